@@ -1,0 +1,59 @@
+// First start: create the `production` environment with one ingest key and one admin key,
+// and write them to <data>/keys.json (mode 0600) so the operator can find them.
+// TEND_INGEST_KEY and TEND_ADMIN_KEY, when set, are used instead of generated keys.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AuthService } from './auth-service.js';
+import { suppliedKeyProblem } from './keys.js';
+
+export const KEYS_FILE = 'keys.json';
+
+export interface BootstrapResult {
+  /** True on the very first start, when keys were just made. */
+  created: boolean;
+  keysFile: string;
+  ingestKey?: string;
+}
+
+export async function bootstrap(auth: AuthService, dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<BootstrapResult> {
+  const keysFile = path.join(dataDir, KEYS_FILE);
+  if ((await auth.environments()).length > 0) {
+    return { created: false, keysFile, ingestKey: readIngestKey(keysFile) };
+  }
+  for (const name of ['TEND_INGEST_KEY', 'TEND_ADMIN_KEY']) {
+    const value = env[name] || undefined;
+    const problem = value === undefined ? undefined : suppliedKeyProblem(value);
+    if (problem) throw new Error(`${name} ${problem}`);
+  }
+  const ingest = await auth.createKey('production', 'ingest', { name: 'bootstrap ingest key', key: env.TEND_INGEST_KEY || undefined });
+  const admin = await auth.createKey('production', 'admin', { name: 'bootstrap admin key', key: env.TEND_ADMIN_KEY || undefined });
+  const content = {
+    note: 'Created at first start. Keys are stored hashed; this file is the only copy. Keep it private.',
+    environment: 'production',
+    ingest_key: ingest.key,
+    ingest_key_id: ingest.record.id,
+    admin_key: admin.key,
+    admin_key_id: admin.record.id,
+  };
+  fs.writeFileSync(keysFile, JSON.stringify(content, null, 2) + '\n', { mode: 0o600 });
+  fs.chmodSync(keysFile, 0o600);
+  return { created: true, keysFile, ingestKey: ingest.key };
+}
+
+function readIngestKey(file: string): string | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')).ingest_key;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The admin key for CLI commands: TEND_ADMIN_KEY, else the one in keys.json. */
+export function localAdminKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.TEND_ADMIN_KEY) return env.TEND_ADMIN_KEY;
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dataDir, KEYS_FILE), 'utf8')).admin_key;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// The `tend` command. Each subcommand lives in its own file and registers itself here.
+import { Command } from 'commander';
+import { registerServe } from './serve.js';
+import { registerKeys } from './keys.js';
+import { registerSend } from './send.js';
+
+const program = new Command();
+program
+  .name('tend')
+  .description('Tend: production operations for teams who own their code in production.\nDocs: docs/README.md')
+  .version('0.1.0');
+
+registerServe(program);
+registerKeys(program);
+registerSend(program);
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  process.stderr.write(`tend: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,85 @@
+// `tend keys create|list|revoke`. With the server stopped, these open the data folder
+// directly and may touch any environment. While a server holds the folder (DuckDB allows one
+// writer process), they go through its API with an admin key, which reaches only its own
+// environment.
+import type { Command } from 'commander';
+import { AuthService, KEY_KINDS, type KeyKind, type KeyRecord } from '../auth/index.js';
+import { loadConfig } from '../config.js';
+import { DuckDatabase } from '../store/index.js';
+import { callApi, clientOptions, type ClientOptions } from './client.js';
+
+type Direct = (auth: AuthService) => Promise<unknown>;
+type ViaApi = (opts: ClientOptions) => Promise<unknown>;
+
+/** Runs `direct` on the data folder, or `viaApi` when a running server has it locked. */
+async function withKeys(opts: ClientOptions, direct: Direct, viaApi: ViaApi): Promise<void> {
+  let db: DuckDatabase;
+  try {
+    db = await DuckDatabase.open(loadConfig({ data: opts.data }).dataDir);
+  } catch (err) {
+    if (!/lock/i.test((err as Error).message)) throw err;
+    await viaApi(opts);
+    return;
+  }
+  try {
+    await direct(await AuthService.open(db));
+  } finally {
+    db.close();
+  }
+}
+
+function printKeys(keys: KeyRecord[]): void {
+  const rows = keys.map((k) => [k.id, k.kind, k.environment, k.revokedAt ? `revoked ${k.revokedAt}` : 'active', k.createdAt, k.name]);
+  const header = ['ID', 'KIND', 'ENVIRONMENT', 'STATE', 'CREATED', 'NAME'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const r of [header, ...rows]) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+}
+
+export function registerKeys(program: Command): void {
+  const keys = program.command('keys').description('Manage API keys (stored hashed; a key is shown once, when created)');
+
+  clientOptions(
+    keys
+      .command('create')
+      .description('Create a key; the environment is created if it does not exist')
+      .requiredOption('--kind <kind>', `ingest (send events) or admin (everything)`)
+      .option('--env <name>', 'environment', 'production')
+      .option('--name <name>', 'a label to recognise the key by'),
+  ).action(async (opts: ClientOptions & { kind: string; env: string; name?: string }) => {
+    if (!KEY_KINDS.includes(opts.kind as KeyKind)) throw new Error(`--kind must be ingest or admin, got "${opts.kind}"`);
+    const show = (r: { key: string; id: string; environment: string }) =>
+      process.stdout.write(`${r.key}\n  id ${r.id}, environment ${r.environment}. Shown once: store it now.\n`);
+    await withKeys(
+      opts,
+      async (auth) => {
+        const created = await auth.createKey(opts.env, opts.kind as KeyKind, { name: opts.name });
+        show({ key: created.key, ...created.record });
+      },
+      async (o) => show(await callApi(o, 'admin', 'POST', '/api/v1/keys', { kind: opts.kind, name: opts.name })),
+    );
+  });
+
+  clientOptions(keys.command('list').description('List keys (never their secrets)')).action(async (opts: ClientOptions) => {
+    await withKeys(
+      opts,
+      async (auth) => printKeys(await auth.listKeys()),
+      async (o) => printKeys((await callApi<{ keys: KeyRecord[] }>(o, 'admin', 'GET', '/api/v1/keys')).keys),
+    );
+  });
+
+  clientOptions(keys.command('revoke <id>').description('Revoke a key by its id; requests with it get 401 at once')).action(
+    async (id: string, opts: ClientOptions) => {
+      await withKeys(
+        opts,
+        async (auth) => {
+          if (!(await auth.revokeKey(id))) throw new Error(`no active key with id "${id}"`);
+          process.stdout.write(`revoked ${id}\n`);
+        },
+        async (o) => {
+          await callApi(o, 'admin', 'DELETE', `/api/v1/keys/${encodeURIComponent(id)}`);
+          process.stdout.write(`revoked ${id}\n`);
+        },
+      );
+    },
+  );
+}

@@ -1,0 +1,44 @@
+// `tend serve`: start Tend on one port with one data folder.
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { startTend, type Tend } from '../server/index.js';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Start Tend: HTTP API, Honeycomb and OpenTelemetry ingest, on one port')
+    .option('--port <port>', 'port to listen on (env TEND_PORT)', undefined)
+    .option('--host <host>', 'address to listen on; 0.0.0.0 for every interface (env TEND_HOST)')
+    .option('--data <dir>', 'data folder (env TEND_DATA)')
+    .option('--retention-days <days>', 'days of events to keep, 0 for ever (env TEND_RETENTION_DAYS)')
+    .option('--log-level <level>', 'trace|debug|info|warn|error (env TEND_LOG_LEVEL)')
+    .option('--max-queued-events <n>', 'events waiting for commit before 429 (env TEND_MAX_QUEUED_EVENTS)')
+    .action(async (flags) => {
+      const tend = await startTend(loadConfig(flags));
+      process.stdout.write(banner(tend));
+      const stop = async () => {
+        await tend.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
+
+function banner(tend: Tend): string {
+  const keyLine = tend.keys.created
+    ? `  keys:  ${tend.keys.keysFile}  (created now; keep it private)`
+    : `  keys:  ${tend.keys.keysFile}`;
+  const key = process.env.TEND_INGEST_KEY ? '$TEND_INGEST_KEY' : (tend.keys.ingestKey ?? '<your ingest key>');
+  return [
+    `Tend is listening on ${tend.url}`,
+    `  data:  ${tend.config.dataDir}`,
+    keyLine,
+    '',
+    'Send a first event:',
+    `  curl -X POST ${tend.url}/1/events/my-service \\`,
+    `    -H "X-Honeycomb-Team: ${key}" \\`,
+    `    -d '{"endpoint": "/hello", "status_code": 200, "duration_ms": 12.5}'`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,54 @@
+// What protocol adapters share: the pipeline, the limits, and admission control that refuses
+// work with 429 before a body is read when the queue or the number of requests in flight is
+// at its bound (so memory stays bounded under a flood).
+import type { onRequestHookHandler } from 'fastify';
+import type { IngestLimits } from '../config.js';
+import type { DatasetRegistry, EventStore } from '../store/index.js';
+import type { Counter, MetricsRegistry } from '../telemetry/index.js';
+import { overloaded } from '../server/errors.js';
+import { IngestPipeline } from './pipeline.js';
+
+/** Ingest requests being read, checked or committed at once; more wait for a 429's Retry-After. */
+export const MAX_INGEST_IN_FLIGHT = 64;
+
+export interface IngestContext {
+  store: EventStore;
+  datasets: DatasetRegistry;
+  pipeline: IngestPipeline;
+  limits: IngestLimits;
+  /** Events refused for bad input or overload. */
+  rejected: Counter;
+  /** Route-level onRequest hook for every ingest route. */
+  admission: onRequestHookHandler;
+}
+
+export function createIngestContext(store: EventStore, datasets: DatasetRegistry, limits: IngestLimits, metrics: MetricsRegistry): IngestContext {
+  const pipeline = new IngestPipeline(store, datasets, limits, metrics);
+  let inFlight = 0;
+  metrics.gauge('tend_ingest_requests_in_flight', 'Ingest requests being handled', () => inFlight);
+  const refused = metrics.counter('tend_ingest_requests_refused_total', 'Ingest requests refused with 429');
+  const admission: onRequestHookHandler = (request, reply, done) => {
+    if (pipeline.isFull() || inFlight >= MAX_INGEST_IN_FLIGHT) {
+      refused.inc();
+      done(overloaded('Tend is busy writing earlier events: retry after a moment'));
+      return;
+    }
+    inFlight++;
+    let released = false;
+    const release = () => {
+      if (!released) inFlight--;
+      released = true;
+    };
+    reply.raw.once('finish', release);
+    reply.raw.once('close', release);
+    done();
+  };
+  return {
+    store,
+    datasets,
+    pipeline,
+    limits,
+    rejected: metrics.counter('tend_ingest_events_rejected_total', 'Events refused for bad input or overload'),
+    admission,
+  };
+}

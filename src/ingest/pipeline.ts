@@ -1,0 +1,112 @@
+// The one path every protocol adapter writes through. Requests queue their checked events
+// here; a single writer takes everything queued, commits it in one transaction (group
+// commit), and only then answers each waiting request. The queue is bounded: past the bound
+// submit() throws OverloadedError and the adapter answers 429 with Retry-After.
+import type { IngestLimits } from '../config.js';
+import type { DatasetRegistry, Environment, EventStore, StoredEvent } from '../store/index.js';
+import type { DatasetWrite } from '../store/index.js';
+import type { MetricsRegistry } from '../telemetry/index.js';
+
+export class OverloadedError extends Error {
+  constructor(readonly retryAfterSeconds = 1) {
+    super('Tend is busy writing earlier events: retry after a moment');
+  }
+}
+
+interface Pending {
+  writes: DatasetWrite;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export class IngestPipeline {
+  private queue: Pending[] = [];
+  private queuedEvents = 0;
+  private writing = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly accepted;
+  private readonly batches;
+  private readonly commitSeconds;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly datasets: DatasetRegistry,
+    private readonly limits: IngestLimits,
+    metrics: MetricsRegistry,
+  ) {
+    this.accepted = metrics.counter('tend_ingest_events_committed_total', 'Events committed to the store');
+    this.batches = metrics.counter('tend_ingest_commits_total', 'Group commits to the store');
+    this.commitSeconds = metrics.histogram('tend_ingest_commit_seconds', 'Time to commit one group of events', [
+      0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+    ]);
+    metrics.gauge('tend_ingest_queue_events', 'Events waiting to be committed', () => this.queuedEvents);
+  }
+
+  /** True when new work would be refused: adapters check before reading a body. */
+  isFull(): boolean {
+    return this.queuedEvents >= this.limits.maxQueuedEvents;
+  }
+
+  depth(): number {
+    return this.queuedEvents;
+  }
+
+  /** Resolves once `events` are committed; rejects with OverloadedError when the queue is full. */
+  async submit(env: Environment, datasetName: string, events: StoredEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    if (this.queuedEvents > 0 && this.queuedEvents + events.length > this.limits.maxQueuedEvents) {
+      throw new OverloadedError();
+    }
+    const dataset = await this.datasets.findOrCreate(env.id, datasetName);
+    this.queuedEvents += events.length;
+    const done = new Promise<void>((resolve, reject) => this.queue.push({ writes: { dataset, events }, resolve, reject }));
+    if (!this.writing) {
+      this.writing = true;
+      // Let requests that arrive in the same tick join this commit.
+      setImmediate(() => void this.drain());
+    }
+    return done;
+  }
+
+  /** Resolves when nothing is queued or being written. */
+  idle(): Promise<void> {
+    if (!this.writing) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group: Pending[] = [];
+      let count = 0;
+      while (this.queue.length > 0 && (group.length === 0 || count + this.queue[0].writes.events.length <= this.limits.maxCommitEvents)) {
+        const p = this.queue.shift()!;
+        group.push(p);
+        count += p.writes.events.length;
+      }
+      const started = performance.now();
+      try {
+        await this.store.append(mergeByDataset(group.map((p) => p.writes)));
+        this.commitSeconds.observe((performance.now() - started) / 1000);
+        this.batches.inc();
+        this.accepted.inc(count);
+        for (const p of group) p.resolve();
+      } catch (err) {
+        for (const p of group) p.reject(err);
+      } finally {
+        this.queuedEvents -= count;
+      }
+    }
+    this.writing = false;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+}
+
+function mergeByDataset(writes: DatasetWrite[]): DatasetWrite[] {
+  const byId = new Map<string, DatasetWrite>();
+  for (const w of writes) {
+    const existing = byId.get(w.dataset.id);
+    if (existing) for (const e of w.events) existing.events.push(e);
+    else byId.set(w.dataset.id, { dataset: w.dataset, events: [...w.events] });
+  }
+  return [...byId.values()];
+}

@@ -1,0 +1,51 @@
+// Assembles the HTTP app: body decoding, the error format, the access hook, and the routes
+// each capability registers. Capabilities own their routes; this file only wires them in.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { TendConfig } from '../config.js';
+import { registerAccessHook } from './access.js';
+import { decodeBody, formatBytes } from './decode-body.js';
+import { HttpError } from './errors.js';
+import type { AuthService } from '../auth/index.js';
+
+export function createApp(config: TendConfig, auth: AuthService): FastifyInstance {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: config.ingest.maxBodyBytes,
+    // Keep-alive clients (libhoney, OTel exporters, load tests) reuse connections.
+    keepAliveTimeout: 65_000,
+  });
+
+  // Every body arrives as bytes and is decompressed here; routes read JSON or protobuf from it.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    decodeBody(body as Buffer, request.headers['content-encoding'], config.ingest.maxBodyBytes).then(
+      (decoded) => done(null, decoded),
+      (err) => done(err),
+    );
+  });
+
+  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
+    if (err instanceof HttpError) {
+      reply.code(err.status).headers(err.headers).send({ error: err.message });
+      return;
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      reply.code(413).send({ error: `request body is larger than ${formatBytes(config.ingest.maxBodyBytes)}` });
+      return;
+    }
+    const status = (err as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) {
+      reply.code(status).send({ error: err.message });
+      return;
+    }
+    request.log.error({ err }, 'unhandled error');
+    reply.code(500).send({ error: 'internal error: see the server log' });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: `no route for ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  registerAccessHook(app, auth);
+  return app;
+}

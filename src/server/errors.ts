@@ -1,0 +1,21 @@
+// One error shape for every route: `{"error": "..."}` with a message that names the field or
+// header at fault. Anything that is not an HttpError is a bug and answers 500.
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string) => new HttpError(400, message);
+export const unauthorized = (message: string) => new HttpError(401, message);
+export const forbidden = (message: string) => new HttpError(403, message);
+export const notFound = (message: string) => new HttpError(404, message);
+export const tooLarge = (message: string) => new HttpError(413, message);
+export const unsupportedMedia = (message: string) => new HttpError(415, message);
+export const overloaded = (message: string, retryAfterSeconds = 1) =>
+  new HttpError(429, message, { 'retry-after': String(retryAfterSeconds) });

@@ -1,0 +1,64 @@
+// A running Tend node: opens the data folder, builds every capability, and serves them on
+// one port. `tend serve` and the tests both start Tend through startTend().
+import type { FastifyInstance } from 'fastify';
+import type { TendConfig } from '../config.js';
+import { AuthService, bootstrap, registerAuthRoutes, type BootstrapResult } from '../auth/index.js';
+import { createIngestContext, registerIngestRoutes, type IngestContext } from '../ingest/index.js';
+import { DatasetRegistry, DuckDatabase, DuckEventStore, type EventStore } from '../store/index.js';
+import { MetricsRegistry } from '../telemetry/index.js';
+import { createApp } from './app.js';
+import { registerHealthRoutes } from './health-routes.js';
+
+const RETENTION_SWEEP_MS = 3_600_000;
+
+export interface Tend {
+  config: TendConfig;
+  app: FastifyInstance;
+  db: DuckDatabase;
+  store: EventStore;
+  datasets: DatasetRegistry;
+  auth: AuthService;
+  ingest: IngestContext;
+  metrics: MetricsRegistry;
+  keys: BootstrapResult;
+  /** The address the server listens on, e.g. http://127.0.0.1:4318. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = process.env): Promise<Tend> {
+  const db = await DuckDatabase.open(config.dataDir);
+  const store = await DuckEventStore.open(db);
+  const datasets = await DatasetRegistry.open(db);
+  const auth = await AuthService.open(db);
+  const keys = await bootstrap(auth, config.dataDir, env);
+  const metrics = new MetricsRegistry();
+  metrics.gauge('tend_store_bytes', 'Bytes the store uses on disk', () => store.sizeBytes());
+  const ingest = createIngestContext(store, datasets, config.ingest, metrics);
+
+  const app = createApp(config, auth);
+  registerHealthRoutes(app, metrics);
+  registerAuthRoutes(app, auth);
+  registerIngestRoutes(app, ingest);
+
+  const sweep = async () => {
+    if (config.retentionDays <= 0) return;
+    const dropped = await store.dropBefore((Date.now() - config.retentionDays * 86_400_000) * 1000);
+    if (dropped) app.log.info({ dropped }, 'retention: dropped old day partitions');
+  };
+  await sweep();
+  const timer = setInterval(() => void sweep().catch((err) => app.log.error({ err }, 'retention sweep failed')), RETENTION_SWEEP_MS);
+  timer.unref();
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = address.replace('[::1]', 'localhost');
+  return {
+    config, app, db, store, datasets, auth, ingest, metrics, keys, url,
+    async close() {
+      clearInterval(timer);
+      await app.close();
+      await ingest.pipeline.idle();
+      db.close();
+    },
+  };
+}

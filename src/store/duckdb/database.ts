@@ -1,0 +1,97 @@
+// One DuckDB file holds events and metadata. This wraps the instance with a small pool of
+// connections: DuckDB runs one statement at a time per connection, and queries run on
+// DuckDB's own threads, so several connections let reads overlap with the writer.
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { MetaStore, Row } from '../meta-store.js';
+
+const MAX_IDLE = 8;
+
+export class DuckDatabase implements MetaStore {
+  private idle: DuckDBConnection[] = [];
+
+  private constructor(
+    readonly file: string,
+    private readonly instance: DuckDBInstance,
+  ) {}
+
+  static async open(dataDir: string): Promise<DuckDatabase> {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const file = path.join(dataDir, 'tend.duckdb');
+    const instance = await DuckDBInstance.create(file);
+    const db = new DuckDatabase(file, instance);
+    await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`);
+    return db;
+  }
+
+  /** A dedicated connection, for the writer that keeps appenders open. */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const conn = this.idle.pop() ?? (await this.instance.connect());
+    try {
+      return await fn(conn);
+    } finally {
+      if (this.idle.length < MAX_IDLE) this.idle.push(conn);
+      else conn.closeSync();
+    }
+  }
+
+  async query<T extends Row = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.withConnection(async (conn) => {
+      const reader = await conn.runAndReadAll(sql, params as never);
+      return reader.getRowObjectsJS().map((row) => plainRow(row) as T);
+    });
+  }
+
+  async transaction(statements: { sql: string; params?: unknown[] }[]): Promise<void> {
+    await this.withConnection(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        for (const s of statements) await conn.run(s.sql, (s.params ?? []) as never);
+        await conn.run('COMMIT');
+      } catch (err) {
+        await conn.run('ROLLBACK');
+        throw err;
+      }
+    });
+  }
+
+  async migrate(name: string, statements: string[]): Promise<void> {
+    const done = await this.query('SELECT name FROM schema_migrations WHERE name = $1', [name]);
+    if (done.length > 0) return;
+    await this.transaction([
+      ...statements.map((sql) => ({ sql })),
+      { sql: 'INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)', params: [name, new Date().toISOString()] },
+    ]);
+  }
+
+  /** Bytes on disk: the database file and its write-ahead log. */
+  sizeBytes(): number {
+    let total = 0;
+    for (const f of [this.file, `${this.file}.wal`]) {
+      try {
+        total += fs.statSync(f).size;
+      } catch {
+        // The WAL does not exist right after a checkpoint.
+      }
+    }
+    return total;
+  }
+
+  close(): void {
+    for (const c of this.idle) c.closeSync();
+    this.idle = [];
+    this.instance.closeSync();
+  }
+}
+
+/** BIGINT arrives as bigint; callers want numbers (ids and counts here fit in 2^53). */
+export function plainRow(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'bigint' ? Number(v) : v;
+  return out;
+}

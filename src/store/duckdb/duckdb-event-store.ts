@@ -1,0 +1,264 @@
+// The embedded EventStore. Each dataset has a column list (first-seen types, see
+// column-types.ts) and one table per UTC day with exactly those columns in that order, so a
+// batch is appended column by column through DuckDB's appender, inside one transaction.
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBTimestampValue,
+  TIMESTAMP,
+  VARCHAR,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import type { DatasetWrite, EventStore, ReadOptions } from '../event-store.js';
+import type { Row } from '../meta-store.js';
+import { place, typeOfValue } from '../column-types.js';
+import { SAMPLERATE_COLUMN, TIME_COLUMN, type Column, type ColumnType, type StoredEvent } from '../types.js';
+import { DuckDatabase, plainRow } from './database.js';
+import { DAY_US, dayOf, partitionTable, quoteIdent } from './partitions.js';
+
+const SQL_TYPE: Record<ColumnType, string> = { string: 'VARCHAR', integer: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN' };
+const CHUNK_TYPE: Record<ColumnType, DuckDBType> = { string: VARCHAR, integer: BIGINT, float: DOUBLE, boolean: BOOLEAN };
+/** DuckDB's vector size: a data chunk holds at most this many rows. */
+const CHUNK_ROWS = 2048;
+
+interface DatasetSchema {
+  columns: Column[];
+  index: Map<string, number>;
+  /** day number -> table name */
+  partitions: Map<number, string>;
+}
+
+const SCHEMA = [
+  `CREATE TABLE dataset_columns (dataset_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, PRIMARY KEY (dataset_id, name))`,
+  `CREATE TABLE event_partitions (dataset_id TEXT NOT NULL, day INTEGER NOT NULL, table_name TEXT NOT NULL, PRIMARY KEY (dataset_id, day))`,
+];
+
+export class DuckEventStore implements EventStore {
+  readonly dialect = 'duckdb' as const;
+  private schemas = new Map<string, DatasetSchema>();
+
+  private constructor(
+    private readonly db: DuckDatabase,
+    private readonly writer: DuckDBConnection,
+  ) {}
+
+  static async open(db: DuckDatabase): Promise<DuckEventStore> {
+    await db.migrate('store.duckdb.v1', SCHEMA);
+    return new DuckEventStore(db, await db.connect());
+  }
+
+  async append(writes: DatasetWrite[]): Promise<void> {
+    const ddl: string[] = [];
+    const metaInserts: { sql: string; params: unknown[] }[] = [];
+    const touched: [string, DatasetSchema][] = [];
+    for (const w of writes) {
+      const schema = await this.schemaOf(w.dataset.id);
+      // Work on copies so a failed commit leaves the cached schema as it was.
+      const next = cloneSchema(schema);
+      evolveSchema(w.dataset.id, next, w.events, ddl, metaInserts);
+      touched.push([w.dataset.id, next]);
+    }
+    await this.writer.run('BEGIN TRANSACTION');
+    try {
+      for (const sql of ddl) await this.writer.run(sql);
+      for (const m of metaInserts) await this.writer.run(m.sql, m.params as never);
+      for (let i = 0; i < writes.length; i++) await this.appendRows(touched[i][1], writes[i].events);
+      await this.writer.run('COMMIT');
+    } catch (err) {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    for (const [id, schema] of touched) this.schemas.set(id, schema);
+  }
+
+  async columns(datasetId: string): Promise<Column[]> {
+    return [...(await this.schemaOf(datasetId)).columns];
+  }
+
+  async source(datasetIds: string[], fromUs: number, toUs: number): Promise<string | undefined> {
+    const tables: string[] = [];
+    for (const id of datasetIds) {
+      const schema = await this.schemaOf(id);
+      for (const [day, table] of schema.partitions) {
+        if (day * DAY_US < toUs && (day + 1) * DAY_US > fromUs) tables.push(table);
+      }
+    }
+    if (tables.length === 0) return undefined;
+    if (tables.length === 1) return quoteIdent(tables[0]);
+    return `(${tables.map((t) => `SELECT * FROM ${quoteIdent(t)}`).join(' UNION ALL BY NAME ')})`;
+  }
+
+  async read(sql: string, params: unknown[], options: ReadOptions): Promise<Row[]> {
+    return this.db.withConnection(async (conn) => {
+      const timer = setTimeout(() => conn.interrupt(), options.timeoutMs);
+      try {
+        const reader = await conn.runAndReadAll(sql, params as never);
+        return reader.getRowObjectsJS().map(plainRow);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+  }
+
+  async dropBefore(beforeUs: number): Promise<number> {
+    const rows = await this.db.query<{ dataset_id: string; day: number; table_name: string }>(
+      'SELECT dataset_id, day, table_name FROM event_partitions WHERE day < $1',
+      [Math.floor(beforeUs / DAY_US)],
+    );
+    for (const r of rows) {
+      await this.writer.run('BEGIN TRANSACTION');
+      await this.writer.run(`DROP TABLE IF EXISTS ${quoteIdent(r.table_name)}`);
+      await this.writer.run('DELETE FROM event_partitions WHERE dataset_id = $1 AND day = $2', [r.dataset_id, r.day]);
+      await this.writer.run('COMMIT');
+      this.schemas.get(r.dataset_id)?.partitions.delete(r.day);
+    }
+    return rows.length;
+  }
+
+  sizeBytes(): number {
+    return this.db.sizeBytes();
+  }
+
+  private async schemaOf(datasetId: string): Promise<DatasetSchema> {
+    const cached = this.schemas.get(datasetId);
+    if (cached) return cached;
+    const cols = await this.db.query<{ name: string; type: ColumnType }>(
+      'SELECT name, type FROM dataset_columns WHERE dataset_id = $1 ORDER BY position',
+      [datasetId],
+    );
+    const parts = await this.db.query<{ day: number; table_name: string }>(
+      'SELECT day, table_name FROM event_partitions WHERE dataset_id = $1',
+      [datasetId],
+    );
+    const schema: DatasetSchema = {
+      columns: cols.map((c) => ({ name: c.name, type: c.type })),
+      index: new Map(cols.map((c, i) => [c.name, i])),
+      partitions: new Map(parts.map((p) => [p.day, p.table_name])),
+    };
+    this.schemas.set(datasetId, schema);
+    return schema;
+  }
+
+  /** Appends events to their day tables, one data chunk of up to 2,048 rows at a time. */
+  private async appendRows(schema: DatasetSchema, events: StoredEvent[]): Promise<void> {
+    const byDay = new Map<number, StoredEvent[]>();
+    for (const e of events) {
+      const day = dayOf(e.time);
+      const list = byDay.get(day);
+      if (list) list.push(e);
+      else byDay.set(day, [e]);
+    }
+    const types = [TIMESTAMP, BIGINT, ...schema.columns.map((c) => CHUNK_TYPE[c.type])];
+    for (const [day, dayEvents] of byDay) {
+      const appender = await this.writer.createAppender(schema.partitions.get(day)!);
+      for (let start = 0; start < dayEvents.length; start += CHUNK_ROWS) {
+        const slice = dayEvents.slice(start, start + CHUNK_ROWS);
+        const chunk = DuckDBDataChunk.create(types, slice.length);
+        const columns = toColumns(schema, slice);
+        for (let c = 0; c < columns.length; c++) chunk.setColumnValues(c, columns[c]);
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+      appender.closeSync();
+    }
+  }
+}
+
+function cloneSchema(s: DatasetSchema): DatasetSchema {
+  return { columns: s.columns.map((c) => ({ ...c })), index: new Map(s.index), partitions: new Map(s.partitions) };
+}
+
+/**
+ * Adds the columns, type widenings and day tables these events need to `schema`, and the
+ * statements that make them real to `ddl` and `metaInserts`.
+ */
+function evolveSchema(
+  datasetId: string,
+  schema: DatasetSchema,
+  events: StoredEvent[],
+  ddl: string[],
+  metaInserts: { sql: string; params: unknown[] }[],
+): void {
+  const newDays: number[] = [];
+  const addColumn = (name: string, type: ColumnType) => {
+    schema.index.set(name, schema.columns.length);
+    schema.columns.push({ name, type });
+    metaInserts.push({
+      sql: 'INSERT INTO dataset_columns (dataset_id, position, name, type) VALUES ($1, $2, $3, $4)',
+      params: [datasetId, schema.columns.length - 1, name, type],
+    });
+    // Day tables new in this batch are created at the end with every column.
+    for (const [day, table] of schema.partitions) {
+      if (!newDays.includes(day)) ddl.push(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(name)} ${SQL_TYPE[type]}`);
+    }
+  };
+  for (const e of events) {
+    const day = dayOf(e.time);
+    if (!schema.partitions.has(day)) {
+      newDays.push(day);
+      schema.partitions.set(day, partitionTable(datasetId, day));
+    }
+    for (const name in e.fields) {
+      const value = e.fields[name];
+      const at = schema.index.get(name);
+      if (at === undefined) {
+        addColumn(name, typeOfValue(value));
+        continue;
+      }
+      const column = schema.columns[at];
+      const placement = place(name, column.type, value);
+      if (placement.kind === 'widen') {
+        column.type = 'float';
+        metaInserts.push({ sql: `UPDATE dataset_columns SET type = 'float' WHERE dataset_id = $1 AND name = $2`, params: [datasetId, name] });
+        for (const [day, table] of schema.partitions) {
+          if (!newDays.includes(day)) ddl.push(`ALTER TABLE ${quoteIdent(table)} ALTER COLUMN ${quoteIdent(name)} SET DATA TYPE DOUBLE`);
+        }
+      } else if (placement.kind === 'sibling' && !schema.index.has(placement.column)) {
+        addColumn(placement.column, placement.type);
+      }
+    }
+  }
+  // New day tables are created last, with the final column list.
+  for (const day of newDays) {
+    const table = schema.partitions.get(day)!;
+    const cols = [`${quoteIdent(TIME_COLUMN)} TIMESTAMP NOT NULL`, `${quoteIdent(SAMPLERATE_COLUMN)} BIGINT NOT NULL`];
+    for (const c of schema.columns) cols.push(`${quoteIdent(c.name)} ${SQL_TYPE[c.type]}`);
+    ddl.push(`CREATE TABLE ${quoteIdent(table)} (${cols.join(', ')})`);
+    metaInserts.push({
+      sql: 'INSERT INTO event_partitions (dataset_id, day, table_name) VALUES ($1, $2, $3)',
+      params: [datasetId, day, table],
+    });
+  }
+}
+
+/** Turns events into one value array per table column, converted to the column's type. */
+function toColumns(schema: DatasetSchema, events: StoredEvent[]): DuckDBValue[][] {
+  const n = events.length;
+  const out: DuckDBValue[][] = [new Array(n), new Array(n)];
+  for (let c = 0; c < schema.columns.length; c++) out.push(new Array(n).fill(null));
+  for (let r = 0; r < n; r++) {
+    const e = events[r];
+    out[0][r] = new DuckDBTimestampValue(BigInt(Math.round(e.time)));
+    out[1][r] = BigInt(e.samplerate);
+    for (const name in e.fields) {
+      const at = schema.index.get(name)!;
+      const column = schema.columns[at];
+      const placement = place(name, column.type, e.fields[name]);
+      if (placement.kind === 'sibling') {
+        const s = schema.index.get(placement.column)!;
+        out[s + 2][r] = toDuck(schema.columns[s].type, placement.value);
+      } else {
+        out[at + 2][r] = toDuck(column.type, placement.value);
+      }
+    }
+  }
+  return out;
+}
+
+function toDuck(type: ColumnType, value: string | number | boolean): DuckDBValue {
+  return type === 'integer' ? BigInt(value as number) : value;
+}

@@ -1,0 +1,2 @@
+// Tend's self-observation: its own metrics registry.
+export { MetricsRegistry, Counter, Gauge, Histogram } from './metrics.js';

@@ -1,0 +1,90 @@
+// Starting Tend for tests: in this process (fast, for API tests) or as a child `tend serve`
+// process (for real clients and crash tests). Both use a fresh temp data folder.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type ConfigOverrides } from '../../src/config.js';
+import { startTend, type Tend } from '../../src/server/index.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const cliPath = path.join(repoRoot, 'dist/cli/index.js');
+
+export function tempDataDir(label = 'tend'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${label}-`));
+}
+
+export interface TestTend {
+  tend: Tend;
+  url: string;
+  ingestKey: string;
+  adminKey: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+function readKeys(dataDir: string): { ingest_key: string; admin_key: string } {
+  return JSON.parse(fs.readFileSync(path.join(dataDir, 'keys.json'), 'utf8'));
+}
+
+/** Tend in this process on a free port. */
+export async function startTestTend(overrides: ConfigOverrides = {}): Promise<TestTend> {
+  const dataDir = overrides.data ?? tempDataDir();
+  const tend = await startTend(loadConfig({ port: 0, logLevel: 'error', ...overrides, data: dataDir }, {}), {});
+  const keys = readKeys(dataDir);
+  return {
+    tend,
+    url: tend.url,
+    ingestKey: keys.ingest_key,
+    adminKey: keys.admin_key,
+    dataDir,
+    close: () => tend.close(),
+  };
+}
+
+export interface ChildTend {
+  child: ChildProcess;
+  url: string;
+  ingestKey: string;
+  adminKey: string;
+  /** Resolves when the process has exited. */
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** `tend serve` (built CLI) as a child process; resolves once it prints its banner. */
+export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEnv = {}): Promise<ChildTend> {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--data', dataDir, '--port', String(port), '--log-level', 'error'], {
+    env: { ...process.env, TEND_INGEST_KEY: '', TEND_ADMIN_KEY: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`tend serve did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    void exited.then((code) => reject(new Error(`tend serve exited with ${code}:\n${output}`)));
+  });
+  const keys = readKeys(dataDir);
+  return {
+    child,
+    url,
+    ingestKey: keys.ingest_key,
+    adminKey: keys.admin_key,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
