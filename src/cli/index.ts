@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
 import { registerSend } from './send.js';
+import { registerMarkers } from './markers.js';
 
 const program = new Command();
 program
@@ -14,6 +15,7 @@ program
 registerServe(program);
 registerKeys(program);
 registerSend(program);
+registerMarkers(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`tend: ${err.message}\n`);

@@ -6,6 +6,7 @@ import { AuthService, bootstrap, registerAuthRoutes, type BootstrapResult } from
 import { createIngestContext, registerIngestRoutes, type IngestContext } from '../ingest/index.js';
 import { DatasetRegistry, DuckDatabase, DuckEventStore, type EventStore } from '../store/index.js';
 import { MetricsRegistry } from '../telemetry/index.js';
+import { MarkerStore, registerMarkerRoutes } from '../markers/index.js';
 import { createApp } from './app.js';
 import { registerHealthRoutes } from './health-routes.js';
 
@@ -20,6 +21,7 @@ export interface Tend {
   auth: AuthService;
   ingest: IngestContext;
   metrics: MetricsRegistry;
+  markers: MarkerStore;
   keys: BootstrapResult;
   /** The address the server listens on, e.g. http://127.0.0.1:4318. */
   url: string;
@@ -32,6 +34,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const datasets = await DatasetRegistry.open(db);
   const auth = await AuthService.open(db);
   const keys = await bootstrap(auth, config.dataDir, env);
+  const markers = await MarkerStore.open(db);
   const metrics = new MetricsRegistry();
   metrics.gauge('tend_store_bytes', 'Bytes the store uses on disk', () => store.sizeBytes());
   const ingest = createIngestContext(store, datasets, config.ingest, metrics);
@@ -40,6 +43,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   registerHealthRoutes(app, metrics);
   registerAuthRoutes(app, auth);
   registerIngestRoutes(app, ingest);
+  registerMarkerRoutes(app, markers, datasets);
 
   const sweep = async () => {
     if (config.retentionDays <= 0) return;
@@ -53,7 +57,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('[::1]', 'localhost');
   return {
-    config, app, db, store, datasets, auth, ingest, metrics, keys, url,
+    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, url,
     async close() {
       clearInterval(timer);
       await app.close();
