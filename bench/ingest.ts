@@ -1,0 +1,204 @@
+// npm run bench:ingest — events/s through Tend's Honeycomb batch API, against references
+// measured in the same run on the same events:
+//   1. raw DuckDB: the same rows through DuckDB's appender, one commit per 1,000 (no HTTP, no Tend);
+//   2. Tend's store: DuckEventStore.append, one commit per 1,000 (no HTTP);
+//   3. ClickHouse (Debian's, when installed): HTTP JSONEachRow inserts of the same batches.
+// Settings (env): BENCH_EVENTS (default 1,000,000), BENCH_BATCH (1,000), BENCH_CONNECTIONS (4).
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  BIGINT, BOOLEAN, DOUBLE, DuckDBDataChunk, DuckDBInstance, DuckDBTimestampValue, TIMESTAMP, VARCHAR, type DuckDBType,
+} from '@duckdb/node-api';
+import { DatasetRegistry, DuckDatabase, DuckEventStore, typeOfValue, type StoredEvent } from '../src/store/index.js';
+import { spawnTend } from '../test/support/tend.js';
+import { generateEvents, type GeneratedEvent } from './generator.js';
+import { clickHouseVersion, startClickHouse } from './clickhouse.js';
+import { percentile, recordResult, tempDir } from './report.js';
+
+const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
+const batches = Math.ceil(TOTAL / BATCH);
+
+function eventsOf(b: number): GeneratedEvent[] {
+  return generateEvents(b * BATCH, Math.min(BATCH, TOTAL - b * BATCH));
+}
+
+/** Peak resident memory of a process, from /proc (VmHWM). */
+function peakRssBytes(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+async function sendAll(
+  bodies: Buffer[],
+  post: (body: Buffer) => Promise<{ status: number; text: string }>,
+  check: (r: { status: number; text: string }) => void,
+): Promise<{ seconds: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++];
+      for (;;) {
+        const t0 = performance.now();
+        const r = await post(body);
+        if (r.status === 429) {
+          await new Promise((res) => setTimeout(res, 100));
+          continue;
+        }
+        latencies.push(performance.now() - t0);
+        check(r);
+        break;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  return { seconds: (performance.now() - started) / 1000, latencies };
+}
+
+function poster(url: URL, headers: Record<string, string>) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  return (body: Buffer) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(
+        { host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'POST', agent, headers: { ...headers, 'content-length': body.length } },
+        (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c) => parts.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString() }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+async function benchTend(bodies: Buffer[]) {
+  const dataDir = tempDir('bench-ingest');
+  const tend = await spawnTend(dataDir, 0);
+  let rejected = 0;
+  const post = poster(new URL(`${tend.url}/1/batch/bench`), { 'x-honeycomb-team': tend.ingestKey, 'content-type': 'application/json' });
+  const run = await sendAll(bodies, post, (r) => {
+    if (r.status !== 200) throw new Error(`Tend answered ${r.status}: ${r.text.slice(0, 200)}`);
+    for (const s of JSON.parse(r.text) as { status: number }[]) if (s.status !== 202) rejected++;
+  });
+  const rss = peakRssBytes(tend.child.pid!);
+  await tend.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return { ...run, rejected, peakRssBytes: rss };
+}
+
+const now = Date.now() * 1000;
+const toStored = (e: GeneratedEvent, i: number): StoredEvent => ({ time: now - (TOTAL - i), samplerate: 1, fields: e });
+
+async function benchRawDuckDB(): Promise<number> {
+  const dir = tempDir('bench-raw');
+  const instance = await DuckDBInstance.create(path.join(dir, 'raw.duckdb'));
+  const conn = await instance.connect();
+  const sample = eventsOf(0)[0];
+  const names = Object.keys(sample);
+  const sqlType = { string: 'VARCHAR', integer: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN' } as const;
+  const chunkType: Record<string, DuckDBType> = { string: VARCHAR, integer: BIGINT, float: DOUBLE, boolean: BOOLEAN };
+  // Every numeric field except the status code and counters can be fractional: type from the first event.
+  const types = names.map((n) => (n === 'duration_ms' || n === 'db.duration_ms' ? 'float' : typeOfValue(sample[n])));
+  await conn.run(`CREATE TABLE ev ("__time" TIMESTAMP, "__samplerate" BIGINT, ${names.map((n, i) => `"${n}" ${sqlType[types[i]]}`).join(', ')})`);
+  const chunkTypes = [TIMESTAMP, BIGINT, ...types.map((t) => chunkType[t])];
+  let seconds = 0;
+  for (let b = 0; b < batches; b++) {
+    const events = eventsOf(b);
+    const started = performance.now();
+    await conn.run('BEGIN TRANSACTION');
+    const appender = await conn.createAppender('ev');
+    const chunk = DuckDBDataChunk.create(chunkTypes, events.length);
+    chunk.setColumnValues(0, events.map((_, i) => new DuckDBTimestampValue(BigInt(now - (TOTAL - b * BATCH - i)))));
+    chunk.setColumnValues(1, events.map(() => 1n));
+    names.forEach((n, c) => chunk.setColumnValues(c + 2, events.map((e) => (types[c] === 'integer' ? BigInt(e[n] as number) : e[n]))));
+    appender.appendDataChunk(chunk);
+    appender.flushSync();
+    appender.closeSync();
+    await conn.run('COMMIT');
+    seconds += (performance.now() - started) / 1000;
+  }
+  instance.closeSync();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return TOTAL / seconds;
+}
+
+async function benchStore(): Promise<number> {
+  const dir = tempDir('bench-store');
+  const db = await DuckDatabase.open(dir);
+  const store = await DuckEventStore.open(db);
+  const dataset = await (await DatasetRegistry.open(db)).findOrCreate('env', 'bench');
+  let seconds = 0;
+  for (let b = 0; b < batches; b++) {
+    const events = eventsOf(b).map((e, i) => toStored(e, b * BATCH + i));
+    const started = performance.now();
+    await store.append([{ dataset, events }]);
+    seconds += (performance.now() - started) / 1000;
+  }
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return TOTAL / seconds;
+}
+
+async function benchClickHouse(bodies: Buffer[]) {
+  const ch = await startClickHouse();
+  if (!ch) return undefined;
+  try {
+    const version = await clickHouseVersion(ch);
+    const sample = eventsOf(0)[0];
+    const chType = (n: string) =>
+      n === 'duration_ms' || n === 'db.duration_ms' ? 'Float64' : ({ string: 'String', integer: 'Int64', float: 'Float64', boolean: 'UInt8' } as const)[typeOfValue(sample[n])];
+    const cols = Object.keys(sample).map((n) => `\`${n}\` ${chType(n)}`);
+    await ch.query(`CREATE TABLE ev (${cols.join(', ')}) ENGINE = MergeTree ORDER BY (service, endpoint)`);
+    const post = poster(new URL(`${ch.url}/?query=${encodeURIComponent('INSERT INTO ev FORMAT JSONEachRow')}`), {});
+    const run = await sendAll(bodies, post, (r) => {
+      if (r.status !== 200) throw new Error(`ClickHouse answered ${r.status}: ${r.text.slice(0, 200)}`);
+    });
+    const stored = Number((await ch.query('SELECT count() FROM ev')).trim());
+    return { version, eventsPerSecond: TOTAL / run.seconds, stored, p50: percentile(run.latencies, 50), p99: percentile(run.latencies, 99) };
+  } finally {
+    await ch.stop();
+  }
+}
+
+async function main() {
+  console.log(`bench:ingest — ${TOTAL.toLocaleString()} events of ${Object.keys(eventsOf(0)[0]).length} fields, batches of ${BATCH}, ${CONNECTIONS} keep-alive connections, ${os.cpus().length} cores`);
+  console.log('generating request bodies...');
+  const tendBodies: Buffer[] = [];
+  const chBodies: Buffer[] = [];
+  for (let b = 0; b < batches; b++) {
+    const events = eventsOf(b);
+    tendBodies.push(Buffer.from(JSON.stringify(events.map((data) => ({ data })))));
+    chBodies.push(Buffer.from(events.map((e) => JSON.stringify({ ...e, cache_hit: +e.cache_hit, error: +e.error, retry: +e.retry })).join('\n')));
+  }
+
+  const tend = await benchTend(tendBodies);
+  const tendRate = TOTAL / tend.seconds;
+  console.log(`Tend HTTP /1/batch:     ${Math.round(tendRate).toLocaleString()} events/s   batch p50 ${percentile(tend.latencies, 50).toFixed(1)} ms  p99 ${percentile(tend.latencies, 99).toFixed(1)} ms   peak RSS ${(tend.peakRssBytes / 2 ** 20).toFixed(0)} MiB   rejected ${tend.rejected}`);
+  const raw = await benchRawDuckDB();
+  console.log(`raw DuckDB appender:    ${Math.round(raw).toLocaleString()} events/s   (Tend HTTP / raw = ${(tendRate / raw).toFixed(2)})`);
+  const store = await benchStore();
+  console.log(`Tend store, no HTTP:    ${Math.round(store).toLocaleString()} events/s   (Tend HTTP / store = ${(tendRate / store).toFixed(2)})`);
+  const ch = await benchClickHouse(chBodies);
+  if (ch) {
+    console.log(`ClickHouse ${ch.version} HTTP JSONEachRow: ${Math.round(ch.eventsPerSecond).toLocaleString()} events/s   batch p50 ${ch.p50.toFixed(1)} ms  p99 ${ch.p99.toFixed(1)} ms   (Tend / ClickHouse = ${(tendRate / ch.eventsPerSecond).toFixed(2)}; stored ${ch.stored})`);
+  } else {
+    console.log('ClickHouse: not installed and could not be installed; skipped');
+  }
+  recordResult('ingest', {
+    events: TOTAL,
+    batch: BATCH,
+    connections: CONNECTIONS,
+    tend: { eventsPerSecond: tendRate, p50Ms: percentile(tend.latencies, 50), p99Ms: percentile(tend.latencies, 99), peakRssBytes: tend.peakRssBytes, rejected: tend.rejected },
+    rawDuckDbEventsPerSecond: raw,
+    storeEventsPerSecond: store,
+    clickhouse: ch ?? null,
+  });
+}
+
+await main();
