@@ -210,6 +210,7 @@ function evolveSchema(
         continue;
       }
       const column = schema.columns[at];
+      if (fitsColumn(column.type, value)) continue;
       const placement = place(name, column.type, value);
       if (placement.kind === 'widen') {
         column.type = 'float';
@@ -247,7 +248,12 @@ function toColumns(schema: DatasetSchema, events: StoredEvent[]): DuckDBValue[][
     for (const name in e.fields) {
       const at = schema.index.get(name)!;
       const column = schema.columns[at];
-      const placement = place(name, column.type, e.fields[name]);
+      const value = e.fields[name];
+      if (fitsColumn(column.type, value)) {
+        out[at + 2][r] = column.type === 'integer' ? BigInt(value as number) : value;
+        continue;
+      }
+      const placement = place(name, column.type, value);
       if (placement.kind === 'sibling') {
         const s = schema.index.get(placement.column)!;
         out[s + 2][r] = toDuck(schema.columns[s].type, placement.value);
@@ -257,6 +263,20 @@ function toColumns(schema: DatasetSchema, events: StoredEvent[]): DuckDBValue[][
     }
   }
   return out;
+}
+
+/** The common case, checked before the full rule in column-types.ts: the value already fits. */
+function fitsColumn(type: ColumnType, value: string | number | boolean): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'float':
+      return typeof value === 'number';
+    case 'integer':
+      return Number.isSafeInteger(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+  }
 }
 
 function toDuck(type: ColumnType, value: string | number | boolean): DuckDBValue {

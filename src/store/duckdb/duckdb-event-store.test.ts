@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DatasetRegistry } from '../datasets.js';
+import type { Dataset } from '../types.js';
+import { DuckDatabase } from './database.js';
+import { DuckEventStore } from './duckdb-event-store.js';
+import { DAY_US, partitionTable } from './partitions.js';
+
+let dir: string;
+let db: DuckDatabase;
+let store: DuckEventStore;
+let ds: Dataset;
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-store-'));
+  db = await DuckDatabase.open(dir);
+  store = await DuckEventStore.open(db);
+  ds = await (await DatasetRegistry.open(db)).findOrCreate('env1', 'svc');
+});
+afterEach(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const day0 = 20_000 * DAY_US; // 2024-10-05
+const ev = (time: number, fields: Record<string, string | number | boolean>) => ({ time, samplerate: 1, fields });
+
+async function all(from = 0, to = Number.MAX_SAFE_INTEGER) {
+  const source = await store.source([ds.id], from, to);
+  if (!source) return [];
+  return store.read(`SELECT * EXCLUDE ("__time"), epoch_us("__time") AS t FROM ${source} ORDER BY t`, [], { timeoutMs: 10_000 });
+}
+
+describe('DuckEventStore', () => {
+  it('keeps one table per day and reads only the days a window covers', async () => {
+    await store.append([{ dataset: ds, events: [ev(day0 + 5, { a: 1 }), ev(day0 + DAY_US + 5, { a: 2 }), ev(day0 + 2 * DAY_US + 5, { a: 3 })] }]);
+    expect((await all()).map((r) => r.a)).toEqual([1, 2, 3]);
+    expect((await all(day0 + DAY_US, day0 + 2 * DAY_US)).map((r) => r.a)).toEqual([2]);
+    expect(await store.source([ds.id], day0 + 10 * DAY_US, day0 + 11 * DAY_US)).toBeUndefined();
+  });
+
+  it('adds new columns to earlier day tables', async () => {
+    await store.append([{ dataset: ds, events: [ev(day0, { a: 1 })] }]);
+    await store.append([{ dataset: ds, events: [ev(day0 + DAY_US, { a: 2, b: 'x' })] }]);
+    await store.append([{ dataset: ds, events: [ev(day0 + 1, { c: true })] }]);
+    expect(await store.columns(ds.id)).toEqual([
+      { name: 'a', type: 'integer' },
+      { name: 'b', type: 'string' },
+      { name: 'c', type: 'boolean' },
+    ]);
+    expect((await all()).map((r) => [r.a, r.b, r.c])).toEqual([
+      [1, null, null],
+      [null, null, true],
+      [2, 'x', null],
+    ]);
+  });
+
+  it('widens an integer column to float in every day table, even within one batch', async () => {
+    await store.append([{ dataset: ds, events: [ev(day0, { d: 1 })] }]);
+    await store.append([{ dataset: ds, events: [ev(day0 + DAY_US, { d: 2 }), ev(day0 + DAY_US + 1, { d: 2.5 })] }]);
+    expect(await store.columns(ds.id)).toEqual([{ name: 'd', type: 'float' }]);
+    expect((await all()).map((r) => r.d)).toEqual([1, 2, 2.5]);
+  });
+
+  it('stores nothing and keeps its schema when a commit fails', async () => {
+    await store.append([{ dataset: ds, events: [ev(day0, { a: 1 })] }]);
+    // Make the next day's CREATE TABLE fail inside the transaction, after the new column was added.
+    await db.query(`CREATE TABLE ${partitionTable(ds.id, 20_001)} (x INTEGER)`);
+    await expect(store.append([{ dataset: ds, events: [ev(day0, { z: 'new', a: 5 }), ev(day0 + DAY_US, { a: 2 })] }])).rejects.toThrow(/already exists/);
+    expect(await store.columns(ds.id)).toEqual([{ name: 'a', type: 'integer' }]);
+    expect((await all()).map((r) => r.a)).toEqual([1]);
+    await store.append([{ dataset: ds, events: [ev(day0, { z: 'later' })] }]);
+    expect((await all()).map((r) => r.z)).toEqual([null, 'later']);
+  });
+
+  it('drops whole day tables past retention', async () => {
+    await store.append([{ dataset: ds, events: [ev(day0, { a: 1 }), ev(day0 + DAY_US, { a: 2 }), ev(day0 + 2 * DAY_US, { a: 3 })] }]);
+    expect(await store.dropBefore(day0 + DAY_US + 1)).toBe(1);
+    expect((await all()).map((r) => r.a)).toEqual([2, 3]);
+    const tables = await db.query(`SELECT table_name FROM duckdb_tables() WHERE regexp_matches(table_name, '^ev_[0-9a-f]+_')`);
+    expect(tables).toHaveLength(2);
+  });
+
+  it('survives reopening: schema and partitions come back from the metadata tables', async () => {
+    await store.append([{ dataset: ds, events: [ev(day0, { a: 1, s: 'x' })] }]);
+    db.close();
+    db = await DuckDatabase.open(dir);
+    store = await DuckEventStore.open(db);
+    expect(await store.columns(ds.id)).toEqual([
+      { name: 'a', type: 'integer' },
+      { name: 's', type: 'string' },
+    ]);
+    await store.append([{ dataset: ds, events: [ev(day0 + 1, { a: 2, s: 'y' })] }]);
+    expect((await all()).map((r) => r.s)).toEqual(['x', 'y']);
+  });
+});
