@@ -18,6 +18,8 @@ export interface IngestContext {
   limits: IngestLimits;
   /** Events refused for bad input or overload. */
   rejected: Counter;
+  /** Requests answered 429, at admission or when the queue filled while the body was read. */
+  refused: Counter;
   /** Route-level onRequest hook for every ingest route. */
   admission: onRequestHookHandler;
 }
@@ -49,6 +51,7 @@ export function createIngestContext(store: EventStore, datasets: DatasetRegistry
     pipeline,
     limits,
     rejected: metrics.counter('tend_ingest_events_rejected_total', 'Events refused for bad input or overload'),
+    refused,
     admission,
   };
 }

@@ -77,6 +77,7 @@ async function submit(ctx: IngestContext, request: FastifyRequest, dataset: stri
     await ctx.pipeline.submit(principalOf(request).env, dataset, events);
   } catch (err) {
     if (err instanceof OverloadedError) {
+      ctx.refused.inc();
       ctx.rejected.inc(events.length);
       throw overloaded(err.message, err.retryAfterSeconds);
     }
