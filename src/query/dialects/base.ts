@@ -1,0 +1,208 @@
+// The default SQL compiler: turns plan pieces into SQL text plus `$n` parameters. Like
+// Kysely's DefaultQueryCompiler, it writes portable SQL and each dialect subclass
+// (dialects/duckdb.ts, later clickhouse.ts) overrides only the methods where its SQL differs.
+// Every identifier goes through ident() and every value through param(): nothing from a
+// request is ever pasted into SQL text.
+import { SAMPLERATE_COLUMN, TIME_COLUMN } from '../../store/index.js';
+import type { Expr, Fn, Literal, ValueType } from '../expr.js';
+import type { TimeWindow } from '../plan.js';
+
+/** A compiled statement: SQL text and its parameters, `$1` being params[0]. */
+export interface CompiledSql {
+  sql: string;
+  params: unknown[];
+}
+
+export class SqlCompiler {
+  /** Parameters in order; `$n` in the SQL is params[n - 1]. */
+  readonly params: unknown[] = [];
+
+  ident(name: string): string {
+    return `"${name.replaceAll('"', '""')}"`;
+  }
+
+  sqlType(type: ValueType): string {
+    return { string: 'VARCHAR', integer: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN', null: 'VARCHAR' }[type];
+  }
+
+  /** A value as a typed parameter; the cast fixes the type whatever the driver binds. */
+  param(value: Literal, type?: ValueType): string {
+    if (value === null) return `CAST(NULL AS ${this.sqlType(type ?? 'null')})`;
+    this.params.push(value);
+    const t = type ?? (typeof value === 'string' ? 'string' : typeof value === 'boolean' ? 'boolean' : Number.isSafeInteger(value) ? 'integer' : 'float');
+    return `CAST($${this.params.length} AS ${this.sqlType(t)})`;
+  }
+
+  /** A whole number that shapes the query (granularity, limit), still passed as a parameter. */
+  int(n: number): string {
+    return this.param(Math.trunc(n), 'integer');
+  }
+
+  /** A timestamp parameter for `us` microseconds since the epoch. */
+  timestamp(us: number): string {
+    this.params.push(isoMicros(us));
+    return `CAST($${this.params.length} AS TIMESTAMP)`;
+  }
+
+  get timeColumn(): string {
+    return this.ident(TIME_COLUMN);
+  }
+
+  get weightColumn(): string {
+    return this.ident(SAMPLERATE_COLUMN);
+  }
+
+  /** Microseconds since the epoch of a TIMESTAMP expression, as a BIGINT. */
+  epochMicros(ts: string): string {
+    return `CAST(EXTRACT(EPOCH FROM ${ts}) * 1000000 AS BIGINT)`;
+  }
+
+  /** Integer division rounding down. */
+  floorDiv(a: string, b: string): string {
+    return `CAST(FLOOR(${a} / ${b}) AS BIGINT)`;
+  }
+
+  /** The start (µs) of the granularity bucket holding the event, aligned to epoch multiples. */
+  timeBucket(granularityUs: number): string {
+    const g = this.int(granularityUs);
+    return `${this.floorDiv(this.epochMicros(this.timeColumn), g)} * ${g}`;
+  }
+
+  /** The time bound every event read has. */
+  timeRange(window: TimeWindow): string {
+    return `${this.timeColumn} >= ${this.timestamp(window.startUs)} AND ${this.timeColumn} < ${this.timestamp(window.endUs)}`;
+  }
+
+  /** `a IS NOT DISTINCT FROM b`: equality where null matches null (group keys). */
+  sameValue(a: string, b: string): string {
+    return `${a} IS NOT DISTINCT FROM ${b}`;
+  }
+
+  countDistinct(a: string): string {
+    return `count(DISTINCT ${a})`;
+  }
+
+  /** `i:n,i:n,...` of a group's pairs (heatmap bucket and count). */
+  collectPairs(i: string, n: string): string {
+    return `string_agg(CAST(${i} AS VARCHAR) || ':' || CAST(${n} AS VARCHAR), ',')`;
+  }
+
+  /** One row per bucket start (µs) that the span [s, e) overlaps. */
+  bucketStarts(s: string, e: string, granularityUs: number): string {
+    const g = this.int(granularityUs);
+    return `generate_series(${this.floorDiv(s, g)} * ${g}, ${e} - 1, ${g})`;
+  }
+
+  expr(e: Expr): string {
+    switch (e.kind) {
+      case 'column':
+        return this.ident(e.name);
+      case 'literal':
+        return this.param(e.value, e.type);
+      case 'call':
+        return this.call(e.fn, e.args, e.type);
+    }
+  }
+
+  /** A call of the plan's vocabulary in this dialect's SQL. */
+  call(fn: Fn, args: Expr[], type: ValueType): string {
+    const a = args.map((x) => this.expr(x));
+    const infix = (op: string) => `(${a.join(` ${op} `)})`;
+    switch (fn) {
+      case 'eq': return infix('=');
+      case 'ne': return infix('<>');
+      case 'lt': return infix('<');
+      case 'lte': return infix('<=');
+      case 'gt': return infix('>');
+      case 'gte': return infix('>=');
+      case 'and': return infix('AND');
+      case 'or': return infix('OR');
+      case 'not': return `(NOT ${a[0]})`;
+      case 'is_null': return `(${a[0]} IS NULL)`;
+      case 'not_null': return `(${a[0]} IS NOT NULL)`;
+      case 'in': return `(${a[0]} IN (${a.slice(1).join(', ')}))`;
+      case 'starts_with': return this.startsWith(a[0], a[1]);
+      case 'ends_with': return this.endsWith(a[0], a[1]);
+      case 'contains': return this.contains(a[0], a[1]);
+      case 'if': {
+        let sql = 'CASE';
+        for (let i = 0; i + 1 < a.length; i += 2) sql += ` WHEN ${a[i]} THEN ${a[i + 1]}`;
+        return `${sql} ELSE ${a[a.length - 1]} END`;
+      }
+      case 'coalesce': return `COALESCE(${a.join(', ')})`;
+      case 'nullif_empty': return `NULLIF(${a[0]}, '')`;
+      case 'add': return infix('+');
+      case 'sub': return infix('-');
+      case 'mul': return infix('*');
+      case 'div': return `(CAST(${a[0]} AS DOUBLE) / NULLIF(CAST(${a[1]} AS DOUBLE), 0))`;
+      case 'mod': return `(${a[0]} % NULLIF(${a[1]}, 0))`;
+      case 'least': return `LEAST(${a.join(', ')})`;
+      case 'greatest': return `GREATEST(${a.join(', ')})`;
+      case 'log10': return `LOG10(CASE WHEN ${a[0]} > 0 THEN ${a[0]} END)`;
+      case 'to_int': return `CAST(TRUNC(${this.tryCast(a[0], 'float')}) AS BIGINT)`;
+      case 'to_float': return this.tryCast(a[0], 'float');
+      case 'to_string': return `CAST(${a[0]} AS VARCHAR)`;
+      case 'concat': return `(${a.map((x) => `COALESCE(${x}, '')`).join(' || ')})`;
+      case 'lower': return `LOWER(${a[0]})`;
+      case 'length': return `CHAR_LENGTH(${a[0]})`;
+      case 'byte_length': return `OCTET_LENGTH(${a[0]})`;
+      case 'regex_match': return this.regexMatch(a[0], a[1]);
+      case 'regex_value': return this.regexValue(a[0], a[1], args[2].kind === 'literal' ? Number(args[2].value) : 0);
+      case 'bucket': return this.bucket(a);
+      case 'unix_timestamp': return `EXTRACT(EPOCH FROM ${this.tryCast(a[0], 'timestamp')})`;
+      case 'event_time': return `(CAST(${this.epochMicros(this.timeColumn)} AS DOUBLE) / 1000000)`;
+    }
+    return unreachable(fn, type);
+  }
+
+  tryCast(a: string, type: ValueType | 'timestamp'): string {
+    const t = type === 'timestamp' ? 'TIMESTAMPTZ' : this.sqlType(type);
+    return `TRY_CAST(${a} AS ${t})`;
+  }
+
+  startsWith(a: string, b: string): string {
+    return `(${a} LIKE ${this.likeEscape(b)} || '%' ESCAPE '\\')`;
+  }
+
+  endsWith(a: string, b: string): string {
+    return `(${a} LIKE '%' || ${this.likeEscape(b)} ESCAPE '\\')`;
+  }
+
+  contains(a: string, b: string): string {
+    return `(${a} LIKE '%' || ${this.likeEscape(b)} || '%' ESCAPE '\\')`;
+  }
+
+  private likeEscape(b: string): string {
+    return `REPLACE(REPLACE(REPLACE(${b}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')`;
+  }
+
+  regexMatch(a: string, pattern: string): string {
+    return `(${a} ~ ${pattern})`;
+  }
+
+  /** The first capture group's match (`group` 1) or the whole match (`group` 0). */
+  regexValue(a: string, pattern: string, _group: number): string {
+    // SQL's SUBSTRING ... FROM already answers the first group when there is one.
+    return `SUBSTRING(${a} FROM ${pattern})`;
+  }
+
+  /** BUCKET(v, size, [min, max]): the lower bound of v's bucket, clamped to [min, max]. */
+  bucket(a: string[]): string {
+    const lower = `(FLOOR(${a[0]} / ${a[1]}) * ${a[1]})`;
+    if (a.length < 3) return lower;
+    const clampLow = `GREATEST(${lower}, ${a[2]})`;
+    return a.length < 4 ? clampLow : `LEAST(${clampLow}, ${a[3]})`;
+  }
+}
+
+function unreachable(fn: never, type: ValueType): never {
+  throw new Error(`no SQL for ${String(fn)} (${type})`);
+}
+
+/** ISO-8601 text with microseconds, which TIMESTAMP casts read in every dialect. */
+export function isoMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString(); // 2026-11-22T10:00:00.123Z
+  const micros = String(Math.round(us - ms * 1000)).padStart(3, '0');
+  return `${iso.slice(0, -1)}${micros}`;
+}

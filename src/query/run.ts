@@ -1,0 +1,127 @@
+// Runs a query: resolves the dataset(s), plans, compiles for the store's dialect, reads with a
+// timeout, and shapes Honeycomb's result with the query's own metadata.
+import { HttpError, notFound } from '../server/errors.js';
+import { ALL_DATASETS, type Dataset, type DatasetRegistry, type Environment, type EventStore, type MetaStore, type Row } from '../store/index.js';
+import { compileSeries, compileTotals } from './compile.js';
+import { compilerFor } from './dialects/index.js';
+import { mergeColumns, planQuery, type QueryPlan } from './plan.js';
+import { shapeResults, type QueryData } from './results.js';
+import type { QuerySpec } from './spec.js';
+
+/** Default time a query may run before it is interrupted. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+
+/** Markers overlapping a window, added to results by the markers capability (issue 3, item 6). */
+export type MarkerProvider = (env: Environment, datasets: Dataset[], startSeconds: number, endSeconds: number) => Promise<unknown[]>;
+
+export interface QueryDeps {
+  store: EventStore;
+  datasets: DatasetRegistry;
+  meta?: MetaStore;
+  /** When given, results carry `markers` overlapping their window. */
+  markers?: MarkerProvider;
+}
+
+export interface QueryOptions {
+  timeoutMs?: number;
+  /** "Now" in seconds, for relative windows (tests pin it). */
+  nowSeconds?: number;
+}
+
+export interface QueryMetadata {
+  /** The dataset as asked (`__all__` for every dataset). */
+  dataset: string;
+  datasets: string[];
+  /** Window, unix seconds: [start_time, end_time). */
+  start_time: number;
+  end_time: number;
+  /** Bucket width in seconds. */
+  granularity: number;
+  limit: number;
+  /** Stored events in the window that matched the filters (not weighted by sample rate). */
+  rows_scanned: number;
+  /** Groups returned; `truncated` when the limit cut some off. */
+  groups: number;
+  truncated: boolean;
+  duration_ms: number;
+}
+
+/** Honeycomb's result shape plus Tend's metadata (and markers when a provider is set). */
+export interface QueryResult {
+  query: QuerySpec;
+  data: QueryData;
+  metadata: QueryMetadata;
+  markers?: unknown[];
+}
+
+/** The datasets a query reads: one by name, or every dataset of the environment for `__all__`. */
+export async function resolveDatasets(registry: DatasetRegistry, env: Environment, dataset: string): Promise<Dataset[]> {
+  if (dataset.toLowerCase() === ALL_DATASETS) return registry.list(env.id);
+  const found = await registry.find(env.id, dataset);
+  if (!found) throw notFound(`dataset "${dataset}" does not exist in this environment`);
+  return [found];
+}
+
+/** Plans a spec against the dataset(s) columns; 400 naming the field when it cannot run. */
+export async function planFor(deps: QueryDeps, datasets: Dataset[], spec: QuerySpec, nowSeconds = Math.floor(Date.now() / 1000)): Promise<QueryPlan> {
+  const columns = mergeColumns(await Promise.all(datasets.map((d) => deps.store.columns(d.id))));
+  return planQuery({ spec, datasetIds: datasets.map((d) => d.id), columns, nowSeconds });
+}
+
+/** Runs a read with the time left before the deadline; an interrupt becomes a clear 4xx. */
+export async function readWithin(store: EventStore, sql: string, params: unknown[], deadline: number, limitMs: number): Promise<Row[]> {
+  const left = deadline - Date.now();
+  const tooSlow = () => new HttpError(408, `query took longer than its ${limitMs} ms limit: narrow the time range, add filters or remove breakdowns`);
+  if (left <= 0) throw tooSlow();
+  try {
+    return await store.read(sql, params, { timeoutMs: left });
+  } catch (err) {
+    if (/interrupt/i.test((err as Error).message)) throw tooSlow();
+    throw err;
+  }
+}
+
+/** Runs a validated spec on a dataset (or `__all__`) of the environment. */
+export async function runQuery(deps: QueryDeps, env: Environment, dataset: string, spec: QuerySpec, options: QueryOptions = {}): Promise<QueryResult> {
+  const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const deadline = started + timeoutMs;
+  const datasets = await resolveDatasets(deps.datasets, env, dataset);
+  const plan = await planFor(deps, datasets, spec, options.nowSeconds);
+  const source = datasets.length ? await deps.store.source(plan.datasetIds, plan.window.startUs, plan.window.endUs) : undefined;
+
+  let totals: Row[] = [];
+  let series: Row[] = [];
+  if (source) {
+    const t = compilerFor(deps.store.dialect);
+    totals = await readWithin(deps.store, compileTotals(t, plan, source), t.params, deadline, timeoutMs);
+    const dropped = plan.havings.length > 0 || totals.length >= plan.limit;
+    const s = compilerFor(deps.store.dialect);
+    if (totals.length) series = await readWithin(deps.store, compileSeries(s, plan, source, dropped), s.params, deadline, timeoutMs);
+  } else if (plan.groups.length === 0) {
+    // No stored event can match: the one overall group, empty.
+    totals = [{ __rows: 0 }];
+  }
+
+  const start = plan.window.startUs / 1e6;
+  const end = plan.window.endUs / 1e6;
+  const result: QueryResult = {
+    query: spec,
+    data: shapeResults(plan, totals, series),
+    metadata: {
+      dataset,
+      datasets: datasets.map((d) => d.name),
+      start_time: start,
+      end_time: end,
+      granularity: plan.granularity,
+      limit: plan.limit,
+      rows_scanned: Number(totals[0]?.__total_rows ?? 0),
+      groups: totals.length,
+      truncated: plan.groups.length > 0 && totals.length >= plan.limit,
+      duration_ms: 0,
+    },
+  };
+  if (deps.markers) result.markers = await deps.markers(env, datasets, start, end);
+  result.metadata.duration_ms = Date.now() - started;
+  return result;
+}
