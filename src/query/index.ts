@@ -18,3 +18,5 @@ export {
   type QueryDeps, type QueryOptions, type QueryResult, type QueryMetadata, type MarkerProvider,
 } from './run.js';
 export type { QueryData, SeriesPoint, ResultRow, ResultValue, HeatmapValue } from './results.js';
+export { registerQueryRoutes, MAX_QUERY_TIMEOUT_MS } from './routes.js';
+export { QueryStore } from './query-store.js';

@@ -7,6 +7,7 @@ import { createIngestContext, registerIngestRoutes, type IngestContext } from '.
 import { DatasetRegistry, DuckDatabase, DuckEventStore, type EventStore } from '../store/index.js';
 import { MetricsRegistry } from '../telemetry/index.js';
 import { MarkerStore, registerMarkerRoutes } from '../markers/index.js';
+import { registerQueryRoutes } from '../query/index.js';
 import { createApp } from './app.js';
 import { registerHealthRoutes } from './health-routes.js';
 
@@ -44,6 +45,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   registerAuthRoutes(app, auth);
   registerIngestRoutes(app, ingest);
   registerMarkerRoutes(app, markers, datasets);
+  await registerQueryRoutes(app, { store, datasets, meta: db });
 
   const sweep = async () => {
     if (config.retentionDays <= 0) return;
