@@ -21,12 +21,24 @@ export interface IngestLimits {
 export interface TendConfig {
   host: string;
   port: number;
+  /** OTLP/gRPC port; 0 picks a free port, null turns gRPC off. */
+  grpcPort: number | null;
   dataDir: string;
   /** Days of events kept; whole day partitions older than this are dropped. 0 keeps everything. */
   retentionDays: number;
   /** Log level for the server's own pino logger. */
   logLevel: string;
   ingest: IngestLimits;
+  checks: ChecksSettings;
+}
+
+export interface ChecksSettings {
+  /** tend.yaml: checks and status pages as code (--config, TEND_CONFIG, else ./tend.yaml). */
+  configFile: string;
+  /** True when the file was named: then a missing file is an error, not "no checks". */
+  configFileNamed: boolean;
+  /** Checks running at the same moment; more wait their turn (counted as schedule lag). */
+  concurrency: number;
 }
 
 export const defaultIngestLimits: IngestLimits = {
@@ -41,10 +53,13 @@ export const defaultIngestLimits: IngestLimits = {
 export interface ConfigOverrides {
   host?: string;
   port?: number | string;
+  grpcPort?: number | string;
   data?: string;
   retentionDays?: number | string;
   logLevel?: string;
   maxQueuedEvents?: number | string;
+  config?: string;
+  checkConcurrency?: number | string;
 }
 
 function toInt(value: number | string | undefined, name: string): number | undefined {
@@ -54,10 +69,23 @@ function toInt(value: number | string | undefined, name: string): number | undef
   return n;
 }
 
+/**
+ * OTLP/gRPC listens on 4317 (the OpenTelemetry default) unless told otherwise; "off" turns it
+ * off. When the HTTP port is 0 (a free port, as in tests) gRPC also takes a free port, so
+ * several nodes on one machine never fight over 4317.
+ */
+function readGrpcPort(value: number | string | undefined, httpPort: number): number | null {
+  if (typeof value === 'string' && ['off', 'false', 'none', 'disabled'].includes(value.trim().toLowerCase())) return null;
+  const n = toInt(value, '--grpc-port / TEND_GRPC_PORT') ?? (httpPort === 0 ? 0 : 4317);
+  if (n > 65535) throw new Error(`--grpc-port must be at most 65535, got ${n}`);
+  return n;
+}
+
 /** Flags win over environment variables, which win over defaults. */
 export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): TendConfig {
   const port = toInt(flags.port, '--port') ?? toInt(env.TEND_PORT, 'TEND_PORT') ?? 4318;
   if (port > 65535) throw new Error(`--port must be at most 65535, got ${port}`);
+  const grpcPort = readGrpcPort(flags.grpcPort ?? env.TEND_GRPC_PORT, port);
   const maxQueued =
     toInt(flags.maxQueuedEvents, '--max-queued-events') ??
     toInt(env.TEND_MAX_QUEUED_EVENTS, 'TEND_MAX_QUEUED_EVENTS') ??
@@ -65,10 +93,16 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
   return {
     host: flags.host ?? env.TEND_HOST ?? '127.0.0.1',
     port,
+    grpcPort,
     dataDir: path.resolve(flags.data ?? env.TEND_DATA ?? './tend-data'),
     retentionDays:
       toInt(flags.retentionDays, '--retention-days') ?? toInt(env.TEND_RETENTION_DAYS, 'TEND_RETENTION_DAYS') ?? 60,
     logLevel: flags.logLevel ?? env.TEND_LOG_LEVEL ?? 'warn',
     ingest: { ...defaultIngestLimits, maxQueuedEvents: maxQueued, maxCommitEvents: Math.min(defaultIngestLimits.maxCommitEvents, Math.max(1000, maxQueued)) },
+    checks: {
+      configFile: path.resolve(flags.config ?? env.TEND_CONFIG ?? './tend.yaml'),
+      configFileNamed: Boolean(flags.config ?? env.TEND_CONFIG),
+      concurrency: Math.max(1, toInt(flags.checkConcurrency, '--check-concurrency') ?? toInt(env.TEND_CHECK_CONCURRENCY, 'TEND_CHECK_CONCURRENCY') ?? 100),
+    },
   };
 }

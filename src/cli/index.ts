@@ -5,6 +5,7 @@ import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
 import { registerSend } from './send.js';
 import { registerMarkers } from './markers.js';
+import { registerChecks } from './checks.js';
 
 const program = new Command();
 program
@@ -16,6 +17,7 @@ registerServe(program);
 registerKeys(program);
 registerSend(program);
 registerMarkers(program);
+registerChecks(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`tend: ${err.message}\n`);

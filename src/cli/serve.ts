@@ -8,11 +8,14 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('Start Tend: HTTP API, Honeycomb and OpenTelemetry ingest, on one port')
     .option('--port <port>', 'port to listen on (env TEND_PORT)', undefined)
+    .option('--grpc-port <port>', 'OTLP/gRPC port, default 4317; off to turn gRPC off (env TEND_GRPC_PORT)')
     .option('--host <host>', 'address to listen on; 0.0.0.0 for every interface (env TEND_HOST)')
     .option('--data <dir>', 'data folder (env TEND_DATA)')
     .option('--retention-days <days>', 'days of events to keep, 0 for ever (env TEND_RETENTION_DAYS)')
     .option('--log-level <level>', 'trace|debug|info|warn|error (env TEND_LOG_LEVEL)')
     .option('--max-queued-events <n>', 'events waiting for commit before 429 (env TEND_MAX_QUEUED_EVENTS)')
+    .option('--config <file>', 'checks and status pages as code (env TEND_CONFIG; default ./tend.yaml when present)')
+    .option('--check-concurrency <n>', 'checks running at once (env TEND_CHECK_CONCURRENCY, default 100)')
     .action(async (flags) => {
       const tend = await startTend(loadConfig(flags));
       process.stdout.write(banner(tend));
@@ -32,6 +35,7 @@ function banner(tend: Tend): string {
   const key = process.env.TEND_INGEST_KEY ? '$TEND_INGEST_KEY' : (tend.keys.ingestKey ?? '<your ingest key>');
   return [
     `Tend is listening on ${tend.url}`,
+    `  OTLP:  ${tend.url}/v1/{traces,logs,metrics} (HTTP)${tend.grpc ? `, ${tend.grpc.address} (gRPC)` : ', gRPC off'}`,
     `  data:  ${tend.config.dataDir}`,
     keyLine,
     '',

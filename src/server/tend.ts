@@ -3,10 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { TendConfig } from '../config.js';
 import { AuthService, bootstrap, registerAuthRoutes, type BootstrapResult } from '../auth/index.js';
-import { createIngestContext, registerIngestRoutes, type IngestContext } from '../ingest/index.js';
+import { createIngestContext, registerIngestRoutes, startOtlpGrpcServer, type IngestContext, type OtlpGrpcServer } from '../ingest/index.js';
+import { registerTraceRoutes, TraceIndex } from '../traces/index.js';
 import { DatasetRegistry, DuckDatabase, DuckEventStore, type EventStore } from '../store/index.js';
 import { MetricsRegistry } from '../telemetry/index.js';
 import { MarkerStore, registerMarkerRoutes } from '../markers/index.js';
+import { registerChecksRoutes, startChecks, type Checks } from '../checks/index.js';
+import { registerStatus } from '../status/index.js';
 import { registerQueryRoutes } from '../query/index.js';
 import { createApp } from './app.js';
 import { registerHealthRoutes } from './health-routes.js';
@@ -24,6 +27,9 @@ export interface Tend {
   metrics: MetricsRegistry;
   markers: MarkerStore;
   keys: BootstrapResult;
+  checks: Checks;
+  /** OTLP/gRPC, unless turned off (config.grpcPort null). */
+  grpc: OtlpGrpcServer | null;
   /** The address the server listens on, e.g. http://127.0.0.1:4318. */
   url: string;
   close(): Promise<void>;
@@ -43,26 +49,42 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const app = createApp(config, auth);
   registerHealthRoutes(app, metrics);
   registerAuthRoutes(app, auth);
-  registerIngestRoutes(app, ingest);
+  const traceIndex = await TraceIndex.open(db, datasets, (err) => app.log.error({ err }, 'trace index write failed'));
+  registerIngestRoutes(app, ingest, traceIndex);
+  registerTraceRoutes(app, { store, datasets, index: traceIndex });
   registerMarkerRoutes(app, markers, datasets);
   await registerQueryRoutes(app, { store, datasets, meta: db });
 
   const sweep = async () => {
     if (config.retentionDays <= 0) return;
     const dropped = await store.dropBefore((Date.now() - config.retentionDays * 86_400_000) * 1000);
+    await traceIndex.prune((Date.now() - config.retentionDays * 86_400_000) * 1000);
     if (dropped) app.log.info({ dropped }, 'retention: dropped old day partitions');
   };
   await sweep();
   const timer = setInterval(() => void sweep().catch((err) => app.log.error({ err }, 'retention sweep failed')), RETENTION_SWEEP_MS);
   timer.unref();
 
-  const address = await app.listen({ port: config.port, host: config.host });
+  const checks = await startChecks({ meta: db, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log });
+  registerChecksRoutes(app, checks.service);
+  await registerStatus(app, { meta: db, store, datasets, auth, checks: checks.service });
+
+  const grpc =
+    config.grpcPort === null
+      ? null
+      : await startOtlpGrpcServer({ ingest, traceIndex }, auth, { host: config.host, port: config.grpcPort, logError: (err) => app.log.error({ err }, 'OTLP/gRPC export failed') });
+  const address = await app.listen({ port: config.port, host: config.host }).catch(async (err) => {
+    await grpc?.close();
+    throw err;
+  });
   const url = address.replace('[::1]', 'localhost');
   return {
-    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, url,
+    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, checks, grpc, url,
     async close() {
       clearInterval(timer);
+      await checks.stop();
       await app.close();
+      await grpc?.close();
       await ingest.pipeline.idle();
       db.close();
     },

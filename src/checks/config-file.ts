@@ -1,0 +1,73 @@
+// tend.yaml: checks and status pages as code. The file is read at start and by
+// `tend checks apply`; every problem is reported with its place in the file
+// ("checks[1].url: ...") before anything is changed.
+import fs from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { firstIssue, parseCheck, type CheckDefinition } from './definition.js';
+
+export const PAGE_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export const StatusPageDefinition = z.strictObject({
+  slug: z.string().regex(PAGE_SLUG, 'lower-case letters, digits and "-", at most 63'),
+  title: z.string().min(1).max(200),
+  checks: z.array(z.string()).max(500).default([]),
+});
+export type StatusPageDefinition = z.infer<typeof StatusPageDefinition>;
+
+export interface ChecksFile {
+  environment: string;
+  checks: CheckDefinition[];
+  statusPages: StatusPageDefinition[];
+}
+
+const FileShape = z.strictObject({
+  environment: z.string().min(1).max(100).default('production'),
+  checks: z.array(z.unknown()).default([]),
+  status_pages: z.array(z.unknown()).default([]),
+});
+
+export class ChecksFileError extends Error {}
+
+/** Parses the text of a tend.yaml; throws ChecksFileError naming the place of the first problem. */
+export function parseChecksFile(text: string, label = 'tend.yaml'): ChecksFile {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new ChecksFileError(`${label}: not valid YAML: ${(err as Error).message}`);
+  }
+  const shape = FileShape.safeParse(doc);
+  if (!shape.success) throw new ChecksFileError(`${label}: ${firstIssue(shape.error)}`);
+  const checks: CheckDefinition[] = [];
+  const names = new Set<string>();
+  shape.data.checks.forEach((raw, i) => {
+    const r = parseCheck(raw, `checks[${i}]`);
+    if (!r.ok) throw new ChecksFileError(`${label}: ${r.problem}`);
+    if (names.has(r.check.name)) throw new ChecksFileError(`${label}: checks[${i}].name: "${r.check.name}" is declared twice`);
+    names.add(r.check.name);
+    checks.push(r.check);
+  });
+  const statusPages: StatusPageDefinition[] = [];
+  const slugs = new Set<string>();
+  shape.data.status_pages.forEach((raw, i) => {
+    const r = StatusPageDefinition.safeParse(raw);
+    if (!r.success) throw new ChecksFileError(`${label}: ${firstIssue(r.error, `status_pages[${i}]`)}`);
+    if (slugs.has(r.data.slug)) throw new ChecksFileError(`${label}: status_pages[${i}].slug: "${r.data.slug}" is declared twice`);
+    slugs.add(r.data.slug);
+    statusPages.push(r.data);
+  });
+  return { environment: shape.data.environment, checks, statusPages };
+}
+
+/** Reads the file, or undefined when it does not exist and `optional` is set. */
+export function readChecksFile(file: string, optional: boolean): ChecksFile | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && optional) return undefined;
+    throw new ChecksFileError(`${file}: ${(err as Error).message}`);
+  }
+  return parseChecksFile(text, file);
+}
