@@ -174,8 +174,12 @@ export function compileAggregate(c: SqlCompiler, plan: QueryPlan, source: string
   // Join the parts on the keys (null-safe: a missing breakdown value is a group too).
   const joinOf = new Map<string, string>();
   for (const j of joins) for (const col of j.cols) joinOf.set(col, j.cte);
+  // Spans cover buckets after the one they start in, where no event may start: the
+  // concurrency part then has rows main lacks, so it joins in full.
+  const full = joins.some((j) => j.cte === 'cc');
+  const keyOf = (k: string) => (full ? `COALESCE(${id('main')}.${k}, ${id('cc')}.${k}) AS ${k}` : `${id('main')}.${k}`);
   const select = [
-    ...keys.map((k) => `${id('main')}.${k}`),
+    ...keys.map(keyOf),
     `${id('main')}.${id('__rows')}`,
     ...finalCols.map((fc, k) => {
       const cte = joinOf.get(`c${k}`);
@@ -186,7 +190,7 @@ export function compileAggregate(c: SqlCompiler, plan: QueryPlan, source: string
   let from = id('main');
   for (const j of joins) {
     const on = keys.length ? keys.map((k) => c.sameValue(`${id('main')}.${k}`, `${id(j.cte)}.${k}`)).join(' AND ') : 'TRUE';
-    from += ` LEFT JOIN ${id(j.cte)} ON ${on}`;
+    from += ` ${j.cte === 'cc' ? 'FULL OUTER' : 'LEFT'} JOIN ${id(j.cte)} ON ${on}`;
   }
   return `WITH ${ctes.join(',\n')}\nSELECT ${select.join(', ')} FROM ${from}`;
 }
