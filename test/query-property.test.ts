@@ -1,0 +1,195 @@
+// Property: for random datasets and random specs, Tend's answers equal a reference computed
+// here in plain TypeScript: exactly for COUNT, SUM, MIN, MAX, AVG and COUNT_DISTINCT, and
+// within PERCENTILE_ACCURACY (relative) for percentiles. Filters, breakdowns, OR/AND and
+// sample rates are all in play; the store is the real DuckDB one.
+import fs from 'node:fs';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseQuerySpec, PERCENTILE_ACCURACY, PERCENTILES, runQuery, type QueryDeps, type QuerySpec } from '../src/query/index.js';
+import { DatasetRegistry, DuckDatabase, DuckEventStore, type Environment, type StoredEvent } from '../src/store/index.js';
+import { tempDataDir } from './support/tend.js';
+
+const T0 = Date.UTC(2026, 10, 20, 10) / 1000;
+const env: Environment = { id: 'env-prop', name: 'prop', slug: 'prop' };
+let db: DuckDatabase;
+let deps: QueryDeps;
+let dataDir: string;
+let runs = 0;
+
+beforeAll(async () => {
+  dataDir = tempDataDir('query-prop');
+  db = await DuckDatabase.open(dataDir);
+  deps = { store: await DuckEventStore.open(db), datasets: await DatasetRegistry.open(db) };
+});
+afterAll(() => {
+  db?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+type Fields = { svc?: string; code?: number; dur?: number; flag?: boolean };
+type Ev = { offset: number; rate: number; f: Fields };
+
+const eventArb: fc.Arbitrary<Ev> = fc.record({
+  offset: fc.integer({ min: 0, max: 3599 }),
+  rate: fc.constantFrom(1, 1, 1, 2, 5, 10),
+  f: fc.record(
+    {
+      svc: fc.constantFrom('api', 'apx', 'web', 'db', ''),
+      code: fc.constantFrom(200, 201, 404, 500, 503),
+      // Quarters keep sums exact in binary floating point, whatever the order of addition.
+      dur: fc.integer({ min: -40, max: 4000 }).map((n) => n / 4),
+      flag: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  ),
+});
+
+const filterArb = fc.oneof(
+  fc.record({ column: fc.constant('code'), op: fc.constantFrom('=', '!=', '>', '>=', '<', '<='), value: fc.constantFrom<number | string>(200, 404, 500, '500') }),
+  fc.record({ column: fc.constant('code'), op: fc.constantFrom('in', 'not-in'), value: fc.subarray([200, 201, 404, 500], { minLength: 1 }) }),
+  fc.record({ column: fc.constantFrom('code', 'svc', 'dur', 'missing'), op: fc.constantFrom('exists', 'does-not-exist') }),
+  fc.record({
+    column: fc.constantFrom('svc', 'missing'),
+    op: fc.constantFrom('=', '!=', 'starts-with', 'does-not-start-with', 'ends-with', 'does-not-end-with', 'contains', 'does-not-contain'),
+    value: fc.constantFrom('ap', 'api', 'b', 'x', 'web'),
+  }),
+  fc.record({ column: fc.constant('dur'), op: fc.constantFrom('>', '<='), value: fc.constantFrom(0, 10.5, 250) }),
+  fc.record({ column: fc.constant('flag'), op: fc.constantFrom('=', '!='), value: fc.constantFrom<boolean | string>(true, 'false') }),
+);
+
+const calcArb = fc.constantFrom(
+  { op: 'COUNT' }, { op: 'SUM', column: 'dur' }, { op: 'SUM', column: 'code' }, { op: 'AVG', column: 'dur' },
+  { op: 'MIN', column: 'dur' }, { op: 'MAX', column: 'code' }, { op: 'COUNT_DISTINCT', column: 'svc' },
+  { op: 'COUNT_DISTINCT', column: 'dur' }, { op: 'P50', column: 'dur' }, { op: 'P99', column: 'dur' },
+  { op: 'P001', column: 'dur' }, { op: 'P75', column: 'code' },
+);
+
+const specArb = fc.record({
+  calculations: fc.uniqueArray(calcArb, { minLength: 1, maxLength: 5, selector: (c) => JSON.stringify(c) }),
+  breakdowns: fc.subarray(['svc', 'code', 'flag', 'missing'], { maxLength: 2 }),
+  filters: fc.array(filterArb, { maxLength: 3 }),
+  filter_combination: fc.constantFrom('AND', 'OR'),
+  granularity: fc.constantFrom(300, 600, 1800),
+});
+
+// ---- the reference, in plain TypeScript ----
+
+const NEGATIVE = new Set(['!=', 'does-not-start-with', 'does-not-end-with', 'does-not-contain', 'not-in']);
+
+function matches(e: Ev, f: { column: string; op: string; value?: unknown }): boolean {
+  const v = (e.f as Record<string, unknown>)[f.column];
+  if (f.op === 'exists') return v !== undefined;
+  if (f.op === 'does-not-exist') return v === undefined;
+  if (v === undefined) return NEGATIVE.has(f.op);
+  const want = typeof v === 'number' ? Number(f.value) : typeof v === 'boolean' ? f.value === true || f.value === 'true' : f.value;
+  const s = String(v);
+  const w = String(f.value);
+  switch (f.op) {
+    case '=': return v === want;
+    case '!=': return v !== want;
+    case '>': return (v as number) > (want as number);
+    case '>=': return (v as number) >= (want as number);
+    case '<': return (v as number) < (want as number);
+    case '<=': return (v as number) <= (want as number);
+    case 'in': return (f.value as unknown[]).map(Number).includes(v as number);
+    case 'not-in': return !(f.value as unknown[]).map(Number).includes(v as number);
+    case 'starts-with': return s.startsWith(w);
+    case 'does-not-start-with': return !s.startsWith(w);
+    case 'ends-with': return s.endsWith(w);
+    case 'does-not-end-with': return !s.endsWith(w);
+    case 'contains': return s.includes(w);
+    case 'does-not-contain': return !s.includes(w);
+  }
+  throw new Error(`no reference for ${f.op}`);
+}
+
+/** Weighted nearest rank: the smallest value whose cumulative weight reaches q of the total. */
+function weightedPercentile(values: [number, number][], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a[0] - b[0]);
+  const total = sorted.reduce((s, [, w]) => s + w, 0);
+  let cum = 0;
+  for (const [v, w] of sorted) {
+    cum += w;
+    if (cum >= q * total) return v;
+  }
+  return sorted[sorted.length - 1][0];
+}
+
+function aggregate(events: Ev[], calc: { op: string; column?: string }): number | null {
+  if (calc.op === 'COUNT') return events.reduce((s, e) => s + e.rate, 0);
+  const vals = events.flatMap((e) => {
+    const v = (e.f as Record<string, unknown>)[calc.column!];
+    return v === undefined ? [] : [[v, e.rate] as [number, number]];
+  });
+  switch (calc.op) {
+    case 'SUM': return vals.reduce((s, [v, w]) => s + v * w, 0);
+    case 'AVG': return vals.length ? vals.reduce((s, [v, w]) => s + v * w, 0) / vals.reduce((s, [, w]) => s + w, 0) : null;
+    case 'MIN': return vals.length ? Math.min(...vals.map(([v]) => v)) : null;
+    case 'MAX': return vals.length ? Math.max(...vals.map(([v]) => v)) : null;
+    case 'COUNT_DISTINCT': return new Set(vals.map(([v]) => v)).size;
+  }
+  return weightedPercentile(vals, PERCENTILES[calc.op as keyof typeof PERCENTILES]);
+}
+
+function reference(events: Ev[], spec: fc.RecordValue<typeof specArb extends fc.Arbitrary<infer T> ? T : never>) {
+  const kept = events.filter((e) => {
+    if (spec.filters.length === 0) return true;
+    const hits = spec.filters.map((f) => matches(e, f));
+    return spec.filter_combination === 'OR' ? hits.some(Boolean) : hits.every(Boolean);
+  });
+  const groups = new Map<string, Ev[]>();
+  if (spec.breakdowns.length === 0) groups.set('[]', []);
+  for (const e of kept) {
+    const key = JSON.stringify(spec.breakdowns.map((b) => (e.f as Record<string, unknown>)[b] ?? null));
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  return groups;
+}
+
+const keyOf = (c: { op: string; column?: string }) => (c.column ? `${c.op}(${c.column})` : c.op);
+
+describe('query results against a TypeScript reference', () => {
+  it('agree for random datasets and random specs', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(eventArb, { maxLength: 60 }), specArb, async (events, s) => {
+        const name = `ds${runs++}`;
+        const dataset = await deps.datasets.findOrCreate(env.id, name);
+        const stored: StoredEvent[] = events.map((e) => ({ time: (T0 + e.offset) * 1e6, samplerate: e.rate, fields: e.f as StoredEvent['fields'] }));
+        // Every column exists with its type even when the random events lack it.
+        stored.push({ time: (T0 - 86400) * 1e6, samplerate: 1, fields: { svc: 'old', code: 1, dur: 0.5, flag: false } });
+        await deps.store.append([{ dataset, events: stored }]);
+
+        const spec: QuerySpec = parseQuerySpec({ ...s, start_time: T0, end_time: T0 + 3600 });
+        const result = await runQuery(deps, env, name, spec);
+        const ref = reference(events, s);
+
+        const got = new Map(result.data.results.map((r) => [JSON.stringify(s.breakdowns.map((b) => r.data[b] ?? null)), r.data]));
+        expect([...got.keys()].sort()).toEqual([...ref.keys()].sort());
+        for (const [key, evs] of ref) {
+          for (const calc of s.calculations) {
+            const want = aggregate(evs, calc);
+            const have = got.get(key)![keyOf(calc)] as number | null;
+            if (calc.op.startsWith('P') && want !== null) {
+              expect(Math.abs((have as number) - want), `${key} ${keyOf(calc)}`).toBeLessThanOrEqual(Math.abs(want) * PERCENTILE_ACCURACY + 1e-9);
+            } else {
+              expect(have, `${key} ${keyOf(calc)}`).toEqual(calc.op === 'SUM' && want === null ? 0 : want);
+            }
+          }
+        }
+        // Series: every bucket of every group, and the bucket counts add up to the total.
+        const buckets = 3600 / s.granularity;
+        expect(result.data.series).toHaveLength(buckets * ref.size);
+        if (s.calculations.some((c) => c.op === 'COUNT')) {
+          const sums = new Map<string, number>();
+          for (const p of result.data.series) {
+            const key = JSON.stringify(s.breakdowns.map((b) => p.data[b] ?? null));
+            sums.set(key, (sums.get(key) ?? 0) + (p.data.COUNT as number));
+          }
+          for (const [key, evs] of ref) expect(sums.get(key) ?? 0).toBe(aggregate(evs, { op: 'COUNT' }));
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
