@@ -1,0 +1,75 @@
+// OTLP log records -> events: body, severity, the trace and span ids when present, and the
+// resource, scope and record attributes under their own names.
+import { eachItem, resourceOrigin, samplerateOf, scopeFields, type MappedRequest } from './mapped.js';
+import {
+  addAttributes,
+  isUnset,
+  OtlpProblem,
+  readAnyValue,
+  readEnum,
+  readId,
+  readList,
+  readNanos,
+  readObject,
+  readString,
+  type AttrValue,
+} from './values.js';
+
+const SEVERITIES = [
+  'SEVERITY_NUMBER_UNSPECIFIED',
+  ...['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].flatMap((s) => [s, `${s}2`, `${s}3`, `${s}4`].map((n) => `SEVERITY_NUMBER_${n}`)),
+];
+
+export function mapLogs(body: Record<string, unknown>, req: MappedRequest, datasetOverride: string | undefined): void {
+  const resources = readList(body.resourceLogs, 'resourceLogs');
+  for (let r = 0; r < resources.length; r++) {
+    const at = `resourceLogs[${r}]`;
+    const rl = readObject(resources[r], at) ?? {};
+    const scopes = readList(rl.scopeLogs, `${at}.scopeLogs`);
+    const count = scopes.reduce<number>((n, s) => n + (Array.isArray((s as { logRecords?: unknown })?.logRecords) ? (s as { logRecords: unknown[] }).logRecords.length : 0), 0);
+    req.items += count;
+    eachItem(req, count, () => {
+      const origin = resourceOrigin(rl.resource, `${at}.resource`, datasetOverride);
+      const perScope = scopes.map((s, i) => {
+        const sl = readObject(s, `${at}.scopeLogs[${i}]`) ?? {};
+        return { fields: scopeFields(origin, sl.scope, `${at}.scopeLogs[${i}].scope`), records: readList(sl.logRecords, `${at}.scopeLogs[${i}].logRecords`) };
+      });
+      for (let s = 0; s < perScope.length; s++) {
+        const { fields, records } = perScope[s];
+        for (let i = 0; i < records.length; i++) {
+          eachItem(req, 1, () => mapRecord(records[i], `${at}.scopeLogs[${s}].logRecords[${i}]`, fields, origin.dataset, req));
+        }
+      }
+    });
+  }
+}
+
+function mapRecord(value: unknown, at: string, base: Record<string, AttrValue>, dataset: string, req: MappedRequest): void {
+  const rec = readObject(value, at);
+  if (!rec) throw new OtlpProblem(`${at}: expected a log record object`);
+  const time = readNanos(rec.timeUnixNano, `${at}.timeUnixNano`);
+  const observed = readNanos(rec.observedTimeUnixNano, `${at}.observedTimeUnixNano`);
+  const traceId = readId(rec.traceId, 16, `${at}.traceId`);
+  const spanId = readId(rec.spanId, 8, `${at}.spanId`);
+  const data: Record<string, AttrValue> = { ...base };
+  addAttributes(data, rec.attributes, `${at}.attributes`);
+  const samplerate = samplerateOf(data);
+  data['meta.signal_type'] = 'log';
+  const body = readAnyValue(rec.body, `${at}.body`);
+  if (body !== undefined) data.body = body;
+  const severityText = readString(rec.severityText, `${at}.severityText`);
+  if (severityText) data.severity_text = severityText;
+  data.severity_number = readEnum(rec.severityNumber, SEVERITIES, `${at}.severityNumber`);
+  const eventName = readString(rec.eventName, `${at}.eventName`);
+  if (eventName) data['event.name'] = eventName;
+  if (traceId) data['trace.trace_id'] = traceId;
+  if (spanId) data['trace.span_id'] = spanId;
+  const when = isUnset(time) ? observed : time;
+  const timeUs = isUnset(when) ? undefined : when.us;
+  const problem = req.add(dataset, [{ data, timeUs, samplerate }]);
+  if (problem) throw new OtlpProblem(`${at}: ${problem}`);
+  if (traceId) {
+    const us = timeUs ?? req.receivedUs;
+    req.noteTrace(traceId, dataset, us, us);
+  }
+}

@@ -1,0 +1,132 @@
+// What a mapper makes of one OTLP request: events grouped by dataset, how many items were
+// refused and why, and where each trace's events went (for the trace index).
+import type { IngestLimits } from '../../config.js';
+import type { StoredEvent } from '../../store/index.js';
+import { normalizeEvent } from '../normalize.js';
+import { addAttributes, OtlpProblem, readObject, readString, type AttrValue } from './values.js';
+
+/** One trace's events in one dataset, from `firstUs` to `lastUs` (event times and span ends). */
+export interface TraceRef {
+  traceId: string;
+  dataset: string;
+  firstUs: number;
+  lastUs: number;
+}
+
+/** An event before normalizeEvent: its fields, time (µs, undefined = time of receipt) and sample rate. */
+export interface EventDraft {
+  data: Record<string, AttrValue>;
+  timeUs: number | undefined;
+  samplerate: number;
+}
+
+export class MappedRequest {
+  readonly byDataset = new Map<string, StoredEvent[]>();
+  readonly traces = new Map<string, TraceRef>();
+  rejected = 0;
+  /** The first few problems, for the partial_success message. */
+  readonly problems: string[] = [];
+  /** Items seen (spans, log records, data points): the denominator of `rejected`. */
+  items = 0;
+
+  constructor(
+    readonly limits: IngestLimits,
+    readonly receivedUs: number,
+  ) {}
+
+  reject(problem: string, count = 1): void {
+    this.rejected += count;
+    if (this.problems.length < 5) this.problems.push(problem);
+  }
+
+  /**
+   * Normalizes events that stand or fall together (a span with its span events and links) and
+   * files them under their dataset; returns the first problem, filing nothing, when one is refused.
+   */
+  add(dataset: string, items: EventDraft[]): string | undefined {
+    const events: StoredEvent[] = [];
+    for (const item of items) {
+      const r = normalizeEvent(item.data, item.timeUs, item.samplerate, this.receivedUs, this.limits);
+      if (!r.ok) return r.problem;
+      events.push(r.event);
+    }
+    const list = this.byDataset.get(dataset);
+    if (list) for (const e of events) list.push(e);
+    else this.byDataset.set(dataset, events);
+    return undefined;
+  }
+
+  noteTrace(traceId: string, dataset: string, fromUs: number, toUs: number): void {
+    const key = `${dataset}\u0000${traceId}`;
+    const ref = this.traces.get(key);
+    if (!ref) this.traces.set(key, { traceId, dataset, firstUs: fromUs, lastUs: toUs });
+    else {
+      if (fromUs < ref.firstUs) ref.firstUs = fromUs;
+      if (toUs > ref.lastUs) ref.lastUs = toUs;
+    }
+  }
+
+  message(): string {
+    if (this.rejected === 0) return '';
+    const more = this.rejected > this.problems.length ? ` (and ${this.rejected - this.problems.length} more)` : '';
+    return `${this.rejected} of ${this.items} rejected: ${this.problems.join('; ')}${more}`;
+  }
+}
+
+export const UNKNOWN_SERVICE = 'unknown_service';
+
+/** The fields a resource and a scope give every event under them, and the dataset they name. */
+export interface Origin {
+  fields: Record<string, AttrValue>;
+  service: string;
+  dataset: string;
+}
+
+/**
+ * The dataset for a resource: the `x-honeycomb-dataset` header when the signal allows it, else
+ * the resource's service.name. Characters a dataset name may not hold become "-".
+ */
+export function datasetFor(service: string, override: string | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  const name = (override ?? service).replace(/[\u0000-\u001f\u007f/\\]/g, '-').trim().slice(0, 255);
+  return name === '' || name.toLowerCase() === '__all__' ? UNKNOWN_SERVICE : name;
+}
+
+export function resourceOrigin(resource: unknown, field: string, datasetOverride: string | undefined): Origin {
+  const fields: Record<string, AttrValue> = {};
+  const r = readObject(resource, field);
+  if (r) addAttributes(fields, r.attributes, `${field}.attributes`);
+  const name = fields['service.name'];
+  const service = typeof name === 'string' && name.trim() !== '' ? name : UNKNOWN_SERVICE;
+  fields['service.name'] = service;
+  return { fields, service, dataset: datasetFor(service, datasetOverride) };
+}
+
+/** Resource fields plus the scope's name, version and attributes. */
+export function scopeFields(origin: Origin, scope: unknown, field: string): Record<string, AttrValue> {
+  const fields = { ...origin.fields };
+  const s = readObject(scope, field);
+  if (!s) return fields;
+  addAttributes(fields, s.attributes, `${field}.attributes`);
+  const name = readString(s.name, `${field}.name`);
+  const version = readString(s.version, `${field}.version`);
+  if (name) fields['library.name'] = name;
+  if (version) fields['library.version'] = version;
+  return fields;
+}
+
+/** Honeycomb's convention: a `SampleRate` (or `sampleRate`) attribute sets the event's sample rate. */
+export function samplerateOf(fields: Record<string, AttrValue>): number {
+  const v = fields.SampleRate ?? fields.sampleRate;
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 ? v : 1;
+}
+
+/** Runs `fn` for one item; an OtlpProblem refuses that item only. */
+export function eachItem(req: MappedRequest, count: number, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof OtlpProblem) req.reject(err.message, count);
+    else throw err;
+  }
+}
