@@ -43,6 +43,14 @@ describe('normalizeEvent', () => {
   });
   it('reserves names that start with two underscores', () => {
     expect(norm({ __time: 1 })).toMatchObject({ ok: false, problem: expect.stringMatching(/reserved/) });
+    expect(norm({ a: { 'b\u0000c': 1 } })).toEqual({ ok: false, problem: 'data.a.b\\u0000c: field names may not contain the NUL character' });
+  });
+  it('refuses nesting deeper than the stack with a 400 problem, not a crash', () => {
+    const deep = JSON.parse('['.repeat(100_000) + ']'.repeat(100_000));
+    expect(norm({ a: { b: deep } })).toEqual({ ok: false, problem: 'data.a.b: nested too deeply' });
+    const deepObject = JSON.parse('{"x":'.repeat(100_000) + '1' + '}'.repeat(100_000));
+    expect(norm(deepObject)).toMatchObject({ ok: false, problem: expect.stringMatching(/^data\.x\.x.*: nested too deeply$/) });
+    expect(norm({ a: 1 }, undefined, deep)).toEqual({ ok: false, problem: 'samplerate: expected a whole number of at least 1, got an array' });
   });
   it('passes time problems through', () => {
     expect(norm({ a: 1 }, 'not a time')).toMatchObject({ ok: false, problem: expect.stringMatching(/^time:/) });

@@ -3,7 +3,7 @@
 //  - nested objects become dotted names: {"http":{"status":500}} -> "http.status";
 //  - arrays are kept as their JSON text; null values are dropped;
 //  - string values longer than the limit are cut to it (at a character boundary);
-//  - names starting with "__" are reserved for Tend's own columns.
+//  - names starting with "__" are reserved for Tend's own columns; names may not contain NUL.
 import type { IngestLimits } from '../config.js';
 import { RESERVED_PREFIX, type FieldValue, type StoredEvent } from '../store/index.js';
 import { parseEventTime } from './event-time.js';
@@ -28,7 +28,7 @@ export function normalizeEvent(
     return { ok: false, problem: `data: expected a JSON object, got ${describe(data)}` };
   }
   const rate = readSamplerate(samplerate);
-  if (rate === undefined) return { ok: false, problem: `samplerate: expected a whole number of at least 1, got ${JSON.stringify(samplerate)?.slice(0, 40)}` };
+  if (rate === undefined) return { ok: false, problem: `samplerate: expected a whole number of at least 1, got ${preview(samplerate)}` };
   const t = parseEventTime(time, receivedUs);
   if (!t.ok) return { ok: false, problem: t.problem };
   const fields: Record<string, FieldValue> = {};
@@ -54,6 +54,23 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
+/** A short rendering of a bad value for an error message; objects are named, not serialized. */
+function preview(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 40));
+  if (v !== null && typeof v === 'object') return describe(v);
+  return String(v);
+}
+
+/** JSON text of an array or too-deep object; nesting past the stack is a client problem. */
+function jsonText(value: object, name: string): string {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    if (err instanceof RangeError) throw new EventProblem(`data.${name}: nested too deeply`);
+    throw err;
+  }
+}
+
 function flattenInto(
   out: Record<string, FieldValue>,
   prefix: string,
@@ -71,6 +88,8 @@ function flattenInto(
       continue;
     }
     if (name.length === 0) throw new EventProblem('data: a field has an empty name');
+    // The store cannot name a column with NUL; no client means one.
+    if (name.includes('\u0000')) throw new EventProblem(`data.${name.replaceAll('\u0000', '\\u0000').slice(0, 100)}: field names may not contain the NUL character`);
     if (name.startsWith(RESERVED_PREFIX)) throw new EventProblem(`data.${name}: names starting with "${RESERVED_PREFIX}" are reserved`);
     if (++state.count > limits.maxFieldsPerEvent) {
       throw new EventProblem(`data: more than ${limits.maxFieldsPerEvent} fields after flattening`);
@@ -78,7 +97,7 @@ function flattenInto(
     let stored: FieldValue;
     if (typeof value === 'string') stored = truncate(value, limits.maxStringBytes);
     else if (typeof value === 'number' || typeof value === 'boolean') stored = value;
-    else stored = truncate(JSON.stringify(value), limits.maxStringBytes);
+    else stored = truncate(jsonText(value as object, name), limits.maxStringBytes);
     state.bytes += name.length + (typeof stored === 'string' ? stored.length : SCALAR_BYTES);
     if (state.bytes > limits.maxEventBytes) {
       throw new EventProblem(`data: event is larger than ${Math.round(limits.maxEventBytes / 1024)} KB`);

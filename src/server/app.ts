@@ -1,8 +1,9 @@
 // Assembles the HTTP app: body decoding, the error format, the access hook, and the routes
 // each capability registers. Capabilities own their routes; this file only wires them in.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TendConfig } from '../config.js';
 import { registerAccessHook } from './access.js';
+import { clientErrorHandler } from './client-errors.js';
 import { decodeBody, formatBytes } from './decode-body.js';
 import { HttpError } from './errors.js';
 import type { AuthService } from '../auth/index.js';
@@ -13,6 +14,13 @@ export function createApp(config: TendConfig, auth: AuthService): FastifyInstanc
     bodyLimit: config.ingest.maxBodyBytes,
     // Keep-alive clients (libhoney, OTel exporters, load tests) reuse connections.
     keepAliveTimeout: 65_000,
+    clientErrorHandler,
+    // A path that is not valid percent-encoding (`/1/batch/%FF`) is refused by the router
+    // before the error handler runs; answer it in the same shape, naming the problem.
+    frameworkErrors: (err, request, reply) => {
+      const bad = err.code === 'FST_ERR_BAD_URL';
+      (reply as FastifyReply).code(400).send({ error: bad ? `URL ${request.url.slice(0, 200)}: not valid percent-encoding` : err.message });
+    },
   });
 
   // Every body arrives as bytes and is decompressed here; routes read JSON or protobuf from it.
