@@ -83,6 +83,24 @@ describe('/1/markers/:dataset', () => {
   });
 });
 
+describe('markers in query results', () => {
+  it('carries the markers of the dataset and the environment that overlap the query window', async () => {
+    const t0 = 1763640000;
+    const mk = async (dataset: string, body: object) => (await call('POST', `/1/markers/${dataset}`, body)).body.id as string;
+    const inside = await mk('api', { start_time: t0 + 600, type: 'deploy', message: 'inside' });
+    const spanning = await mk('__all__', { start_time: t0 - 600, end_time: t0 + 60, type: 'incident', message: 'spans the start' });
+    await mk('api', { start_time: t0 + 3600, message: 'at the end, excluded' });
+    await mk('api', { start_time: t0 - 7200, end_time: t0 - 1, message: 'ends before' });
+    const res = await call('POST', '/api/v1/query/api', { calculations: [{ op: 'COUNT' }], start_time: t0, end_time: t0 + 3600 }, t.adminKey);
+    expect(res.status).toBe(200);
+    expect(res.body.markers.map((m: { id: string; dataset: string }) => [m.id, m.dataset])).toEqual([
+      [spanning, '__all__'],
+      [inside, 'api'],
+    ]);
+    expect(res.body.markers[1]).toMatchObject({ type: 'deploy', message: 'inside', start_time: t0 + 600 });
+  });
+});
+
 describe('tend markers', () => {
   const tend = (...args: string[]) =>
     run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/index.ts'), ...args, '--url', t.url, '--key', t.ingestKey], { cwd: repoRoot });

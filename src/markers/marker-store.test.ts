@@ -49,17 +49,17 @@ describe('MarkerStore', () => {
     await markers.create(api, { start_time: 2000, message: 'at the end: excluded' });
     await markers.create(api, { start_time: 10, end_time: 999, message: 'ends before' });
     await markers.create(otherEnv, { start_time: 1000, message: 'other env' });
-    const both = new Map([['ds-api', 'api'], ['ds-web', 'web']]);
-    const found = await markers.overlapping('env1', both, 1000, 2000);
+    const apiDs = { id: 'ds-api', name: 'api' };
+    const found = await markers.overlapping({ id: 'env1' }, [apiDs, { id: 'ds-web', name: 'web' }], 1000, 2000);
     expect(found.map((m) => [m.message, m.dataset])).toEqual([
       ['spans the window', 'web'],
       ['inside', 'api'],
       ['env-wide', '__all__'],
     ]);
     expect(found.map((m) => m.id)).toEqual([spanning.id, inside.id, global.id]);
-    const apiOnly = await markers.overlapping('env1', new Map([['ds-api', 'api']]), 1000, 2000);
+    const apiOnly = await markers.overlapping({ id: 'env1' }, [apiDs], 1000, 2000);
     expect(apiOnly.map((m) => m.message)).toEqual(['inside', 'env-wide']);
-    expect((await markers.overlapping('env1', new Map(), 1000, 2000)).map((m) => m.message)).toEqual(['env-wide']);
+    expect((await markers.overlapping({ id: 'env1' }, [], 1000, 2000)).map((m) => m.message)).toEqual(['env-wide']);
   });
 
   it('lists one scope, oldest first', async () => {

@@ -2,7 +2,7 @@
 // chart of their dataset. A marker belongs to one dataset, or to the whole environment when
 // made on Honeycomb's `__all__`. Times are Unix seconds, as Honeycomb's Markers API has them.
 import crypto from 'node:crypto';
-import type { MetaStore, Row } from '../store/index.js';
+import type { Dataset, Environment, MetaStore, Row } from '../store/index.js';
 
 export const MARKER_SCHEMA = [
   `CREATE TABLE markers (id TEXT PRIMARY KEY, env_id TEXT NOT NULL, dataset_id TEXT, start_time BIGINT NOT NULL, end_time BIGINT, message TEXT, type TEXT, url TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`,
@@ -103,19 +103,20 @@ export class MarkerStore {
   /**
    * Markers a chart over [fromSec, toSec) shows: those of these datasets and the
    * environment-wide ones whose span overlaps the window (a point marker is a span of zero
-   * length). `datasets` maps dataset ids to the names shown; an empty map asks for the
-   * environment-wide markers only.
+   * length). No datasets asks for the environment-wide markers only. The query engine calls
+   * this to add markers to query results.
    */
-  async overlapping(envId: string, datasets: Map<string, string>, fromSec: number, toSec: number): Promise<Marker[]> {
-    const ids = [...datasets.keys()];
+  async overlapping(env: Pick<Environment, 'id'>, datasets: Pick<Dataset, 'id' | 'name'>[], fromSec: number, toSec: number): Promise<Marker[]> {
+    const ids = datasets.map((d) => d.id);
+    const names = new Map(datasets.map((d) => [d.id, d.name]));
     const inList = ids.map((_, i) => `$${i + 4}`).join(', ');
     const rows = await this.meta.query(
       `SELECT * FROM markers WHERE env_id = $1 AND start_time < $3 AND COALESCE(end_time, start_time) >= $2
          AND (dataset_id IS NULL${ids.length ? ` OR dataset_id IN (${inList})` : ''})
        ORDER BY start_time DESC, id LIMIT ${MAX_MARKERS}`,
-      [envId, Math.floor(fromSec), Math.ceil(toSec), ...ids],
+      [env.id, Math.floor(fromSec), Math.ceil(toSec), ...ids],
     );
-    return rows.map((r) => toMarker(r, r.dataset_id == null ? ALL : (datasets.get(String(r.dataset_id)) ?? ALL))).reverse();
+    return rows.map((r) => toMarker(r, r.dataset_id == null ? ALL : (names.get(String(r.dataset_id)) ?? ALL))).reverse();
   }
 }
 

@@ -20,3 +20,7 @@ export {
 export type { QueryData, SeriesPoint, ResultRow, ResultValue, HeatmapValue } from './results.js';
 export { registerQueryRoutes, MAX_QUERY_TIMEOUT_MS } from './routes.js';
 export { QueryStore } from './query-store.js';
+export { registerBubbleUpRoutes } from './bubbleup-routes.js';
+export { bubbleUp, parseBubbleUp, type BubbleUpRequest, type BubbleUpResult, type ColumnDifference } from './bubbleup.js';
+export { registerEventSearchRoutes } from './event-search-routes.js';
+export { searchEvents, parseEventSearch, type EventSearch, type EventSearchResult } from './event-search.js';

@@ -26,7 +26,7 @@ const QueryResultRequestSchema = z.object({
   limit: z.number().int().min(1).max(QUERY_LIMITS.maxLimit).nullish(),
 });
 
-function timeoutOf(request: FastifyRequest): number {
+export function timeoutOf(request: FastifyRequest): number {
   const raw = (request.query as Record<string, string | undefined>).timeout_ms;
   if (raw === undefined) return DEFAULT_QUERY_TIMEOUT_MS;
   const n = Number(raw);

@@ -10,7 +10,7 @@ import { MetricsRegistry } from '../telemetry/index.js';
 import { MarkerStore, registerMarkerRoutes } from '../markers/index.js';
 import { registerChecksRoutes, startChecks, type Checks } from '../checks/index.js';
 import { registerStatus } from '../status/index.js';
-import { registerQueryRoutes } from '../query/index.js';
+import { registerBubbleUpRoutes, registerEventSearchRoutes, registerQueryRoutes } from '../query/index.js';
 import { createApp } from './app.js';
 import { registerHealthRoutes } from './health-routes.js';
 
@@ -53,7 +53,10 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   registerIngestRoutes(app, ingest, traceIndex);
   registerTraceRoutes(app, { store, datasets, index: traceIndex });
   registerMarkerRoutes(app, markers, datasets);
-  await registerQueryRoutes(app, { store, datasets, meta: db });
+  const queryDeps = { store, datasets, meta: db, markers: markers.overlapping.bind(markers) };
+  await registerQueryRoutes(app, queryDeps);
+  registerBubbleUpRoutes(app, queryDeps);
+  registerEventSearchRoutes(app, queryDeps);
 
   const sweep = async () => {
     if (config.retentionDays <= 0) return;
