@@ -1,6 +1,6 @@
 // OTLP log records -> events: body, severity, the trace and span ids when present, and the
 // resource, scope and record attributes under their own names.
-import { eachItem, resourceOrigin, samplerateOf, scopeFields, type MappedRequest } from './mapped.js';
+import { forEachItem, samplerateOf, type MappedRequest } from './mapped.js';
 import {
   addAttributes,
   isUnset,
@@ -8,7 +8,6 @@ import {
   readAnyValue,
   readEnum,
   readId,
-  readList,
   readNanos,
   readObject,
   readString,
@@ -21,27 +20,9 @@ const SEVERITIES = [
 ];
 
 export function mapLogs(body: Record<string, unknown>, req: MappedRequest, datasetOverride: string | undefined): void {
-  const resources = readList(body.resourceLogs, 'resourceLogs');
-  for (let r = 0; r < resources.length; r++) {
-    const at = `resourceLogs[${r}]`;
-    const rl = readObject(resources[r], at) ?? {};
-    const scopes = readList(rl.scopeLogs, `${at}.scopeLogs`);
-    const count = scopes.reduce<number>((n, s) => n + (Array.isArray((s as { logRecords?: unknown })?.logRecords) ? (s as { logRecords: unknown[] }).logRecords.length : 0), 0);
-    req.items += count;
-    eachItem(req, count, () => {
-      const origin = resourceOrigin(rl.resource, `${at}.resource`, datasetOverride);
-      const perScope = scopes.map((s, i) => {
-        const sl = readObject(s, `${at}.scopeLogs[${i}]`) ?? {};
-        return { fields: scopeFields(origin, sl.scope, `${at}.scopeLogs[${i}].scope`), records: readList(sl.logRecords, `${at}.scopeLogs[${i}].logRecords`) };
-      });
-      for (let s = 0; s < perScope.length; s++) {
-        const { fields, records } = perScope[s];
-        for (let i = 0; i < records.length; i++) {
-          eachItem(req, 1, () => mapRecord(records[i], `${at}.scopeLogs[${s}].logRecords[${i}]`, fields, origin.dataset, req));
-        }
-      }
-    });
-  }
+  forEachItem(req, body, { resources: 'resourceLogs', scopes: 'scopeLogs', items: 'logRecords' }, datasetOverride, (record, c) =>
+    mapRecord(record, c.at, c.fields, c.origin.dataset, req),
+  );
 }
 
 function mapRecord(value: unknown, at: string, base: Record<string, AttrValue>, dataset: string, req: MappedRequest): void {

@@ -1,7 +1,7 @@
 // OTLP metrics -> events: the data points of one resource, scope, timestamp and attribute set
 // become one event with one column per metric (a histogram `m` gives m.count, m.sum, m.min,
 // m.max and m.buckets). docs/opentelemetry.md documents every column and the bucket encoding.
-import { eachItem, resourceOrigin, samplerateOf, scopeFields, type MappedRequest } from './mapped.js';
+import { eachItem, forEachItem, samplerateOf, type MappedRequest } from './mapped.js';
 import {
   addAttributes,
   given,
@@ -40,53 +40,34 @@ export interface Buckets {
 
 export function mapMetrics(body: Record<string, unknown>, req: MappedRequest, datasetOverride: string | undefined): void {
   const groups = new Map<string, Group>();
-  const resources = readList(body.resourceMetrics, 'resourceMetrics');
-  for (let r = 0; r < resources.length; r++) {
-    const at = `resourceMetrics[${r}]`;
-    const rm = readObject(resources[r], at) ?? {};
-    const scopes = readList(rm.scopeMetrics, `${at}.scopeMetrics`);
-    const count = countPoints(scopes);
-    req.items += count;
-    eachItem(req, count, () => {
-      const origin = resourceOrigin(rm.resource, `${at}.resource`, datasetOverride);
-      for (let s = 0; s < scopes.length; s++) {
-        const sm = readObject(scopes[s], `${at}.scopeMetrics[${s}]`) ?? {};
-        const base = scopeFields(origin, sm.scope, `${at}.scopeMetrics[${s}].scope`);
-        const metrics = readList(sm.metrics, `${at}.scopeMetrics[${s}].metrics`);
-        for (let m = 0; m < metrics.length; m++) {
-          const mat = `${at}.scopeMetrics[${s}].metrics[${m}]`;
-          const metric = readObject(metrics[m], mat) ?? {};
-          const name = readString(metric.name, `${mat}.name`);
-          const points = pointsOf(metric, mat);
-          if (!name) {
-            req.reject(`${mat}.name: metric name is empty`, points.list.length);
-            continue;
-          }
-          for (let p = 0; p < points.list.length; p++) {
-            const pat = `${mat}.${points.kind}.dataPoints[${p}]`;
-            eachItem(req, 1, () => {
-              const point = readObject(points.list[p], pat);
-              if (!point) throw new OtlpProblem(`${pat}: expected a data point object`);
-              const columns = metricColumns(name, points.kind, points.info, point, pat);
-              if (!columns) return;
-              const attrs: Record<string, AttrValue> = {};
-              addAttributes(attrs, point.attributes, `${pat}.attributes`);
-              const time = readNanos(point.timeUnixNano, `${pat}.timeUnixNano`);
-              const key = `${origin.dataset}\u0000${r}\u0000${s}\u0000${time.us}.${time.ns}\u0000${canonical(attrs)}`;
-              let group = groups.get(key);
-              if (!group) {
-                const data = { ...base, ...attrs, 'meta.signal_type': 'metric' };
-                group = { dataset: origin.dataset, data, timeUs: isUnset(time) ? undefined : time.us, points: 0 };
-                groups.set(key, group);
-              }
-              Object.assign(group.data, columns);
-              group.points++;
-            });
-          }
+  const shape = { resources: 'resourceMetrics', scopes: 'scopeMetrics', items: 'metrics', weight: pointCount };
+  forEachItem(req, body, shape, datasetOverride, (value, c) => {
+    const metric = readObject(value, c.at) ?? {};
+    const name = readString(metric.name, `${c.at}.name`);
+    const points = pointsOf(metric, c.at);
+    if (!name) throw new OtlpProblem(`${c.at}.name: metric name is empty`);
+    for (let p = 0; p < points.list.length; p++) {
+      const pat = `${c.at}.${points.kind}.dataPoints[${p}]`;
+      eachItem(req, 1, () => {
+        const point = readObject(points.list[p], pat);
+        if (!point) throw new OtlpProblem(`${pat}: expected a data point object`);
+        const columns = metricColumns(name, points.kind, points.info, point, pat);
+        if (!columns) return;
+        const attrs: Record<string, AttrValue> = {};
+        addAttributes(attrs, point.attributes, `${pat}.attributes`);
+        const time = readNanos(point.timeUnixNano, `${pat}.timeUnixNano`);
+        const key = `${c.origin.dataset}\u0000${c.resource}\u0000${c.scope}\u0000${time.us}.${time.ns}\u0000${canonical(attrs)}`;
+        let group = groups.get(key);
+        if (!group) {
+          const data = { ...c.fields, ...attrs, 'meta.signal_type': 'metric' };
+          group = { dataset: c.origin.dataset, data, timeUs: isUnset(time) ? undefined : time.us, points: 0 };
+          groups.set(key, group);
         }
-      }
-    });
-  }
+        Object.assign(group.data, columns);
+        group.points++;
+      });
+    }
+  });
   for (const g of groups.values()) {
     const problem = req.add(g.dataset, [{ data: g.data, timeUs: g.timeUs, samplerate: samplerateOf(g.data) }]);
     if (problem) req.reject(`metrics event at ${g.timeUs ?? 'receipt'}: ${problem}`, g.points);
@@ -104,17 +85,13 @@ function pointsOf(metric: Record<string, unknown>, at: string): { kind: Kind; in
   return { kind: 'gauge', info: {}, list: [] };
 }
 
-function countPoints(scopes: unknown[]): number {
-  let n = 0;
-  for (const s of scopes) {
-    for (const m of (s as { metrics?: unknown })?.metrics instanceof Array ? (s as { metrics: unknown[] }).metrics : []) {
-      for (const kind of KINDS) {
-        const points = (m as Record<string, { dataPoints?: unknown }> | null)?.[kind]?.dataPoints;
-        if (Array.isArray(points)) n += points.length;
-      }
-    }
+/** Data points in one metric: what partial_success counts for metrics. */
+function pointCount(metric: unknown): number {
+  for (const kind of KINDS) {
+    const points = (metric as Record<string, { dataPoints?: unknown } | null> | null)?.[kind]?.dataPoints;
+    if (Array.isArray(points)) return points.length;
   }
-  return n;
+  return 0;
 }
 
 /** The columns one data point gives its event, or undefined for a point with no recorded value. */

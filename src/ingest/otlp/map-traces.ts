@@ -1,14 +1,7 @@
 // OTLP spans -> events, with Honeycomb's column names so queries and tools carry over
 // (docs/opentelemetry.md lists every column). A span's events and links become events of
 // their own that point at the span through trace.parent_id.
-import {
-  eachItem,
-  resourceOrigin,
-  samplerateOf,
-  scopeFields,
-  type EventDraft,
-  type MappedRequest,
-} from './mapped.js';
+import { forEachItem, samplerateOf, type EventDraft, type MappedRequest } from './mapped.js';
 import {
   addAttributes,
   isUnset,
@@ -30,28 +23,9 @@ const STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'
 export const STATUS_ERROR = 2;
 
 export function mapTraces(body: Record<string, unknown>, req: MappedRequest): void {
-  const resources = readList(body.resourceSpans, 'resourceSpans');
-  for (let r = 0; r < resources.length; r++) {
-    const at = `resourceSpans[${r}]`;
-    const rs = readObject(resources[r], at) ?? {};
-    const scopes = readList(rs.scopeSpans, `${at}.scopeSpans`);
-    const spanCount = scopes.reduce<number>((n, s) => n + (Array.isArray((s as { spans?: unknown })?.spans) ? (s as { spans: unknown[] }).spans.length : 0), 0);
-    req.items += spanCount;
-    // A resource that cannot be read refuses its own spans, not the other resources'.
-    eachItem(req, spanCount, () => {
-      const origin = resourceOrigin(rs.resource, `${at}.resource`, undefined);
-      const perScope = scopes.map((s, i) => {
-        const ss = readObject(s, `${at}.scopeSpans[${i}]`) ?? {};
-        return { fields: scopeFields(origin, ss.scope, `${at}.scopeSpans[${i}].scope`), spans: readList(ss.spans, `${at}.scopeSpans[${i}].spans`) };
-      });
-      for (let s = 0; s < perScope.length; s++) {
-        const { fields, spans } = perScope[s];
-        for (let i = 0; i < spans.length; i++) {
-          eachItem(req, 1, () => mapSpan(spans[i], `${at}.scopeSpans[${s}].spans[${i}]`, fields, origin.service, origin.dataset, req));
-        }
-      }
-    });
-  }
+  forEachItem(req, body, { resources: 'resourceSpans', scopes: 'scopeSpans', items: 'spans' }, undefined, (span, c) =>
+    mapSpan(span, c.at, c.fields, c.origin.service, c.origin.dataset, req),
+  );
 }
 
 function mapSpan(value: unknown, at: string, base: Record<string, AttrValue>, service: string, dataset: string, req: MappedRequest): void {

@@ -3,7 +3,7 @@
 import type { IngestLimits } from '../../config.js';
 import type { StoredEvent } from '../../store/index.js';
 import { normalizeEvent } from '../normalize.js';
-import { addAttributes, OtlpProblem, readObject, readString, type AttrValue } from './values.js';
+import { addAttributes, OtlpProblem, readList, readObject, readString, type AttrValue } from './values.js';
 
 /** One trace's events in one dataset, from `firstUs` to `lastUs` (event times and span ends). */
 export interface TraceRef {
@@ -128,5 +128,64 @@ export function eachItem(req: MappedRequest, count: number, fn: () => void): voi
   } catch (err) {
     if (err instanceof OtlpProblem) req.reject(err.message, count);
     else throw err;
+  }
+}
+
+/** Where one signal keeps its items: resourceSpans[].scopeSpans[].spans[], and so on. */
+export interface SignalShape {
+  resources: string;
+  scopes: string;
+  items: string;
+  /** How many countable items (spans, records, data points) one item holds; 1 unless given. */
+  weight?: (item: unknown) => number;
+}
+
+export interface ItemContext {
+  /** The item's path in the request, for messages. */
+  at: string;
+  /** Resource and scope fields every event of the item starts from. */
+  fields: Record<string, AttrValue>;
+  origin: Origin;
+  /** Positions of the resource and scope, which tell apart metric points with equal attributes. */
+  resource: number;
+  scope: number;
+}
+
+/**
+ * Calls `fn` for every item under every resource and scope. An item that cannot be read is
+ * refused alone; a resource or scope that cannot be read refuses the items under it.
+ */
+export function forEachItem(
+  req: MappedRequest,
+  body: Record<string, unknown>,
+  shape: SignalShape,
+  datasetOverride: string | undefined,
+  fn: (item: unknown, ctx: ItemContext) => void,
+): void {
+  const weight = shape.weight ?? (() => 1);
+  const resources = readList(body[shape.resources], shape.resources);
+  for (let r = 0; r < resources.length; r++) {
+    const at = `${shape.resources}[${r}]`;
+    const resource = readObject(resources[r], at) ?? {};
+    const scopes = readList(resource[shape.scopes], `${at}.${shape.scopes}`);
+    const perScope = scopes.map((s) => {
+      const items = (s as Record<string, unknown> | null)?.[shape.items];
+      return Array.isArray(items) ? items : [];
+    });
+    const count = perScope.reduce((n, items) => items.reduce((m: number, item) => m + weight(item), n), 0);
+    req.items += count;
+    eachItem(req, count, () => {
+      const origin = resourceOrigin(resource.resource, `${at}.resource`, datasetOverride);
+      for (let s = 0; s < scopes.length; s++) {
+        const sat = `${at}.${shape.scopes}[${s}]`;
+        const scope = readObject(scopes[s], sat) ?? {};
+        const fields = scopeFields(origin, scope.scope, `${sat}.scope`);
+        const items = readList(scope[shape.items], `${sat}.${shape.items}`);
+        for (let i = 0; i < items.length; i++) {
+          const ctx = { at: `${sat}.${shape.items}[${i}]`, fields, origin, resource: r, scope: s };
+          eachItem(req, weight(items[i]), () => fn(items[i], ctx));
+        }
+      }
+    });
   }
 }
