@@ -132,7 +132,9 @@ function aggregate(events: Ev[], calc: { op: string; column?: string }): number 
   return weightedPercentile(vals, PERCENTILES[calc.op as keyof typeof PERCENTILES]);
 }
 
-function reference(events: Ev[], spec: fc.RecordValue<typeof specArb extends fc.Arbitrary<infer T> ? T : never>) {
+type RandomSpec = typeof specArb extends fc.Arbitrary<infer T> ? T : never;
+
+function reference(events: Ev[], spec: RandomSpec) {
   const kept = events.filter((e) => {
     if (spec.filters.length === 0) return true;
     const hits = spec.filters.map((f) => matches(e, f));

@@ -96,7 +96,8 @@ function parseTokens(tokens: Token[]): Node {
         const sep = tokens[pos];
         if (sep?.t === 'p' && sep.v === ',') { pos++; continue; }
         if (sep?.t === 'p' && sep.v === ')') { pos++; break; }
-        throw new SyntaxProblem(`at ${sep?.at ?? 'end'}: expected "," or ")" in ${tok.v}(...)`);
+        if (!sep) throw new SyntaxProblem(`at ${tok.at}: ${tok.v}( is not closed`);
+        throw new SyntaxProblem(`at ${sep.at}: expected "," or ")" in ${tok.v}(...)`);
       }
       return { k: 'fn', name: tok.v, args, at: tok.at };
     }

@@ -22,8 +22,8 @@ export const HEATMAP_BUCKETS = 40;
 
 /** `<time bound> AND <filters>`: the WHERE of every read (aggregates, raw events, BubbleUp). */
 export function whereClause(c: SqlCompiler, window: TimeWindow, where: Expr): string {
-  const filters = where.kind === 'literal' && where.value === true ? '' : ` AND ${c.expr(where)}`;
-  return `${c.timeRange(window)}${filters}`;
+  const time = c.timeRange(window);
+  return where.kind === 'literal' && where.value === true ? time : `${time} AND ${c.expr(where)}`;
 }
 
 interface Shape {
@@ -150,7 +150,8 @@ export function compileAggregate(c: SqlCompiler, plan: QueryPlan, source: string
     const x = a(i);
     const [r, b, h] = [id(`h${i}r`), id(`h${i}b`), id(`h${i}`)];
     const n = c.int(HEATMAP_BUCKETS);
-    ctes.push(`${r} AS (SELECT min(${x}) AS ${id('lo')}, max(${x}) AS ${id('hi')} FROM ${id('ev')})`);
+    // Bounds over every matching event (ev0), so totals and a restricted series share buckets.
+    ctes.push(`${r} AS (SELECT min(${x}) AS ${id('lo')}, max(${x}) AS ${id('hi')} FROM ${id('ev0')})`);
     const idx = `CASE WHEN ${id('hi')} = ${id('lo')} THEN 0 ELSE LEAST(${n} - 1, CAST(FLOOR((${x} - ${id('lo')}) / CAST(${id('hi')} - ${id('lo')} AS DOUBLE) * ${n}) AS INTEGER)) END`;
     ctes.push(`${b} AS (SELECT ${[...keys, `${idx} AS ${id('i')}`, `sum(${w}) AS ${id('n')}`, `min(${id('lo')}) AS ${id('lo')}`, `min(${id('hi')}) AS ${id('hi')}`].join(', ')} FROM ${id('ev')} CROSS JOIN ${r} WHERE ${x} IS NOT NULL GROUP BY ${[...keys, id('i')].join(', ')})`);
     const cols = ks.map(({ k }) => `${c.collectPairs(id('i'), id('n'))} || '|' || CAST(min(${id('lo')}) AS VARCHAR) || '|' || CAST(min(${id('hi')}) AS VARCHAR) AS ${id(`c${k}`)}`);
@@ -225,7 +226,10 @@ export function compileTotals(c: SqlCompiler, plan: QueryPlan, source: string): 
 export function compileSeries(c: SqlCompiler, plan: QueryPlan, source: string, restrict: boolean): string {
   if (!restrict || plan.groups.length === 0) return compileAggregate(c, plan, source, true);
   const keys = plan.groups.map((_, i) => c.ident(`g${i}`)).join(', ');
-  const top = `SELECT ${keys} FROM (${compileTotals(c, plan, source)}) ${c.ident('kept')}`;
+  // Finding the top groups needs only the calculations that order or filter them.
+  const used = new Set([...plan.orders.map((o) => o.calc), ...plan.havings.map((h) => h.calc)]);
+  const ranking = { ...plan, calcs: plan.calcs.map((calc, k) => (used.has(k) ? calc : { key: calc.key, op: 'COUNT' as const })) };
+  const top = `SELECT ${keys} FROM (${compileTotals(c, ranking, source)}) ${c.ident('kept')}`;
   return compileAggregate(c, plan, source, true, top);
 }
 

@@ -72,7 +72,8 @@ export function unify(args: Expr[]): { type: ValueType; args: Expr[] } {
   if (types.size === 0) return { type: 'null', args };
   if (types.size === 1) return { type: [...types][0], args };
   if ([...types].every(isNumeric)) {
-    return { type: 'float', args: args.map((a) => (a.type === 'integer' ? call('to_float', [a], 'float') : a)) };
+    const toFloat = (a: Expr): Expr => (a.kind === 'literal' ? { ...a, type: 'float' } : call('to_float', [a], 'float'));
+    return { type: 'float', args: args.map((a) => (a.type === 'integer' ? toFloat(a) : a)) };
   }
   return { type: 'string', args: args.map(toStringExpr) };
 }

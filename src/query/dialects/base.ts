@@ -161,15 +161,15 @@ export class SqlCompiler {
   }
 
   startsWith(a: string, b: string): string {
-    return `(${a} LIKE ${this.likeEscape(b)} || '%' ESCAPE '\\')`;
+    return `(${a} LIKE (${this.likeEscape(b)} || '%') ESCAPE '\\')`;
   }
 
   endsWith(a: string, b: string): string {
-    return `(${a} LIKE '%' || ${this.likeEscape(b)} ESCAPE '\\')`;
+    return `(${a} LIKE ('%' || ${this.likeEscape(b)}) ESCAPE '\\')`;
   }
 
   contains(a: string, b: string): string {
-    return `(${a} LIKE '%' || ${this.likeEscape(b)} || '%' ESCAPE '\\')`;
+    return `(${a} LIKE ('%' || ${this.likeEscape(b)} || '%') ESCAPE '\\')`;
   }
 
   private likeEscape(b: string): string {
