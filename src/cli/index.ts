@@ -5,6 +5,7 @@ import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
 import { registerSend } from './send.js';
 import { registerMarkers } from './markers.js';
+import { registerQuery } from './query.js';
 import { registerChecks } from './checks.js';
 
 const program = new Command();
@@ -17,6 +18,7 @@ registerServe(program);
 registerKeys(program);
 registerSend(program);
 registerMarkers(program);
+registerQuery(program);
 registerChecks(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
