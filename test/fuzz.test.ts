@@ -183,7 +183,7 @@ function answerProblem(a: Answer): string | undefined {
     return typeof error === 'string' && error.length > 0 ? undefined : `status ${a.status} without an error text: ${a.text.slice(0, 200)}`;
   }
   if (a.status === 200) {
-    const statuses = safeJson(a.text);
+    const statuses = safeJson(a.text) as { status?: unknown; error?: unknown }[] | undefined;
     if (!Array.isArray(statuses)) return `200 without a status array: ${a.text.slice(0, 200)}`;
     const bad = statuses.find((s) => !(s.status === 202 || (s.status === 400 && typeof s.error === 'string' && s.error.length > 0)));
     return bad ? `batch status ${JSON.stringify(bad)}` : undefined;
@@ -191,11 +191,11 @@ function answerProblem(a: Answer): string | undefined {
   return a.status === 202 ? undefined : `unexpected status ${a.status}`;
 }
 
-function safeJson(s: string): { error?: unknown } & unknown[] {
+function safeJson(s: string): { error?: unknown } | undefined {
   try {
     return JSON.parse(s);
   } catch {
-    return undefined as never;
+    return undefined;
   }
 }
 
