@@ -5,6 +5,7 @@
 // the request's encoding (400 bad input, 401/403 keys, 415 content type, 429 + Retry-After).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../../server/access.js';
+import { formatBytes } from '../../server/decode-body.js';
 import { HttpError, overloaded, unsupportedMedia } from '../../server/errors.js';
 import { datasetNameProblem } from '../../store/index.js';
 import { decodeRequest, encodeResponse, encodeStatus, REJECTED_FIELD, type Signal } from './codec.js';
@@ -30,7 +31,7 @@ export function registerOtlpHttpRoutes(app: FastifyInstance, deps: OtlpDeps): vo
   const options = {
     config: { access: 'ingest' as const },
     onRequest: deps.ingest.admission,
-    errorHandler: (err: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply) => sendError(err, request, reply),
+    errorHandler: (err: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply) => sendError(err, request, reply, deps.ingest.limits.maxBodyBytes),
   };
   for (const signal of ['traces', 'logs', 'metrics'] as const) {
     app.post(`/v1/${signal}`, options, async (request, reply) => {
@@ -75,7 +76,7 @@ function datasetHeader(request: FastifyRequest, signal: Signal): string | undefi
   return v;
 }
 
-function sendError(err: FastifyError | HttpError | Error, request: FastifyRequest, reply: FastifyReply): void {
+function sendError(err: FastifyError | HttpError | Error, request: FastifyRequest, reply: FastifyReply, maxBodyBytes: number): void {
   let status: number;
   let headers: Record<string, string> = {};
   if (err instanceof OtlpProblem) status = 400;
@@ -95,7 +96,9 @@ function sendError(err: FastifyError | HttpError | Error, request: FastifyReques
     request.log.error({ err }, 'OTLP export failed');
     status = 500;
   }
-  const message = status === 500 ? 'internal error: see the server log' : err.message;
+  let message = err.message;
+  if (status === 500) message = 'internal error: see the server log';
+  else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = `request body is larger than ${formatBytes(maxBodyBytes)}`;
   const code = GRPC_CODE[status] ?? 13;
   reply.code(status).headers(headers);
   if (encodingOf(request) === 'protobuf') reply.type(PROTOBUF).send(Buffer.from(encodeStatus(code, message)));
