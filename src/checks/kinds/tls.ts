@@ -34,8 +34,10 @@ export function runTls(check: TlsDefinition, signal: AbortSignal): Promise<Check
       const cert = socket.getPeerCertificate();
       const certDaysLeft = cert?.valid_to ? daysUntil(cert.valid_to) : undefined;
       let error: string | undefined;
-      if (!socket.authorized) error = `certificate chain is not valid: ${String(socket.authorizationError)}`;
-      else if (servername && cert && tls.checkServerIdentity(servername, cert)) error = tls.checkServerIdentity(servername, cert)!.message;
+      // Node verifies the chain and the name (when a servername is set) during the handshake.
+      const problem = String(socket.authorizationError ?? '');
+      if (!socket.authorized && problem.includes('ALTNAME')) error = `certificate is not valid for "${servername}"`;
+      else if (!socket.authorized) error = `certificate chain is not valid: ${problem}`;
       else if (certDaysLeft !== undefined && certDaysLeft < check.expect.min_days_left) {
         error = `certificate expires in ${certDaysLeft} days, fewer than ${check.expect.min_days_left}`;
       }
