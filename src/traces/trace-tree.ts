@@ -4,6 +4,8 @@
 import type { Row } from '../store/index.js';
 
 export const MAX_SPANS = 32_000;
+/** Deeper spans are listed flat among the orphans: JSON nested deeper would overflow the stack. */
+export const MAX_DEPTH = 500;
 
 export interface Annotation {
   name: string;
@@ -22,6 +24,8 @@ export interface SpanNode {
   status_code: number | null;
   error: boolean;
   missing_parent?: true;
+  /** Listed at the top because it lies deeper than MAX_DEPTH; parent_id still names its parent. */
+  too_deep?: true;
   fields: Record<string, unknown>;
   events: Annotation[];
   links: Annotation[];
@@ -154,6 +158,7 @@ export function buildTraceTree(traceId: string, rows: Row[]): TraceTree {
   const byStart = (a: SpanNode, b: SpanNode) => byNode.get(a)!.startUs - byNode.get(b)!.startUs || a.span_id.localeCompare(b.span_id);
   for (const w of spans.values()) w.node.children.sort(byStart);
   top.sort((a, b) => byStart(a.node, b.node));
+  top.push(...cutDeepSpans(top, byNode).sort((a, b) => byStart(a.node, b.node)));
 
   let first = Infinity;
   let last = -Infinity;
@@ -180,6 +185,28 @@ export function buildTraceTree(traceId: string, rows: Row[]): TraceTree {
     orphans: top.map((w) => w.node),
     logs: looseLogs,
   };
+}
+
+/** Detaches spans deeper than MAX_DEPTH from their parents (breadth first, without recursion). */
+function cutDeepSpans(top: Work[], byNode: Map<SpanNode, Work>): Work[] {
+  const cut: Work[] = [];
+  let level = top.map((w) => w.node);
+  for (let depth = 1; level.length > 0; depth++) {
+    const next: SpanNode[] = [];
+    for (const node of level) {
+      if (depth < MAX_DEPTH) next.push(...node.children);
+      else {
+        for (const child of node.children) {
+          child.too_deep = true;
+          cut.push(byNode.get(child)!);
+          next.push(child);
+        }
+        node.children = [];
+      }
+    }
+    level = next;
+  }
+  return cut;
 }
 
 /** The span's duration minus the union of its children's intervals inside it. */
