@@ -138,7 +138,7 @@ describe('POST /api/v1/checks/apply', () => {
   it('makes the file current: updates, removes file checks it no longer declares, leaves API checks alone', async () => {
     await api('POST', '/api/v1/checks', { name: 'kept-api-check', kind: 'tcp', host: '127.0.0.1', port: 1, interval: '1h' });
     const before = (await api('GET', '/api/v1/checks/generated-uuid')).body.heartbeat.uuid;
-    const next = yaml(web.url).replace('interval: 1h', 'interval: 2h').replace(/  - name: nightly-backup[\s\S]*?grace: 1h\n/, '').replace('[api-health, nightly-backup]', '[api-health]');
+    const next = yaml(web.url).replace('interval: 1h', 'interval: 2h').replace(/ {2}- name: nightly-backup[\s\S]*?grace: 1h\n/, '').replace('[api-health, nightly-backup]', '[api-health]');
     const r = await api('POST', '/api/v1/checks/apply', next);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ environment: 'production', created: [], updated: ['api-health'], unchanged: ['generated-uuid'], deleted: ['nightly-backup'], status_pages: ['public'] });

@@ -67,11 +67,15 @@ describe('probing checks on a schedule', () => {
     try {
       const def = { name: 'flaky', kind: 'http', url: `${web.url}/500`, interval: '30s', failures_before_down: 2, successes_before_up: 2 };
       const rec = await checks.service.create(env, def);
-      const results = async (n: number) => vi.waitFor(async () => {
-        const rows = await events('tend.checks', 'flaky');
-        if (rows.length < n) throw new Error(`${rows.length} results so far`);
+      const results = async (n: number) => {
+        const rows = await vi.waitFor(async () => {
+          const found = await events('tend.checks', 'flaky');
+          if (found.length < n) throw new Error(`${found.length} results so far`);
+          return found;
+        });
+        await checks.idle(); // the run has booked its next turn before virtual time moves on
         return rows;
-      });
+      };
       await clock.advance(30_000); // first run within one interval (jitter)
       await results(1);
       expect(checks.service.view(rec).state).toBe('pending');
@@ -106,14 +110,22 @@ describe('probing checks on a schedule', () => {
         name: 'in-maintenance', kind: 'http', url: `${web.url}/500`, interval: '10s',
         maintenance: [{ from: new Date(T0).toISOString(), to: new Date(T0 + 60_000).toISOString() }],
       });
-      await clock.advance(25_000);
-      await vi.waitFor(async () => expect((await events('tend.checks', 'in-maintenance')).length).toBeGreaterThanOrEqual(2));
+      // Virtual time must not pass a run still doing real I/O, so move one interval at a time.
+      for (const n of [1, 2]) {
+        await clock.advance(10_000);
+        await vi.waitFor(async () => expect((await events('tend.checks', 'in-maintenance')).length).toBe(n));
+        await checks.idle();
+      }
       expect(checks.service.view(rec).state).toBe('maintenance');
       const rows = await events('tend.checks', 'in-maintenance');
       expect(rows.every((r) => r.ok === false && r.maintenance === true && r.state === 'maintenance')).toBe(true);
       expect((await events('tend.check_states', 'in-maintenance')).map((s) => s.state)).toEqual(['maintenance']);
       // After the window the next failure counts.
-      await clock.advance(60_000);
+      for (let i = 0; i < 5; i++) {
+        await clock.advance(10_000);
+        await vi.waitFor(async () => expect((await events('tend.checks', 'in-maintenance')).length).toBe(3 + i));
+        await checks.idle();
+      }
       await vi.waitFor(async () => expect((await events('tend.check_states', 'in-maintenance')).map((s) => s.state)).toEqual(['maintenance', 'down']));
     } finally {
       await finish(checks);
@@ -125,11 +137,11 @@ describe('probing checks on a schedule', () => {
     const checks = await start(clock);
     try {
       const rec = await checks.service.create(env, { name: 'pausable', kind: 'http', url: `${web.url}/ok`, interval: '10s' });
-      checks.service.setPaused(env, 'pausable', true);
+      await checks.service.setPaused(env, 'pausable', true);
       expect(checks.service.view(rec).state).toBe('paused');
       await clock.advance(60_000);
       expect(await events('tend.checks', 'pausable')).toHaveLength(0);
-      checks.service.setPaused(env, 'pausable', false);
+      await checks.service.setPaused(env, 'pausable', false);
       await clock.advance(10_000);
       await vi.waitFor(async () => expect(checks.service.view(rec).state).toBe('up'));
       expect((await events('tend.check_states', 'pausable')).map((s) => s.state)).toEqual(['paused', 'pending', 'up']);
@@ -140,7 +152,7 @@ describe('probing checks on a schedule', () => {
 });
 
 describe('heartbeats on a controlled clock', () => {
-  const ping = (checks: Checks, name: string, kind: 'success' | 'start' | 'fail', opts: { rid?: string } = {}) =>
+  const ping = async (checks: Checks, name: string, kind: 'success' | 'start' | 'fail', opts: { rid?: string } = {}) =>
     checks.service.ping(checks.service.get(env.id, name), kind, opts, { method: 'GET', remoteAddr: '127.0.0.1', bodyBytes: 0 });
 
   it('goes down when late (period + grace) and up again on the next ping', async () => {
@@ -151,13 +163,13 @@ describe('heartbeats on a controlled clock', () => {
       expect(checks.service.view(rec).state).toBe('pending');
       await clock.advance(5 * 3_600_000);
       expect(checks.service.view(rec).state).toBe('pending'); // never pinged: never late
-      ping(checks, 'hourly', 'success');
+      await ping(checks, 'hourly', 'success');
       expect(checks.service.view(rec).state).toBe('up');
       await clock.advance(69 * 60_000);
       expect(checks.service.view(rec).state).toBe('up');
       await clock.advance(60_001);
       expect(checks.service.view(rec).state).toBe('down');
-      ping(checks, 'hourly', 'success');
+      await ping(checks, 'hourly', 'success');
       expect(checks.service.view(rec).state).toBe('up');
       const states = await events('tend.check_states', 'hourly');
       expect(states.map((s) => s.state)).toEqual(['up', 'down', 'up']);
@@ -175,7 +187,7 @@ describe('heartbeats on a controlled clock', () => {
     const checks = await start(clock);
     try {
       const rec = await checks.service.create(env, { name: 'nightly', kind: 'heartbeat', cron: '0 3 * * *', tz: 'Europe/London', grace: '1h' });
-      ping(checks, 'nightly', 'success');
+      await ping(checks, 'nightly', 'success');
       // 03:00 London on the 29th is 02:00Z (BST); late at 03:00Z, not 04:00Z as fixed 24 h would say.
       await clock.set(Date.parse('2026-03-29T02:59:59Z'));
       expect(checks.service.view(rec).state).toBe('up');
@@ -192,20 +204,20 @@ describe('heartbeats on a controlled clock', () => {
     try {
       const rec = await checks.service.create(env, { name: 'bounded', kind: 'heartbeat', period: '1d', grace: '1h', min_duration: '1m', max_duration: '10m' });
       const rid = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
-      ping(checks, 'bounded', 'start', { rid });
+      await ping(checks, 'bounded', 'start', { rid });
       await clock.advance(5 * 60_000);
-      ping(checks, 'bounded', 'success', { rid });
+      await ping(checks, 'bounded', 'success', { rid });
       expect(checks.service.view(rec).state).toBe('up');
-      ping(checks, 'bounded', 'start', { rid });
+      await ping(checks, 'bounded', 'start', { rid });
       await clock.advance(10_000);
-      ping(checks, 'bounded', 'success', { rid });
+      await ping(checks, 'bounded', 'success', { rid });
       expect(checks.service.view(rec).state).toBe('down');
       expect(checks.service.view(rec).last?.error).toMatch(/less than min_duration 1m/);
-      ping(checks, 'bounded', 'start');
+      await ping(checks, 'bounded', 'start');
       await clock.advance(5 * 60_000);
-      ping(checks, 'bounded', 'success');
+      await ping(checks, 'bounded', 'success');
       expect(checks.service.view(rec).state).toBe('up');
-      ping(checks, 'bounded', 'start');
+      await ping(checks, 'bounded', 'start');
       await clock.advance(10 * 60_000 + 1);
       expect(checks.service.view(rec).state).toBe('down');
       expect(checks.service.view(rec).last?.error).toMatch(/has not finished within max_duration 10m/);

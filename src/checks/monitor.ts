@@ -142,37 +142,47 @@ export class CheckMonitor {
     if (!e) throw new Error(`check ${id} is not loaded`);
     if (e.rec.definition.kind === 'heartbeat') throw new Error('heartbeats are not run: they wait for pings');
     const result = await probe(e.rec.definition);
-    this.record(e, result, 'manual');
+    await this.record(e, result, 'manual');
     return result;
   }
 
-  /** Applies a heartbeat ping: writes the ping event, feeds a finishing ping to the state machine. */
-  ping(id: string, kind: PingKind, opts: { rid?: string; exitStatus?: number }, fields: Omit<PingFields, 'name' | 'kind' | 'uuid' | 'durationMs'>): void {
+  /**
+   * Applies a heartbeat ping: writes the ping event and feeds a finishing ping to the state
+   * machine. Resolves once its events are committed.
+   */
+  async ping(id: string, kind: PingKind, opts: { rid?: string; exitStatus?: number }, fields: Omit<PingFields, 'name' | 'kind' | 'uuid' | 'durationMs'>): Promise<void> {
     const e = this.entries.get(id);
     if (!e || e.rec.definition.kind !== 'heartbeat') throw new Error(`check ${id} is not a loaded heartbeat`);
     const def = e.rec.definition;
     const now = this.deps.clock.now();
     const { runtime, verdict } = applyPing(def, e.heartbeat, kind, now, opts);
     e.heartbeat = runtime;
-    this.write(e, PINGS_DATASET, [pingEvent(now, { ...fields, name: e.rec.name, kind, uuid: def.uuid ?? '', exitStatus: opts.exitStatus, rid: opts.rid, durationMs: verdict?.durationMs })]);
-    if (verdict) this.record(e, { ok: verdict.ok, error: verdict.error, durationMs: verdict.durationMs ?? 0 }, 'ping');
-    else this.save(e);
+    const written = this.write(e, PINGS_DATASET, [pingEvent(now, { ...fields, name: e.rec.name, kind, uuid: def.uuid ?? '', exitStatus: opts.exitStatus, rid: opts.rid, durationMs: verdict?.durationMs })]);
+    const recorded = verdict ? this.record(e, { ok: verdict.ok, error: verdict.error, durationMs: verdict.durationMs ?? 0 }, 'ping') : this.save(e);
     this.scheduler.schedule(this.heartbeatJob(e), deadline(def, e.heartbeat));
+    await Promise.all([written, recorded]);
   }
 
-  setPaused(id: string, paused: boolean): void {
+  async setPaused(id: string, paused: boolean): Promise<void> {
     const e = this.entries.get(id);
     if (!e) return;
     e.pausedByApi = paused;
     const previous = e.counters.state;
     e.counters = paused ? nextCounters(e.counters, true, this.thresholds(e), 'paused') : initialCounters();
     if (e.rec.definition.paused) e.counters = nextCounters(e.counters, true, this.thresholds(e), 'paused');
-    this.changed(e, previous, paused ? 'paused through the API' : 'resumed through the API');
+    await this.changed(e, previous, paused ? 'paused through the API' : 'resumed through the API');
   }
 
-  stop(): void {
+  /** Stops scheduling; resolves when runs in flight have ended (they write nothing more). */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.scheduler.stop();
+    await this.scheduler.idle();
+  }
+
+  /** Resolves when no check is running. */
+  idle(): Promise<void> {
+    return this.scheduler.idle();
   }
 
   /** Resolves when every pending status write has finished. */
@@ -211,7 +221,7 @@ export class CheckMonitor {
         if (!live || this.isPaused(live) || live.rec.definition.kind === 'heartbeat') return;
         this.deps.onLag?.(lagMs);
         const result = await probe(live.rec.definition);
-        this.record(live, result, 'scheduled', lagMs);
+        await this.record(live, result, 'scheduled', lagMs);
       },
       nextDue: (dueAt, now) => nextTurn(dueAt, interval, now),
     };
@@ -229,7 +239,7 @@ export class CheckMonitor {
         if (due === undefined || due > this.deps.clock.now()) return;
         const verdict = lateVerdict(def, live.heartbeat, due);
         live.heartbeat = { ...live.heartbeat, lateReported: due };
-        this.record(live, { ok: false, error: verdict.error, durationMs: 0 }, 'deadline');
+        await this.record(live, { ok: false, error: verdict.error, durationMs: 0 }, 'deadline');
       },
       nextDue: () => {
         const live = this.entries.get(e.rec.id);
@@ -238,7 +248,8 @@ export class CheckMonitor {
     };
   }
 
-  private record(e: Entry, result: CheckResult, trigger: string, lagMs?: number): void {
+  /** Feeds one result to the state machine; resolves once its events are written. */
+  private async record(e: Entry, result: CheckResult, trigger: string, lagMs?: number): Promise<void> {
     if (this.stopped) return;
     const now = this.deps.clock.now();
     const maintenance = inMaintenance(e.rec.definition.maintenance, now);
@@ -246,30 +257,30 @@ export class CheckMonitor {
     const previous = e.counters.state;
     e.counters = nextCounters(e.counters, result.ok, this.thresholds(e), hold);
     e.last = { at: now, ok: result.ok, durationMs: result.durationMs, error: result.error, httpStatus: result.httpStatus, certDaysLeft: result.certDaysLeft };
-    this.write(e, CHECKS_DATASET, [
+    const written = this.write(e, CHECKS_DATASET, [
       resultEvent(now, result, { name: e.rec.name, kind: e.rec.kind, target: targetOf(e.rec.definition), state: e.counters.state, maintenance, lagMs, trigger }),
     ]);
-    if (e.counters.state !== previous) this.changed(e, previous, result.error);
-    else if (e.rec.kind === 'heartbeat') this.save(e);
+    if (e.counters.state !== previous) await Promise.all([written, this.changed(e, previous, result.error)]);
+    else await Promise.all([written, e.rec.kind === 'heartbeat' ? this.save(e) : undefined]);
   }
 
-  private changed(e: Entry, previous: CheckState, reason?: string): void {
+  private async changed(e: Entry, previous: CheckState, reason?: string): Promise<void> {
     if (e.counters.state === previous) return;
     const now = this.deps.clock.now();
     e.since = now;
-    this.write(e, STATES_DATASET, [stateEvent(now, e.rec.name, e.rec.kind, e.counters.state, previous, reason)]);
-    this.save(e);
+    await Promise.all([this.write(e, STATES_DATASET, [stateEvent(now, e.rec.name, e.rec.kind, e.counters.state, previous, reason)]), this.save(e)]);
   }
 
-  private save(e: Entry): void {
+  private save(e: Entry): Promise<void> {
     const data: SavedData = { failures: e.counters.failures, successes: e.counters.successes, heartbeat: e.heartbeat, pausedByApi: e.pausedByApi, last: e.last };
     const row = { state: e.counters.state, since: new Date(e.since).toISOString(), data: JSON.stringify(data) };
     e.saving = e.saving
       .then(() => (this.entries.get(e.rec.id) ? this.deps.store.saveStatus(e.rec.id, row) : undefined))
       .catch((err) => this.deps.log.error({ err, check: e.rec.name }, 'could not save check status'));
+    return e.saving;
   }
 
-  private write(e: Entry, dataset: string, events: Parameters<EventSink>[2]): void {
-    this.deps.sink(e.rec.env, dataset, events).catch((err) => this.deps.log.error({ err, check: e.rec.name, dataset }, 'could not write check events'));
+  private write(e: Entry, dataset: string, events: Parameters<EventSink>[2]): Promise<void> {
+    return this.deps.sink(e.rec.env, dataset, events).catch((err) => this.deps.log.error({ err, check: e.rec.name, dataset }, 'could not write check events'));
   }
 }

@@ -63,7 +63,7 @@ export function registerPingRoutes(app: FastifyInstance, checks: ChecksService):
     if (rid !== undefined && !UUID.test(rid)) return answer(reply, 400, 'invalid url format');
     if (!rec || rec.kind !== 'heartbeat') return answer(reply, 404, 'not found');
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    checks.ping(rec, action.kind, { rid: rid?.toLowerCase(), exitStatus: action.exitStatus }, {
+    await checks.ping(rec, action.kind, { rid: rid?.toLowerCase(), exitStatus: action.exitStatus }, {
       method: request.method,
       remoteAddr: request.ip,
       userAgent: request.headers['user-agent'],

@@ -65,8 +65,8 @@ export function registerCheckRoutes(app: FastifyInstance, checks: ChecksService)
     return { name: request.params.name, ...formatResult(result) };
   });
 
-  app.post<NameRoute>('/api/v1/checks/:name/pause', async (request) => checkJson(checks, checks.setPaused(principalOf(request).env, request.params.name, true)));
-  app.post<NameRoute>('/api/v1/checks/:name/resume', async (request) => checkJson(checks, checks.setPaused(principalOf(request).env, request.params.name, false)));
+  app.post<NameRoute>('/api/v1/checks/:name/pause', async (request) => checkJson(checks, await checks.setPaused(principalOf(request).env, request.params.name, true)));
+  app.post<NameRoute>('/api/v1/checks/:name/resume', async (request) => checkJson(checks, await checks.setPaused(principalOf(request).env, request.params.name, false)));
 
   app.post('/api/v1/checks/apply', async (request) => {
     if (!Buffer.isBuffer(request.body) || request.body.length === 0) throw badRequest('request body is empty: send the text of a tend.yaml');

@@ -73,6 +73,21 @@ describe('scheduler', () => {
     expect(log.map((l) => l.at)).toEqual([0, 1000, 1600]);
   });
 
+  it('keeps running a job replaced while one of its runs was in flight', async () => {
+    const clock = new ManualClock(0);
+    const s = new Scheduler(clock, 5);
+    const log: { id: string; at: number; lag: number }[] = [];
+    let release!: () => void;
+    const hang = new Promise<void>((r) => (release = r));
+    s.schedule(periodic('a', 1000, log, clock, () => hang), 0);
+    await clock.advance(10);
+    s.schedule(periodic('a', 1000, log, clock), 500);
+    release();
+    await s.idle();
+    await clock.advance(2000);
+    expect(log.map((l) => l.at)).toEqual([0, 500, 1500]);
+  });
+
   it('skips missed turns after a stall', () => {
     expect(nextTurn(0, 1000, 500)).toBe(1000);
     expect(nextTurn(0, 1000, 3500)).toBe(4000);

@@ -37,6 +37,7 @@ export class Scheduler {
   private timerAt = Infinity;
   private stopped = false;
   private seq = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -46,10 +47,16 @@ export class Scheduler {
 
   /** Adds or replaces a job, first due at `at`. */
   schedule(job: Job, at: number | undefined): void {
-    const slot = this.slots.get(job.id);
-    const version = (slot?.version ?? 0) + 1;
-    this.slots.set(job.id, { job, version, running: slot?.running ?? false });
-    if (at !== undefined) this.push({ at, id: job.id, version });
+    // The slot object is kept across replacements: a run in flight clears `running` on it.
+    let slot = this.slots.get(job.id);
+    if (slot) {
+      slot.job = job;
+      slot.version++;
+    } else {
+      slot = { job, version: 1, running: false };
+      this.slots.set(job.id, slot);
+    }
+    if (at !== undefined) this.push({ at, id: job.id, version: slot.version });
     this.arm();
   }
 
@@ -65,6 +72,12 @@ export class Scheduler {
     this.stopped = true;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
+  }
+
+  /** Resolves when no job is running. */
+  idle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Jobs running now and jobs due but waiting for a free slot. */
@@ -115,6 +128,7 @@ export class Scheduler {
       .finally(() => {
         slot.running = false;
         this.running--;
+        if (this.running === 0) for (const w of this.idleWaiters.splice(0)) w();
         if (this.stopped) return;
         const live = this.slots.get(e.id);
         // Rescheduled while running (a ping moved a heartbeat's deadline): that entry stands.

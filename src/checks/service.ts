@@ -102,14 +102,15 @@ export class ChecksService {
     return this.monitor.runNow(rec.id);
   }
 
-  setPaused(env: Environment, name: string, paused: boolean): CheckRecord {
+  async setPaused(env: Environment, name: string, paused: boolean): Promise<CheckRecord> {
     const rec = this.get(env.id, name);
-    this.monitor.setPaused(rec.id, paused);
+    await this.monitor.setPaused(rec.id, paused);
     return rec;
   }
 
-  ping(rec: CheckRecord, kind: PingKind, opts: { rid?: string; exitStatus?: number }, fields: Omit<PingFields, 'name' | 'kind' | 'uuid' | 'durationMs'>): void {
-    this.monitor.ping(rec.id, kind, opts, fields);
+  /** Resolves once the ping and what it changed are committed. */
+  ping(rec: CheckRecord, kind: PingKind, opts: { rid?: string; exitStatus?: number }, fields: Omit<PingFields, 'name' | 'kind' | 'uuid' | 'durationMs'>): Promise<void> {
+    return this.monitor.ping(rec.id, kind, opts, fields);
   }
 
   /** Creates a heartbeat from a ping with ?create=1, with healthchecks.io's defaults (1 day, 1 hour grace). */

@@ -16,6 +16,8 @@ export interface Checks {
   service: ChecksService;
   /** What applying tend.yaml at start did; undefined when there was no file. */
   applied?: ApplySummary;
+  /** Resolves when no check is running (tests step a manual clock between runs). */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,8 +62,9 @@ export async function startChecks(deps: ChecksDeps): Promise<Checks> {
   return {
     service,
     applied,
+    idle: () => monitor.idle(),
     async stop() {
-      monitor.stop();
+      await monitor.stop();
       await monitor.flush();
     },
   };
