@@ -109,7 +109,7 @@ describe('OTLP fuzz', () => {
     const worker = async () => {
       while (next < payloads.length) {
         const p = payloads[next++];
-        const res = await fetch(`${t.url}/v1/${p.signal}`, { method: 'POST', headers: { 'x-honeycomb-team': t.ingestKey, ...p.headers }, body: p.body });
+        const res = await fetch(`${t.url}/v1/${p.signal}`, { method: 'POST', headers: { 'x-honeycomb-team': t.ingestKey, ...p.headers }, body: new Uint8Array(p.body) });
         const body = Buffer.from(await res.arrayBuffer());
         const isProto = (res.headers.get('content-type') ?? '').startsWith('application/x-protobuf');
         const status = isProto ? decodeStatus(body) : (JSON.parse(body.toString()) as { code: number; message: string });
@@ -121,7 +121,7 @@ describe('OTLP fuzz', () => {
     await Promise.all(Array.from({ length: 8 }, worker));
     expect(wrong.slice(0, 10)).toEqual([]);
 
-    const ok = await fetch(`${t.url}/v1/traces`, { method: 'POST', headers: { 'x-honeycomb-team': t.ingestKey, ...PROTO }, body: validSpans(new Uint8Array(16).fill(9), new Uint8Array(8).fill(9)) });
+    const ok = await fetch(`${t.url}/v1/traces`, { method: 'POST', headers: { 'x-honeycomb-team': t.ingestKey, ...PROTO }, body: new Uint8Array(validSpans(new Uint8Array(16).fill(9), new Uint8Array(8).fill(9))) });
     expect(ok.status).toBe(200);
   });
 });
