@@ -72,7 +72,7 @@ export async function startClickHouse(): Promise<ClickHouse | undefined> {
   });
   const url = `http://127.0.0.1:${httpPort}`;
   const query = async (sql: string, body?: string | Buffer) => {
-    const res = await fetch(`${url}/?query=${encodeURIComponent(sql)}`, { method: 'POST', body });
+    const res = await fetch(`${url}/?query=${encodeURIComponent(sql)}`, { method: 'POST', body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body) });
     const text = await res.text();
     if (!res.ok) throw new Error(`ClickHouse: ${text.slice(0, 500)}`);
     return text;

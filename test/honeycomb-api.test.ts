@@ -16,7 +16,7 @@ async function post(path: string, body: string | Buffer, headers: Record<string,
   const res = await fetch(`${t.url}${path}`, {
     method: 'POST',
     headers: { 'x-honeycomb-team': t.ingestKey, 'content-type': 'application/json', ...headers },
-    body,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };

@@ -1,8 +1,15 @@
-// DuckDB's SQL where it differs from the default compiler: native epoch and integer-division
-// functions, starts_with/suffix/contains instead of escaped LIKE patterns, RE2 regex functions.
+// DuckDB's SQL where it differs from the default compiler: case-preserving identifiers, native
+// epoch and integer-division functions, starts_with/suffix/contains instead of escaped LIKE
+// patterns, RE2 regex functions.
+import { quoteIdent } from '../../store/index.js';
 import { SqlCompiler } from './base.js';
 
 export class DuckDbCompiler extends SqlCompiler {
+  /** DuckDB ignores case in identifiers; the store's quoting keeps "Status" and "status" apart. */
+  override ident(name: string): string {
+    return quoteIdent(name);
+  }
+
   override epochMicros(ts: string): string {
     return `epoch_us(${ts})`;
   }

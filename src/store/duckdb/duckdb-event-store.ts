@@ -17,7 +17,8 @@ import type { DatasetWrite, EventStore, ReadOptions } from '../event-store.js';
 import type { Row } from '../meta-store.js';
 import { place, typeOfValue } from '../column-types.js';
 import { SAMPLERATE_COLUMN, TIME_COLUMN, type Column, type ColumnType, type StoredEvent } from '../types.js';
-import { DuckDatabase, plainRow } from './database.js';
+import { fieldName } from './column-names.js';
+import { DuckDatabase } from './database.js';
 import { DAY_US, dayOf, partitionTable, quoteIdent } from './partitions.js';
 
 const SQL_TYPE: Record<ColumnType, string> = { string: 'VARCHAR', integer: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN' };
@@ -97,7 +98,12 @@ export class DuckEventStore implements EventStore {
       const timer = setTimeout(() => conn.interrupt(), options.timeoutMs);
       try {
         const reader = await conn.runAndReadAll(sql, params as never);
-        return reader.getRowObjectsJS().map(plainRow);
+        const names = reader.columnNames().map(fieldName);
+        return reader.getRowsJS().map((row) => {
+          const out: Row = {};
+          for (let i = 0; i < names.length; i++) out[names[i]] = typeof row[i] === 'bigint' ? Number(row[i]) : row[i];
+          return out;
+        });
       } finally {
         clearTimeout(timer);
       }

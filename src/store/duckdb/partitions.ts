@@ -1,5 +1,6 @@
 // Events are kept in one table per dataset per UTC day. A time-bounded query reads only the
 // days it covers, and retention drops whole tables instead of deleting rows.
+import { sqlColumnName } from './column-names.js';
 
 export const DAY_US = 86_400_000_000;
 
@@ -16,7 +17,10 @@ export function partitionTable(datasetId: string, day: number): string {
   return `ev_${datasetId}_${dayLabel(day)}`;
 }
 
-/** Quotes an identifier for DuckDB and PostgreSQL: wrap in double quotes, double any inside. */
+/**
+ * Quotes a name for DuckDB: capitals spelled out (column-names.ts), then wrapped in double
+ * quotes with any inside doubled.
+ */
 export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
+  return `"${sqlColumnName(name).replaceAll('"', '""')}"`;
 }
