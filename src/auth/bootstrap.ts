@@ -1,6 +1,8 @@
 // First start: create the `production` environment with one ingest key and one admin key,
 // and write them to <data>/keys.json (mode 0600) so the operator can find them.
 // TEND_INGEST_KEY and TEND_ADMIN_KEY, when set, are used instead of generated keys.
+// "First start" means `production` has never had a key: keys made with `tend keys create
+// --env staging` on a fresh folder before the first start must not skip the bootstrap.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AuthService } from './auth-service.js';
@@ -17,7 +19,8 @@ export interface BootstrapResult {
 
 export async function bootstrap(auth: AuthService, dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<BootstrapResult> {
   const keysFile = path.join(dataDir, KEYS_FILE);
-  if ((await auth.environments()).length > 0) {
+  const production = await auth.environment('production');
+  if (production && (await auth.listKeys(production.id)).length > 0) {
     return { created: false, keysFile, ingestKey: readIngestKey(keysFile) };
   }
   for (const name of ['TEND_INGEST_KEY', 'TEND_ADMIN_KEY']) {

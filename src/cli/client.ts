@@ -9,6 +9,19 @@ export interface ClientOptions {
   data?: string;
 }
 
+/** Written by `tend serve` into its data folder: where the server holding the folder listens. */
+export const SERVER_FILE = 'server.json';
+
+/** The URL the server running on `dataDir` wrote at start, if any. */
+export function runningServerUrl(dataDir: string): string | undefined {
+  try {
+    const url = JSON.parse(fs.readFileSync(path.join(dataDir, SERVER_FILE), 'utf8')).url;
+    return typeof url === 'string' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function serverUrl(opts: ClientOptions): string {
   return (opts.url ?? process.env.TEND_URL ?? `http://127.0.0.1:${process.env.TEND_PORT ?? 4318}`).replace(/\/$/, '');
 }

@@ -1,24 +1,33 @@
 // `tend keys create|list|revoke`. With the server stopped, these open the data folder
 // directly and may touch any environment. While a server holds the folder (DuckDB allows one
 // writer process), they go through its API with an admin key, which reaches only its own
-// environment.
+// environment. Naming a server (--url, TEND_URL) also goes through its API; a server holding
+// the folder is found through the server.json it wrote there.
 import type { Command } from 'commander';
-import { AuthService, KEY_KINDS, type KeyKind, type KeyRecord } from '../auth/index.js';
+import { AuthService, KEY_KINDS, slugify, type KeyKind, type KeyRecord } from '../auth/index.js';
 import { loadConfig } from '../config.js';
 import { DuckDatabase } from '../store/index.js';
-import { callApi, clientOptions, type ClientOptions } from './client.js';
+import { callApi, clientOptions, runningServerUrl, type ClientOptions } from './client.js';
 
 type Direct = (auth: AuthService) => Promise<unknown>;
 type ViaApi = (opts: ClientOptions) => Promise<unknown>;
 
-/** Runs `direct` on the data folder, or `viaApi` when a running server has it locked. */
+/**
+ * Runs `viaApi` when a server is named (--url, TEND_URL) or holds the data folder (DuckDB
+ * allows one process), else `direct` on the data folder.
+ */
 async function withKeys(opts: ClientOptions, direct: Direct, viaApi: ViaApi): Promise<void> {
+  if (opts.url ?? process.env.TEND_URL) {
+    await viaApi(opts);
+    return;
+  }
+  const dataDir = loadConfig({ data: opts.data }).dataDir;
   let db: DuckDatabase;
   try {
-    db = await DuckDatabase.open(loadConfig({ data: opts.data }).dataDir);
+    db = await DuckDatabase.open(dataDir);
   } catch (err) {
     if (!/lock/i.test((err as Error).message)) throw err;
-    await viaApi(opts);
+    await viaApi({ ...opts, url: runningServerUrl(dataDir) });
     return;
   }
   try {
@@ -43,19 +52,29 @@ export function registerKeys(program: Command): void {
       .command('create')
       .description('Create a key; the environment is created if it does not exist')
       .requiredOption('--kind <kind>', `ingest (send events) or admin (everything)`)
-      .option('--env <name>', 'environment', 'production')
+      .option('--env <name>', "environment (default: production; with a running server, the admin key's own)")
       .option('--name <name>', 'a label to recognise the key by'),
-  ).action(async (opts: ClientOptions & { kind: string; env: string; name?: string }) => {
+  ).action(async (opts: ClientOptions & { kind: string; env?: string; name?: string }) => {
     if (!KEY_KINDS.includes(opts.kind as KeyKind)) throw new Error(`--kind must be ingest or admin, got "${opts.kind}"`);
     const show = (r: { key: string; id: string; environment: string }) =>
       process.stdout.write(`${r.key}\n  id ${r.id}, environment ${r.environment}. Shown once: store it now.\n`);
     await withKeys(
       opts,
       async (auth) => {
-        const created = await auth.createKey(opts.env, opts.kind as KeyKind, { name: opts.name });
+        const created = await auth.createKey(opts.env ?? 'production', opts.kind as KeyKind, { name: opts.name });
         show({ key: created.key, ...created.record });
       },
-      async (o) => show(await callApi(o, 'admin', 'POST', '/api/v1/keys', { kind: opts.kind, name: opts.name })),
+      async (o) => {
+        // Through the API a key is made in the admin key's environment; never silently elsewhere.
+        const own = (await callApi<{ environment: { slug: string } }>(o, 'admin', 'GET', '/1/auth')).environment.slug;
+        if (opts.env !== undefined && slugify(opts.env) !== own) {
+          throw new Error(
+            `--env ${opts.env}: a server is running on this data folder and the admin key given reaches only environment "${own}"; ` +
+              `pass --key with an admin key of "${opts.env}", or stop the server`,
+          );
+        }
+        show(await callApi(o, 'admin', 'POST', '/api/v1/keys', { kind: opts.kind, name: opts.name }));
+      },
     );
   });
 

@@ -33,8 +33,14 @@ function toItem(value: unknown): BatchItem {
   return { data: value };
 }
 
+/** A batch item and where it came from ("line 3", "element 3"), for error messages. */
+interface SourcedItem {
+  item: BatchItem;
+  where: string;
+}
+
 /** Yields batch items from NDJSON or a JSON array; a line that is not JSON becomes an error. */
-async function* readItems(input: NodeJS.ReadableStream, onBadLine: (msg: string) => void): AsyncGenerator<BatchItem> {
+async function* readItems(input: NodeJS.ReadableStream, onBadLine: (msg: string) => void): AsyncGenerator<SourcedItem> {
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   let first = true;
   let arrayText: string[] | undefined;
@@ -48,16 +54,24 @@ async function* readItems(input: NodeJS.ReadableStream, onBadLine: (msg: string)
       continue;
     }
     if (line.trim() === '') continue;
+    let parsed: unknown;
     try {
-      yield toItem(JSON.parse(line));
+      parsed = JSON.parse(line);
     } catch (err) {
       onBadLine(`line ${lineNo}: not JSON (${(err as Error).message})`);
+      continue;
     }
+    yield { item: toItem(parsed), where: `line ${lineNo}` };
   }
   if (arrayText) {
-    const parsed = JSON.parse(arrayText.join('\n'));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(arrayText.join('\n'));
+    } catch (err) {
+      throw new Error(`input starts with "[" but is not a JSON array: ${(err as Error).message}`);
+    }
     if (!Array.isArray(parsed)) throw new Error('input starts with "[" but is not a JSON array');
-    for (const v of parsed) yield toItem(v);
+    for (let i = 0; i < parsed.length; i++) yield { item: toItem(parsed[i]), where: `element ${i + 1}` };
   }
 }
 
@@ -89,21 +103,22 @@ export async function sendEvents(
     if (totals.errors.length < 10) totals.errors.push(msg);
   };
   const inFlight = new Set<Promise<void>>();
-  let sent = 0;
-  const flush = async (items: BatchItem[]) => {
-    const offset = sent;
-    sent += items.length;
-    const p = postBatch(url, key, items).then((statuses) => {
-      statuses.forEach((s, i) => (s.status === 202 ? totals.accepted++ : noteError(`event ${offset + i + 1}: ${s.error ?? s.status}`)));
+  // A refused request (bad key, unknown server) ends the send at the next batch, with its message.
+  let failure: unknown;
+  const flush = async (sourced: SourcedItem[]) => {
+    if (failure) throw failure;
+    const p = postBatch(url, key, sourced.map((s) => s.item)).then((statuses) => {
+      statuses.forEach((s, i) => (s.status === 202 ? totals.accepted++ : noteError(`${sourced[i].where}: ${s.error ?? s.status}`)));
       onProgress(totals);
     });
     const tracked = p.finally(() => inFlight.delete(tracked));
+    tracked.catch((err) => (failure ??= err));
     inFlight.add(tracked);
     if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
   };
-  let batch: BatchItem[] = [];
-  for await (const item of readItems(input, noteError)) {
-    batch.push(item);
+  let batch: SourcedItem[] = [];
+  for await (const sourced of readItems(input, noteError)) {
+    batch.push(sourced);
     if (batch.length >= BATCH_EVENTS) {
       await flush(batch);
       batch = [];

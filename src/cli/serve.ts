@@ -1,7 +1,10 @@
 // `tend serve`: start Tend on one port with one data folder.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { startTend, type Tend } from '../server/index.js';
+import { SERVER_FILE } from './client.js';
 
 export function registerServe(program: Command): void {
   program
@@ -18,6 +21,8 @@ export function registerServe(program: Command): void {
     .option('--check-concurrency <n>', 'checks running at once (env TEND_CHECK_CONCURRENCY, default 100)')
     .action(async (flags) => {
       const tend = await startTend(loadConfig(flags));
+      // CLI commands that find the folder locked by this server ask it at this address.
+      fs.writeFileSync(path.join(tend.config.dataDir, SERVER_FILE), JSON.stringify({ url: tend.url, pid: process.pid }) + '\n');
       process.stdout.write(banner(tend));
       const stop = async () => {
         await tend.close();
@@ -29,9 +34,11 @@ export function registerServe(program: Command): void {
 }
 
 function banner(tend: Tend): string {
-  const keyLine = tend.keys.created
-    ? `  keys:  ${tend.keys.keysFile}  (created now; keep it private)`
-    : `  keys:  ${tend.keys.keysFile}`;
+  const keyLine = !fs.existsSync(tend.keys.keysFile)
+    ? `  keys:  none written here (admin keys were made before the first start); see \`tend keys list\``
+    : tend.keys.created
+      ? `  keys:  ${tend.keys.keysFile}  (created now; keep it private)`
+      : `  keys:  ${tend.keys.keysFile}`;
   const key = process.env.TEND_INGEST_KEY ? '$TEND_INGEST_KEY' : (tend.keys.ingestKey ?? '<your ingest key>');
   return [
     `Tend is listening on ${tend.url}`,

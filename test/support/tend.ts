@@ -48,6 +48,8 @@ export interface ChildTend {
   url: string;
   ingestKey: string;
   adminKey: string;
+  /** What `tend serve` printed up to its banner. */
+  banner: string;
   /** Resolves when the process has exited. */
   exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -81,6 +83,7 @@ export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEn
     url,
     ingestKey: keys.ingest_key,
     adminKey: keys.admin_key,
+    banner: output,
     exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
