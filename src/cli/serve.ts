@@ -35,7 +35,7 @@ export function registerServe(program: Command): void {
 
 function banner(tend: Tend): string {
   const keyLine = !fs.existsSync(tend.keys.keysFile)
-    ? `  keys:  none written here (admin keys were made before the first start); see \`tend keys list\``
+    ? `  keys:  no keys.json here (production keys were made before the first start); see \`tend keys list\``
     : tend.keys.created
       ? `  keys:  ${tend.keys.keysFile}  (created now; keep it private)`
       : `  keys:  ${tend.keys.keysFile}`;
