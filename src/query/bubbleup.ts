@@ -219,22 +219,24 @@ async function compareBatch(
   read: (c: SqlCompiler, sql: string) => Promise<Record<string, unknown>[]>,
 ): Promise<ColumnDifference[]> {
   const id = (n: string) => c.ident(n);
-  const valueSql = (e: Examined) => {
-    if (e.expr.type === 'null') return 'CAST(NULL AS VARCHAR)';
-    const x = c.expr(e.expr);
+  // Values are sampled raw, then turned into text (or bin numbers): only sampled rows pay for it.
+  const raw = batch.map((e, i) => `${e.expr.type === 'null' ? 'CAST(NULL AS VARCHAR)' : c.expr(e.expr)} AS ${id(`r${i}`)}`).join(', ');
+  const valueSql = (e: Examined, i: number) => {
+    const x = id(`r${i}`);
     if (!e.binned) return `CAST(${x} AS VARCHAR)`;
     // Bin index: the number of cut points at or below the value (0 .. cuts.length).
     const steps = e.cuts.map((q) => `CASE WHEN ${x} >= ${c.param(q, 'float')} THEN 1 ELSE 0 END`).join(' + ');
     return `CASE WHEN ${x} IS NULL THEN NULL ELSE CAST(${steps || '0'} AS VARCHAR) END`;
   };
-  const cols = batch.map((e, i) => `${valueSql(e)} AS ${id(`k${i}`)}`).join(', ');
   const where = whereClause(c, window, base);
   const sel = `COALESCE(${c.expr(selected)}, FALSE)`;
   const side = (flag: boolean) =>
-    `SELECT * FROM (SELECT ${flag ? 'TRUE' : 'FALSE'} AS ${id('sel')}, ${id(SAMPLERATE_COLUMN)} AS ${id('w')}, ${cols} FROM ${source} WHERE ${where} AND ${flag ? '' : 'NOT '}${sel}) USING SAMPLE reservoir(${Number(sample)} ROWS) REPEATABLE (7)`;
+    `SELECT * FROM (SELECT ${flag ? 'TRUE' : 'FALSE'} AS ${id('sel')}, ${id(SAMPLERATE_COLUMN)} AS ${id('w')}, ${raw} FROM ${source} WHERE ${where} AND ${flag ? '' : 'NOT '}${sel}) USING SAMPLE reservoir(${Number(sample)} ROWS) REPEATABLE (7)`;
+  const text = batch.map((e, i) => `${valueSql(e, i)} AS ${id(`k${i}`)}`).join(', ');
   const keys = batch.map((_, i) => id(`k${i}`)).join(', ');
   const sql = `
-    WITH ${id('picked')} AS (${side(true)} UNION ALL ${side(false)}),
+    WITH ${id('sampled')} AS (${side(true)} UNION ALL ${side(false)}),
+    ${id('picked')} AS (SELECT ${id('sel')}, ${id('w')}, ${text} FROM ${id('sampled')}),
     ${id('long')} AS (FROM ${id('picked')} UNPIVOT INCLUDE NULLS (${id('v')} FOR ${id('k')} IN (${keys}))),
     ${id('counts')} AS (SELECT ${id('k')}, ${id('v')}, sum(CASE WHEN ${id('sel')} THEN ${id('w')} ELSE 0 END) AS ${id('s')}, sum(CASE WHEN ${id('sel')} THEN 0 ELSE ${id('w')} END) AS ${id('b')} FROM ${id('long')} GROUP BY ${id('k')}, ${id('v')}),
     ${id('ranked')} AS (SELECT *, sum(${id('s')}) OVER (PARTITION BY ${id('k')}) AS ${id('st')}, sum(${id('b')}) OVER (PARTITION BY ${id('k')}) AS ${id('bt')} FROM ${id('counts')}),
