@@ -1,7 +1,7 @@
 // OTLP metrics -> events: the data points of one resource, scope, timestamp and attribute set
 // become one event with one column per metric (a histogram `m` gives m.count, m.sum, m.min,
 // m.max and m.buckets). docs/opentelemetry.md documents every column and the bucket encoding.
-import { eachItem, forEachItem, samplerateOf, type MappedRequest } from './mapped.js';
+import { copyFields, eachItem, forEachItem, samplerateOf, type MappedRequest } from './mapped.js';
 import {
   addAttributes,
   given,
@@ -41,13 +41,13 @@ export interface Buckets {
 export function mapMetrics(body: Record<string, unknown>, req: MappedRequest, datasetOverride: string | undefined): void {
   const groups = new Map<string, Group>();
   const shape = { resources: 'resourceMetrics', scopes: 'scopeMetrics', items: 'metrics', weight: pointCount };
-  forEachItem(req, body, shape, datasetOverride, (value, c) => {
-    const metric = readObject(value, c.at) ?? {};
-    const name = readString(metric.name, `${c.at}.name`);
-    const points = pointsOf(metric, c.at);
-    if (!name) throw new OtlpProblem(`${c.at}.name: metric name is empty`);
+  forEachItem(req, body, shape, datasetOverride, (value, c, metricPath) => {
+    const metric = readObject(value, '') ?? {};
+    const name = readString(metric.name, '.name');
+    const points = pointsOf(metric, '');
+    if (!name) throw new OtlpProblem('.name: metric name is empty');
     for (let p = 0; p < points.list.length; p++) {
-      const pat = `${c.at}.${points.kind}.dataPoints[${p}]`;
+      const pat = `.${points.kind}.dataPoints[${p}]`;
       eachItem(req, 1, () => {
         const point = readObject(points.list[p], pat);
         if (!point) throw new OtlpProblem(`${pat}: expected a data point object`);
@@ -59,13 +59,14 @@ export function mapMetrics(body: Record<string, unknown>, req: MappedRequest, da
         const key = `${c.origin.dataset}\u0000${c.resource}\u0000${c.scope}\u0000${time.us}.${time.ns}\u0000${canonical(attrs)}`;
         let group = groups.get(key);
         if (!group) {
-          const data = { ...c.fields, ...attrs, 'meta.signal_type': 'metric' };
+          const data = copyFields(c.fields);
+          Object.assign(data, attrs, { 'meta.signal_type': 'metric' });
           group = { dataset: c.origin.dataset, data, timeUs: isUnset(time) ? undefined : time.us, points: 0 };
           groups.set(key, group);
         }
         Object.assign(group.data, columns);
         group.points++;
-      });
+      }, metricPath);
     }
   });
   for (const g of groups.values()) {

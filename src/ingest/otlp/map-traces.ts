@@ -1,7 +1,7 @@
 // OTLP spans -> events, with Honeycomb's column names so queries and tools carry over
 // (docs/opentelemetry.md lists every column). A span's events and links become events of
 // their own that point at the span through trace.parent_id.
-import { forEachItem, samplerateOf, type EventDraft, type MappedRequest } from './mapped.js';
+import { copyFields, forEachItem, samplerateOf, type EventDraft, type MappedRequest } from './mapped.js';
 import {
   addAttributes,
   isUnset,
@@ -24,31 +24,31 @@ export const STATUS_ERROR = 2;
 
 export function mapTraces(body: Record<string, unknown>, req: MappedRequest): void {
   forEachItem(req, body, { resources: 'resourceSpans', scopes: 'scopeSpans', items: 'spans' }, undefined, (span, c) =>
-    mapSpan(span, c.at, c.fields, c.origin.service, c.origin.dataset, req),
+    mapSpan(span, c.fields, c.origin.service, c.origin.dataset, req),
   );
 }
 
-function mapSpan(value: unknown, at: string, base: Record<string, AttrValue>, service: string, dataset: string, req: MappedRequest): void {
-  const span = readObject(value, at);
-  if (!span) throw new OtlpProblem(`${at}: expected a span object`);
-  const traceId = readId(span.traceId, 16, `${at}.traceId`);
-  const spanId = readId(span.spanId, 8, `${at}.spanId`);
-  if (!traceId) throw new OtlpProblem(`${at}.traceId: missing or all zeros`);
-  if (!spanId) throw new OtlpProblem(`${at}.spanId: missing or all zeros`);
-  const parentId = readId(span.parentSpanId, 8, `${at}.parentSpanId`);
-  const name = readString(span.name, `${at}.name`);
-  const kind = readEnum(span.kind, SPAN_KINDS, `${at}.kind`);
-  const start = readNanos(span.startTimeUnixNano, `${at}.startTimeUnixNano`);
-  const end = readNanos(span.endTimeUnixNano, `${at}.endTimeUnixNano`);
-  if (isUnset(start)) throw new OtlpProblem(`${at}.startTimeUnixNano: missing`);
-  const status = readObject(span.status, `${at}.status`);
-  const statusCode = readEnum(status?.code, STATUS_CODES, `${at}.status.code`);
-  const statusMessage = readString(status?.message, `${at}.status.message`);
-  const spanEvents = readList(span.events, `${at}.events`);
-  const links = readList(span.links, `${at}.links`);
+function mapSpan(value: unknown, base: Record<string, AttrValue>, service: string, dataset: string, req: MappedRequest): void {
+  const span = readObject(value, '');
+  if (!span) throw new OtlpProblem(`: expected a span object`);
+  const traceId = readId(span.traceId, 16, `.traceId`);
+  const spanId = readId(span.spanId, 8, `.spanId`);
+  if (!traceId) throw new OtlpProblem(`.traceId: missing or all zeros`);
+  if (!spanId) throw new OtlpProblem(`.spanId: missing or all zeros`);
+  const parentId = readId(span.parentSpanId, 8, `.parentSpanId`);
+  const name = readString(span.name, `.name`);
+  const kind = readEnum(span.kind, SPAN_KINDS, `.kind`);
+  const start = readNanos(span.startTimeUnixNano, `.startTimeUnixNano`);
+  const end = readNanos(span.endTimeUnixNano, `.endTimeUnixNano`);
+  if (isUnset(start)) throw new OtlpProblem(`.startTimeUnixNano: missing`);
+  const status = readObject(span.status, `.status`);
+  const statusCode = readEnum(status?.code, STATUS_CODES, `.status.code`);
+  const statusMessage = readString(status?.message, `.status.message`);
+  const spanEvents = readList(span.events, `.events`);
+  const links = readList(span.links, `.links`);
 
-  const data: Record<string, AttrValue> = { ...base };
-  addAttributes(data, span.attributes, `${at}.attributes`);
+  const data: Record<string, AttrValue> = copyFields(base);
+  addAttributes(data, span.attributes, `.attributes`);
   const samplerate = samplerateOf(data);
   data['trace.trace_id'] = traceId;
   data['trace.span_id'] = spanId;
@@ -66,23 +66,23 @@ function mapSpan(value: unknown, at: string, base: Record<string, AttrValue>, se
 
   let lastUs = isUnset(end) ? start.us : Math.max(start.us, end.us);
   for (let e = 0; e < spanEvents.length; e++) {
-    const ev = readObject(spanEvents[e], `${at}.events[${e}]`) ?? {};
-    const time = readNanos(ev.timeUnixNano, `${at}.events[${e}].timeUnixNano`);
-    const fields: Record<string, AttrValue> = { ...base };
-    addAttributes(fields, ev.attributes, `${at}.events[${e}].attributes`);
+    const ev = readObject(spanEvents[e], `.events[${e}]`) ?? {};
+    const time = readNanos(ev.timeUnixNano, `.events[${e}].timeUnixNano`);
+    const fields: Record<string, AttrValue> = copyFields(base);
+    addAttributes(fields, ev.attributes, `.events[${e}].attributes`);
     Object.assign(fields, annotation('span_event', traceId, spanId, name, service));
-    fields.name = readString(ev.name, `${at}.events[${e}].name`);
+    fields.name = readString(ev.name, `.events[${e}].name`);
     const when: NanoTime = isUnset(time) ? start : time;
     fields['meta.time_since_span_start_ms'] = Math.max(0, millisBetween(start, when));
     drafts.push({ data: fields, timeUs: when.us, samplerate });
     lastUs = Math.max(lastUs, when.us);
   }
   for (let l = 0; l < links.length; l++) {
-    const link = readObject(links[l], `${at}.links[${l}]`) ?? {};
-    const linkedTrace = readId(link.traceId, 16, `${at}.links[${l}].traceId`);
-    const linkedSpan = readId(link.spanId, 8, `${at}.links[${l}].spanId`);
-    const fields: Record<string, AttrValue> = { ...base };
-    addAttributes(fields, link.attributes, `${at}.links[${l}].attributes`);
+    const link = readObject(links[l], `.links[${l}]`) ?? {};
+    const linkedTrace = readId(link.traceId, 16, `.links[${l}].traceId`);
+    const linkedSpan = readId(link.spanId, 8, `.links[${l}].spanId`);
+    const fields: Record<string, AttrValue> = copyFields(base);
+    addAttributes(fields, link.attributes, `.links[${l}].attributes`);
     Object.assign(fields, annotation('link', traceId, spanId, name, service));
     if (linkedTrace) fields['trace.link.trace_id'] = linkedTrace;
     if (linkedSpan) fields['trace.link.span_id'] = linkedSpan;
@@ -90,7 +90,7 @@ function mapSpan(value: unknown, at: string, base: Record<string, AttrValue>, se
   }
 
   const problem = req.add(dataset, drafts);
-  if (problem) throw new OtlpProblem(`${at}: ${problem}`);
+  if (problem) throw new OtlpProblem(`: ${problem}`);
   req.noteTrace(traceId, dataset, start.us, lastUs);
 }
 

@@ -154,36 +154,50 @@ export type AttrValue = string | number | boolean | AttrValue[] | { [key: string
 /** Deeper AnyValue nesting is refused: nothing real nests this far, and recursion must stay bounded. */
 const MAX_DEPTH = 32;
 
-/** An AnyValue as a plain value: maps stay objects (dotted names once stored), lists become JSON text. */
+/** Re-throws a problem found inside `path` with the path in front of it. */
+export function under(path: string, err: unknown): never {
+  if (err instanceof OtlpProblem) throw new OtlpProblem(`${path}${err.message}`);
+  throw err;
+}
+
+/**
+ * An AnyValue as a plain value: maps stay objects (dotted names once stored), lists become JSON
+ * text. Hot path: no strings are built unless something is wrong.
+ */
 export function readAnyValue(value: unknown, field: string, depth = 0): AttrValue {
   if (depth > MAX_DEPTH) throw new OtlpProblem(`${field}: values nest deeper than ${MAX_DEPTH} levels`);
   const v = readObject(value, field);
   if (!v) return undefined;
   // Only a field the sender set counts: protobufjs puts every oneof member's default on the prototype.
-  const set = (name: string) => given(v, name) !== undefined;
-  if (set('stringValue')) return readString(v.stringValue, `${field}.stringValue`);
-  if (set('boolValue')) {
-    if (typeof v.boolValue !== 'boolean') throw new OtlpProblem(`${field}.boolValue: expected true or false`);
-    return v.boolValue;
-  }
-  if (set('intValue')) return readInt64(v.intValue, `${field}.intValue`);
-  if (set('doubleValue')) {
-    const d = readDouble(v.doubleValue, `${field}.doubleValue`);
+  const str = given(v, 'stringValue');
+  if (str !== undefined) return readString(str, field + '.stringValue');
+  const int = given(v, 'intValue');
+  if (int !== undefined) return typeof int === 'number' && Number.isSafeInteger(int) ? int : readInt64(int, field + '.intValue');
+  const dbl = given(v, 'doubleValue');
+  if (dbl !== undefined) {
+    const d = typeof dbl === 'number' ? dbl : readDouble(dbl, field + '.doubleValue');
     return Number.isFinite(d) ? d : String(d);
   }
-  if (set('arrayValue')) {
-    const arr = readObject(v.arrayValue, `${field}.arrayValue`);
-    return readList(arr?.values, `${field}.arrayValue.values`).map((x, i) => readAnyValue(x, `${field}.arrayValue.values[${i}]`, depth + 1) ?? null) as AttrValue[];
+  const bool = given(v, 'boolValue');
+  if (bool !== undefined) {
+    if (typeof bool !== 'boolean') throw new OtlpProblem(`${field}.boolValue: expected true or false`);
+    return bool;
   }
-  if (set('kvlistValue')) {
-    const kv = readObject(v.kvlistValue, `${field}.kvlistValue`);
+  const arr = given(v, 'arrayValue');
+  if (arr !== undefined) {
+    const list = readList(readObject(arr, `${field}.arrayValue`)?.values, `${field}.arrayValue.values`);
+    return list.map((x, i) => readAnyValue(x, `${field}.arrayValue.values[${i}]`, depth + 1) ?? null) as AttrValue[];
+  }
+  const kv = given(v, 'kvlistValue');
+  if (kv !== undefined) {
     const out: Record<string, AttrValue> = {};
-    addAttributes(out, kv?.values, `${field}.kvlistValue.values`, depth + 1);
+    addAttributes(out, readObject(kv, `${field}.kvlistValue`)?.values, `${field}.kvlistValue.values`, depth + 1);
     return out;
   }
-  if (set('bytesValue')) {
-    if (v.bytesValue instanceof Uint8Array) return Buffer.from(v.bytesValue).toString('base64');
-    return readString(v.bytesValue, `${field}.bytesValue`); // OTLP JSON sends bytes as base64 already
+  const bytes = given(v, 'bytesValue');
+  if (bytes !== undefined) {
+    if (bytes instanceof Uint8Array) return Buffer.from(bytes).toString('base64');
+    return readString(bytes, `${field}.bytesValue`); // OTLP JSON sends bytes as base64 already
   }
   return undefined;
 }
@@ -192,11 +206,15 @@ export function readAnyValue(value: unknown, field: string, depth = 0): AttrValu
 export function addAttributes(out: Record<string, AttrValue>, list: unknown, field: string, depth = 0): void {
   const items = readList(list, field);
   for (let i = 0; i < items.length; i++) {
-    const kv = readObject(items[i], `${field}[${i}]`);
-    if (!kv) continue;
-    const key = readString(kv.key, `${field}[${i}].key`);
-    if (key === '') throw new OtlpProblem(`${field}[${i}].key: attribute name is empty`);
-    const value = readAnyValue(kv.value, `${field}[${i}].value`, depth);
-    if (value !== undefined) out[key] = value;
+    try {
+      const kv = readObject(items[i], '');
+      if (!kv) continue;
+      const key = readString(kv.key, '.key');
+      if (key === '') throw new OtlpProblem('.key: attribute name is empty');
+      const value = readAnyValue(kv.value, '.value', depth);
+      if (value !== undefined) out[key] = value;
+    } catch (err) {
+      under(`${field}[${i}]`, err);
+    }
   }
 }

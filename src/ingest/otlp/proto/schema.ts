@@ -4,20 +4,21 @@
 // (https://github.com/open-telemetry/opentelemetry-proto, Apache License 2.0); the collector
 // request/response messages and google.rpc.Status are the ones OTLP/HTTP and OTLP/gRPC carry.
 // Only what Tend reads is declared: unknown fields are skipped by the decoder, as protobuf
-// allows, so newer senders still decode.
+// allows, so newer senders still decode. The one-of-many values (AnyValue, a number data
+// point's value) are declared as plain fields: the wire format is the same, and protobufjs'
+// oneof bookkeeping (deleting the other members on every set) was the largest cost of decoding
+// spans; the readers take whichever field the sender set.
 export const OTLP_PROTO = `
 syntax = "proto3";
 
 message AnyValue {
-  oneof value {
-    string string_value = 1;
-    bool bool_value = 2;
-    int64 int_value = 3;
-    double double_value = 4;
-    ArrayValue array_value = 5;
-    KeyValueList kvlist_value = 6;
-    bytes bytes_value = 7;
-  }
+  string string_value = 1;
+  bool bool_value = 2;
+  int64 int_value = 3;
+  double double_value = 4;
+  ArrayValue array_value = 5;
+  KeyValueList kvlist_value = 6;
+  bytes bytes_value = 7;
 }
 message ArrayValue { repeated AnyValue values = 1; }
 message KeyValueList { repeated KeyValue values = 1; }
@@ -109,7 +110,8 @@ message NumberDataPoint {
   repeated KeyValue attributes = 7;
   fixed64 start_time_unix_nano = 2;
   fixed64 time_unix_nano = 3;
-  oneof value { double as_double = 4; sfixed64 as_int = 6; }
+  double as_double = 4;
+  sfixed64 as_int = 6;
   uint32 flags = 8;
 }
 message HistogramDataPoint {

@@ -1,0 +1,274 @@
+// npm run bench:otlp — spans/s through OTLP/HTTP protobuf and OTLP/gRPC (batches of 512 spans
+// with 10 attributes each), with Tend's Honeycomb /1/batch path on the same events in the same
+// run as the reference; then trace look-up by id on a large dataset, through the trace index
+// (GET /api/v1/traces/:id) against a full scan of the same data in raw DuckDB SQL.
+// Settings (env): BENCH_SPANS (default 1,000,000), BENCH_CONNECTIONS (4),
+// BENCH_LOOKUP_SPANS (default 5,000,000 over 3 days), BENCH_LOOKUPS (50).
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import * as grpc from '@grpc/grpc-js';
+import { encodeRequest } from '../src/ingest/otlp/index.js';
+import { loadConfig } from '../src/config.js';
+import { startTend } from '../src/server/index.js';
+import { quoteIdent } from '../src/store/index.js';
+import { spawnTend } from '../test/support/tend.js';
+import { median, percentile, recordResult, tempDir } from './report.js';
+
+const SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
+const LOOKUP_SPANS = Number(process.env.BENCH_LOOKUP_SPANS ?? 5_000_000);
+const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 50);
+const BATCH = 512;
+const SPANS_PER_TRACE = 8;
+const DAY_MS = 86_400_000;
+
+const hex = (n: number, bytes: number) => n.toString(16).padStart(bytes * 2, '0');
+const traceIdOf = (t: number) => `5eed${hex(t, 14)}`;
+
+interface SpanSpec {
+  traceId: string;
+  spanId: string;
+  parentId?: string;
+  name: string;
+  startMs: number;
+  durationMs: number;
+  attributes: Record<string, string | number | boolean>;
+}
+
+/** Span i of a run: traces of 8 spans, one root and seven children, 10 attributes each. */
+function spanAt(i: number, startMs: number): SpanSpec {
+  const t = Math.floor(i / SPANS_PER_TRACE);
+  const k = i % SPANS_PER_TRACE;
+  return {
+    traceId: traceIdOf(t),
+    spanId: hex(i + 1, 8),
+    parentId: k === 0 ? undefined : hex(t * SPANS_PER_TRACE + 1, 8),
+    name: k === 0 ? 'GET /api/items' : `db.query ${k}`,
+    startMs,
+    durationMs: 1 + (i % 97) / 3,
+    attributes: {
+      'http.method': 'GET',
+      'http.route': `/api/items/${i % 50}`,
+      'http.status_code': i % 23 === 0 ? 500 : 200,
+      'customer.id': `cust-${i % 9973}`,
+      'build.id': `b-${i % 13}`,
+      'db.rows': i % 100,
+      'cache.hit': i % 2 === 0,
+      region: ['eu-west-1', 'us-east-1', 'ap-south-1'][i % 3],
+      'payload.bytes': 512 + (i % 4096),
+      'request.score': (i % 1000) / 7,
+    },
+  };
+}
+
+function anyValue(v: string | number | boolean) {
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  return Number.isInteger(v) ? { intValue: v } : { doubleValue: v };
+}
+
+const nanos = (ms: number) => `${BigInt(Math.round(ms * 1000)) * 1000n}`;
+
+function protobufBatch(spans: SpanSpec[]): Buffer {
+  return Buffer.from(
+    encodeRequest('traces', {
+      resourceSpans: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench-svc' } }, { key: 'host.name', value: { stringValue: 'web-1' } }] },
+        scopeSpans: [{
+          scope: { name: 'bench', version: '1.0.0' },
+          spans: spans.map((s) => ({
+            traceId: Buffer.from(s.traceId, 'hex'),
+            spanId: Buffer.from(s.spanId, 'hex'),
+            parentSpanId: s.parentId ? Buffer.from(s.parentId, 'hex') : undefined,
+            name: s.name,
+            kind: 2,
+            startTimeUnixNano: nanos(s.startMs),
+            endTimeUnixNano: nanos(s.startMs + s.durationMs),
+            attributes: Object.entries(s.attributes).map(([key, v]) => ({ key, value: anyValue(v) })),
+          })),
+        }],
+      }],
+    }),
+  );
+}
+
+/** The same spans as Honeycomb events with the columns the OTLP mapping gives them. */
+function honeycombBatch(spans: SpanSpec[]): Buffer {
+  return Buffer.from(
+    JSON.stringify(
+      spans.map((s) => ({
+        time: new Date(s.startMs).toISOString(),
+        data: {
+          'service.name': 'bench-svc', 'host.name': 'web-1', 'library.name': 'bench', 'library.version': '1.0.0', ...s.attributes,
+          'trace.trace_id': s.traceId, 'trace.span_id': s.spanId, 'trace.parent_id': s.parentId, name: s.name, 'span.kind': 'server',
+          duration_ms: s.durationMs, status_code: 0, error: false, 'span.num_events': 0, 'span.num_links': 0,
+        },
+      })),
+    ),
+  );
+}
+
+function spansBetween(from: number, to: number, firstMs: number, spacingMs: number): SpanSpec[] {
+  const spans: SpanSpec[] = [];
+  for (let i = from; i < to; i++) spans.push(spanAt(i, firstMs + i * spacingMs));
+  return spans;
+}
+
+/** Request bodies for spans `from` to `to`, BATCH spans each. */
+function batches(from: number, to: number, firstMs: number, spacingMs: number, encode: (spans: SpanSpec[]) => Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let start = from; start < to; start += BATCH) out.push(encode(spansBetween(start, Math.min(to, start + BATCH), firstMs, spacingMs)));
+  return out;
+}
+
+type Send = (body: Buffer) => Promise<number>;
+
+/** Sends every body over `CONNECTIONS` concurrent senders; a 429/UNAVAILABLE is retried after 50 ms. */
+async function sendAll(bodies: Buffer[], send: Send): Promise<{ seconds: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++];
+      for (;;) {
+        const t0 = performance.now();
+        const status = await send(body);
+        if (status === 429 || status === grpc.status.UNAVAILABLE + 1000) {
+          await new Promise((r) => setTimeout(r, 50));
+          continue;
+        }
+        if (status !== 200) throw new Error(`answered ${status}`);
+        latencies.push(performance.now() - t0);
+        break;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  return { seconds: (performance.now() - started) / 1000, latencies };
+}
+
+function httpSender(url: string, headers: Record<string, string>): Send {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const u = new URL(url);
+  return (body) =>
+    new Promise((resolve, reject) => {
+      const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { ...headers, 'content-length': body.length } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+/** gRPC answers map to 200, or 1000 + the gRPC status code. */
+function grpcSender(address: string, key: string): { send: Send; close: () => void } {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 16 * 2 ** 20 });
+  const metadata = new grpc.Metadata();
+  metadata.set('x-honeycomb-team', key);
+  const identity = (b: Buffer) => b;
+  const send: Send = (body) =>
+    new Promise((resolve) => {
+      client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', identity, identity, body, metadata, (err) => resolve(err ? 1000 + (err.code ?? 2) : 200));
+    });
+  return { send, close: () => client.close() };
+}
+
+async function ingestRun(label: string, bodies: Buffer[], transport: 'http-protobuf' | 'grpc' | 'honeycomb') {
+  const dataDir = tempDir(`bench-otlp-${transport}`);
+  const grpcPort = transport === 'grpc' ? String(await freePort()) : 'off';
+  const tend = await spawnTend(dataDir, 0, { TEND_GRPC_PORT: grpcPort });
+  try {
+    let run;
+    if (transport === 'grpc') {
+      const g = grpcSender(`127.0.0.1:${grpcPort}`, tend.ingestKey);
+      run = await sendAll(bodies, g.send);
+      g.close();
+    } else if (transport === 'http-protobuf') {
+      run = await sendAll(bodies, httpSender(`${tend.url}/v1/traces`, { 'x-honeycomb-team': tend.ingestKey, 'content-type': 'application/x-protobuf' }));
+    } else {
+      run = await sendAll(bodies, httpSender(`${tend.url}/1/batch/bench-svc`, { 'x-honeycomb-team': tend.ingestKey, 'content-type': 'application/json' }));
+    }
+    const rate = SPANS / run.seconds;
+    console.log(`${label.padEnd(28)} ${Math.round(rate).toLocaleString().padStart(9)} spans/s   batch p50 ${percentile(run.latencies, 50).toFixed(1)} ms  p99 ${percentile(run.latencies, 99).toFixed(1)} ms`);
+    return { spansPerSecond: rate, p50Ms: percentile(run.latencies, 50), p99Ms: percentile(run.latencies, 99) };
+  } finally {
+    await tend.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = http.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Trace look-up by id on LOOKUP_SPANS spans over 3 days: trace API vs a full scan in raw SQL. */
+async function lookupRun() {
+  const dataDir = tempDir('bench-otlp-lookup');
+  const tend = await startTend(loadConfig({ port: 0, grpcPort: 'off', logLevel: 'error', data: dataDir }, {}), {});
+  const key = JSON.parse(fs.readFileSync(`${dataDir}/keys.json`, 'utf8')) as { ingest_key: string; admin_key: string };
+  try {
+    const firstMs = Math.floor(Date.now() / DAY_MS - 3) * DAY_MS;
+    const spacing = (3 * DAY_MS) / LOOKUP_SPANS;
+    const send = httpSender(`${tend.url}/v1/traces`, { 'x-honeycomb-team': key.ingest_key, 'content-type': 'application/x-protobuf' });
+    // Bodies are made as they are sent, so a large run does not hold every body in memory.
+    const started = performance.now();
+    const step = BATCH * 64;
+    for (let loaded = 0; loaded < LOOKUP_SPANS; loaded += step) {
+      await sendAll(batches(loaded, Math.min(LOOKUP_SPANS, loaded + step), firstMs, spacing, protobufBatch), send);
+    }
+    console.log(`loaded ${LOOKUP_SPANS.toLocaleString()} spans over 3 days in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+
+    const traces = Math.floor(LOOKUP_SPANS / SPANS_PER_TRACE);
+    const ids = Array.from({ length: LOOKUPS }, (_, i) => traceIdOf(Math.floor(((i + 0.5) / LOOKUPS) * traces)));
+    const api: number[] = [];
+    for (const id of ids) {
+      const t0 = performance.now();
+      const res = await fetch(`${tend.url}/api/v1/traces/${id}`, { headers: { 'x-honeycomb-team': key.admin_key } });
+      const tree = (await res.json()) as { span_count: number };
+      api.push(performance.now() - t0);
+      if (tree.span_count !== SPANS_PER_TRACE) throw new Error(`trace ${id}: ${tree.span_count} spans`);
+    }
+    // Reference: the same question without the index, as one SQL scan of every day partition.
+    const env = (await tend.auth.environment('production'))!;
+    const ds = (await tend.datasets.find(env.id, 'bench-svc'))!;
+    const source = (await tend.store.source([ds.id], 0, Number.MAX_SAFE_INTEGER))!;
+    const scan: number[] = [];
+    for (const id of ids.slice(0, Math.min(10, ids.length))) {
+      const t0 = performance.now();
+      const rows = await tend.store.read(`SELECT * FROM ${source} WHERE ${quoteIdent('trace.trace_id')} = $1`, [id], { timeoutMs: 120_000 });
+      scan.push(performance.now() - t0);
+      if (rows.length !== SPANS_PER_TRACE) throw new Error(`scan ${id}: ${rows.length} rows`);
+    }
+    const result = { spans: LOOKUP_SPANS, lookups: LOOKUPS, apiMedianMs: median(api), apiP99Ms: percentile(api, 99), fullScanMedianMs: median(scan) };
+    console.log(`trace API (index):  median ${result.apiMedianMs.toFixed(1)} ms  p99 ${result.apiP99Ms.toFixed(1)} ms`);
+    console.log(`raw SQL full scan:  median ${result.fullScanMedianMs.toFixed(1)} ms   (scan / API = ${(result.fullScanMedianMs / result.apiMedianMs).toFixed(1)}x)`);
+    return result;
+  } finally {
+    await tend.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  console.log(`bench:otlp — ${SPANS.toLocaleString()} spans in batches of ${BATCH} (10 attributes each), ${CONNECTIONS} connections, ${os.cpus().length} cores`);
+  const firstMs = Date.now() - 3_600_000;
+  const spacing = 3_600_000 / SPANS;
+  const protobuf = batches(0, SPANS, firstMs, spacing, protobufBatch);
+  const honeycomb = batches(0, SPANS, firstMs, spacing, honeycombBatch);
+  const hc = await ingestRun('Honeycomb /1/batch (ref)', honeycomb, 'honeycomb');
+  const proto = await ingestRun('OTLP/HTTP protobuf', protobuf, 'http-protobuf');
+  const viaGrpc = await ingestRun('OTLP/gRPC', protobuf, 'grpc');
+  console.log(`OTLP/HTTP / Honeycomb = ${(proto.spansPerSecond / hc.spansPerSecond).toFixed(2)}   gRPC / Honeycomb = ${(viaGrpc.spansPerSecond / hc.spansPerSecond).toFixed(2)}   target 150,000 spans/s over HTTP protobuf`);
+  const lookup = await lookupRun();
+  recordResult('otlp', { spans: SPANS, batch: BATCH, attributes: 10, connections: CONNECTIONS, honeycomb: hc, httpProtobuf: proto, grpc: viaGrpc, traceLookup: lookup });
+}
+
+await main();
