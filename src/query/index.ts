@@ -12,7 +12,7 @@ export {
 } from './plan.js';
 export type { Expr, ValueType } from './expr.js';
 export { compilerFor, SqlCompiler, DuckDbCompiler, type CompiledSql } from './dialects/index.js';
-export { whereClause, compileTotals, compileSeries, PERCENTILE_ACCURACY, HEATMAP_BUCKETS } from './compile.js';
+export { whereClause, compileQuery, compileMaxSampleRate, PERCENTILE_ACCURACY, HEATMAP_BUCKETS, type CompileOptions } from './compile.js';
 export {
   runQuery, planFor, resolveDatasets, readWithin, DEFAULT_QUERY_TIMEOUT_MS,
   type QueryDeps, type QueryOptions, type QueryResult, type QueryMetadata, type MarkerProvider,

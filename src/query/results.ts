@@ -88,47 +88,61 @@ function isoSeconds(us: number): string {
 }
 
 /** Shapes totals and series rows into Honeycomb's result data. */
-export function shapeResults(plan: QueryPlan, totals: Row[], series: Row[]): QueryData {
-  const times = bucketStarts(plan);
-  const byGroup = new Map<string, Map<number, Row>>();
+export function shapeResults(plan: QueryPlan, totals: Row[], series: Row[], withSeries = true): QueryData {
+  const times = withSeries ? bucketStarts(plan) : [];
+  const timeIndex = new Map(times.map((t, i) => [t, i]));
+  const byGroup = new Map<string, (Row | undefined)[]>();
   for (const r of series) {
     const id = groupId(plan, r);
-    let m = byGroup.get(id);
-    if (!m) byGroup.set(id, (m = new Map()));
-    m.set(num(r.t)!, r);
+    let rows = byGroup.get(id);
+    if (!rows) byGroup.set(id, (rows = new Array(times.length)));
+    const i = timeIndex.get(num(r.t)!);
+    if (i !== undefined) rows[i] = r;
   }
-  const points: { time: number; data: Record<string, ResultValue> }[] = [];
+  const empty = plan.calcs.map(emptyValue);
+  // perGroup[g][i]: the data of group g in bucket i.
+  const perGroup: Record<string, ResultValue>[][] = [];
   const results: ResultRow[] = [];
   for (const total of totals) {
     const keys = groupData(plan, total);
-    const rows = byGroup.get(groupId(plan, total)) ?? new Map<number, Row>();
-    const perBucket = times.map((t) => {
-      const r = rows.get(t);
-      const data: Record<string, ResultValue> = { ...keys };
-      plan.calcs.forEach((calc, k) => (data[calc.key] = r ? calcValue(calc, r[`c${k}`]) : emptyValue(calc)));
+    const rows = byGroup.get(groupId(plan, total));
+    const perBucket = times.map((_, i) => {
+      const r = rows?.[i];
+      const data: Record<string, ResultValue> = Object.assign({}, keys);
+      plan.calcs.forEach((calc, k) => (data[calc.key] = r ? calcValue(calc, r[`c${k}`]) : empty[k]));
       return data;
     });
-    const summary: Record<string, ResultValue> = { ...keys };
+    const summary: Record<string, ResultValue> = Object.assign({}, keys);
     plan.calcs.forEach((calc, k) => {
-      if (!RATE_OPS.has(calc.op)) {
-        summary[calc.key] = calcValue(calc, total[`c${k}`]);
-        return;
-      }
-      // RATE_*: the difference between consecutive buckets' values; the summary is their mean.
-      const base = perBucket.map((d) => d[calc.key] as number | null);
-      let sum = 0;
-      let n = 0;
-      perBucket.forEach((d, i) => {
-        const rate = i > 0 && base[i] !== null && base[i - 1] !== null ? base[i]! - base[i - 1]! : null;
-        d[calc.key] = rate;
-        if (rate !== null) { sum += rate; n++; }
-      });
-      summary[calc.key] = n ? sum / n : null;
+      summary[calc.key] = RATE_OPS.has(calc.op) ? toRates(perBucket, calc.key) : calcValue(calc, total[`c${k}`]);
     });
     results.push({ data: summary });
-    perBucket.forEach((data, i) => points.push({ time: times[i], data }));
+    perGroup.push(perBucket);
   }
   // Series ordered by time, groups in result order within a bucket.
-  points.sort((x, y) => x.time - y.time);
-  return { series: points.map((p) => ({ time: isoSeconds(p.time), data: p.data })), results };
+  const points: SeriesPoint[] = [];
+  times.forEach((t, i) => {
+    const time = isoSeconds(t);
+    for (const buckets of perGroup) points.push({ time, data: buckets[i] });
+  });
+  return { series: points, results };
+}
+
+/**
+ * RATE_*: replaces each bucket's value by its difference from the previous bucket's (null
+ * when either is missing) and answers the mean of those differences for the summary.
+ */
+function toRates(perBucket: Record<string, ResultValue>[], key: string): number | null {
+  const base = perBucket.map((d) => d[key] as number | null);
+  let sum = 0;
+  let n = 0;
+  perBucket.forEach((d, i) => {
+    const rate = i > 0 && base[i] !== null && base[i - 1] !== null ? base[i]! - base[i - 1]! : null;
+    d[key] = rate;
+    if (rate !== null) {
+      sum += rate;
+      n++;
+    }
+  });
+  return n ? sum / n : null;
 }

@@ -64,8 +64,7 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps 
     const stored = await store.spec(env.id, dataset, body.data.query_id);
     if (!stored) throw notFound(`query_id: query "${body.data.query_id}" does not exist for dataset "${dataset}"`);
     const spec: QuerySpec = { ...(stored as QuerySpec), ...(body.data.limit ? { limit: body.data.limit } : {}) };
-    const result = await runQuery(deps, env, dataset, spec, { timeoutMs: timeoutOf(request) });
-    if (body.data.disable_series) result.data.series = [];
+    const result = await runQuery(deps, env, dataset, spec, { timeoutMs: timeoutOf(request), series: !body.data.disable_series });
     const id = await store.saveResult(env.id, dataset, body.data.query_id, result);
     const answer = honeycombResult(id, body.data.query_id, dataset, result);
     reply.code(201).header('location', answer.links.query_result_url).send(answer);

@@ -2,8 +2,8 @@
 // timeout, and shapes Honeycomb's result with the query's own metadata.
 import { HttpError, notFound } from '../server/errors.js';
 import { ALL_DATASETS, type Dataset, type DatasetRegistry, type Environment, type EventStore, type MetaStore, type Row } from '../store/index.js';
-import { compileSeries, compileTotals } from './compile.js';
-import { compilerFor } from './dialects/index.js';
+import { compileMaxSampleRate, compileQuery } from './compile.js';
+import { compilerFor, type SqlCompiler } from './dialects/index.js';
 import { mergeColumns, planQuery, type QueryPlan } from './plan.js';
 import { shapeResults, type QueryData } from './results.js';
 import type { QuerySpec } from './spec.js';
@@ -26,6 +26,8 @@ export interface QueryOptions {
   timeoutMs?: number;
   /** "Now" in seconds, for relative windows (tests pin it). */
   nowSeconds?: number;
+  /** Compute the series as well as the totals (default true; Honeycomb's disable_series turns it off). */
+  series?: boolean;
 }
 
 export interface QueryMetadata {
@@ -91,13 +93,17 @@ export async function runQuery(deps: QueryDeps, env: Environment, dataset: strin
   const source = datasets.length ? await deps.store.source(plan.datasetIds, plan.window.startUs, plan.window.endUs) : undefined;
 
   let totals: Row[] = [];
-  let series: Row[] = [];
+  const series: Row[] = [];
   if (source) {
-    const t = compilerFor(deps.store.dialect);
-    totals = await readWithin(deps.store, compileTotals(t, plan, source), t.params, deadline, timeoutMs);
-    const dropped = plan.havings.length > 0 || totals.length >= plan.limit;
-    const s = compilerFor(deps.store.dialect);
-    if (totals.length) series = await readWithin(deps.store, compileSeries(s, plan, source, dropped), s.params, deadline, timeoutMs);
+    const read = (build: (c: SqlCompiler) => string) => {
+      const c = compilerFor(deps.store.dialect);
+      const sql = build(c);
+      return readWithin(deps.store, sql, c.params, deadline, timeoutMs);
+    };
+    // Percentiles are exact unless some event stands for several: then they are weighed.
+    const weighted = plan.calcs.some((c) => c.quantile !== undefined) && Number((await read((c) => compileMaxSampleRate(c, plan, source)))[0]?.m ?? 1) > 1;
+    const rows = await read((c) => compileQuery(c, plan, source, { series: options.series ?? true, weighted }));
+    for (const r of rows) (r.t === null || r.t === undefined ? totals : series).push(r);
   } else if (plan.groups.length === 0) {
     // No stored event can match: the one overall group, empty.
     totals = [{ __rows: 0 }];
@@ -107,7 +113,7 @@ export async function runQuery(deps: QueryDeps, env: Environment, dataset: strin
   const end = plan.window.endUs / 1e6;
   const result: QueryResult = {
     query: spec,
-    data: shapeResults(plan, totals, series),
+    data: shapeResults(plan, totals, series, options.series ?? true),
     metadata: {
       dataset,
       datasets: datasets.map((d) => d.name),
@@ -117,7 +123,7 @@ export async function runQuery(deps: QueryDeps, env: Environment, dataset: strin
       limit: plan.limit,
       rows_scanned: Number(totals[0]?.__total_rows ?? 0),
       groups: totals.length,
-      truncated: plan.groups.length > 0 && totals.length >= plan.limit,
+      truncated: Number(totals[0]?.__groups ?? 0) > totals.length,
       duration_ms: 0,
     },
   };

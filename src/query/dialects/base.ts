@@ -78,6 +78,17 @@ export class SqlCompiler {
     return `${a} IS NOT DISTINCT FROM ${b}`;
   }
 
+  /** Exact nearest-rank percentile: the smallest value with at least q of the rows at or below it. */
+  percentile(a: string, q: number): string {
+    // q comes from the fixed percentile table (P99 -> 0.99), never from a request.
+    return `percentile_disc(${q}) WITHIN GROUP (ORDER BY ${a})`;
+  }
+
+  /** Keyword that makes a CTE computed once (it is read several times). */
+  materialized(): string {
+    return 'MATERIALIZED ';
+  }
+
   countDistinct(a: string): string {
     return `count(DISTINCT ${a})`;
   }

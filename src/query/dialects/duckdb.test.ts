@@ -1,6 +1,6 @@
 // The SQL the compilers generate is snapshot-tested: any change to it shows in review.
 import { describe, expect, it } from 'vitest';
-import { compileSeries, compileTotals, whereClause } from '../compile.js';
+import { compileQuery, whereClause } from '../compile.js';
 import { planQuery, type ColumnTypes } from '../plan.js';
 import { parseQuerySpec } from '../spec.js';
 import { SqlCompiler } from './base.js';
@@ -18,11 +18,17 @@ describe('DuckDB compiler', () => {
   it('compiles P99 by endpoint with a filter', () => {
     const c = new DuckDbCompiler();
     const p = plan({ breakdowns: ['endpoint'], calculations: [{ op: 'P99', column: 'duration_ms' }, { op: 'COUNT' }], filters: [{ column: 'status', op: '>=', value: 500 }] });
-    expect(compileTotals(c, p, SOURCE)).toMatchSnapshot();
+    expect(compileQuery(c, p, SOURCE, { series: true, weighted: false })).toMatchSnapshot();
     expect(c.params).toMatchSnapshot();
   });
 
-  it('compiles a series with heatmap, concurrency, count distinct and a calculated field, limited to the top groups', () => {
+  it('compiles weighted percentiles without series', () => {
+    const c = new DuckDbCompiler();
+    const p = plan({ breakdowns: ['endpoint', 'ok'], calculations: [{ op: 'P50', column: 'duration_ms' }, { op: 'P99', column: 'duration_ms' }] });
+    expect(compileQuery(c, p, SOURCE, { series: false, weighted: true })).toMatchSnapshot();
+  });
+
+  it('compiles heatmap, concurrency, count distinct and a calculated field, with a having', () => {
     const c = new DuckDbCompiler();
     const p = plan({
       breakdowns: ['slow'],
@@ -31,14 +37,14 @@ describe('DuckDB compiler', () => {
       havings: [{ calculate_op: 'COUNT_DISTINCT', column: 'endpoint', op: '>', value: 1 }],
       granularity: 60,
     });
-    expect(compileSeries(c, p, SOURCE, true)).toMatchSnapshot();
+    expect(compileQuery(c, p, SOURCE, { series: true, weighted: false })).toMatchSnapshot();
   });
 
   it('quotes every identifier and passes every value as a parameter', () => {
     const c = new DuckDbCompiler();
     const evil = `x'); DROP TABLE datasets; --`;
     const p = plan({ breakdowns: ['we"ird'], filters: [{ column: 'we"ird', op: 'contains', value: evil }, { column: 'endpoint', op: 'in', value: [evil, 'b'] }] });
-    const sql = compileTotals(c, p, SOURCE);
+    const sql = compileQuery(c, p, SOURCE, { series: true, weighted: true });
     expect(sql).toContain('"we""ird"');
     expect(sql).not.toContain('DROP');
     expect(c.params.filter((v) => v === evil)).toHaveLength(2);

@@ -18,6 +18,10 @@ export class DuckDbCompiler extends SqlCompiler {
     return `(${a} // ${b})`;
   }
 
+  override percentile(a: string, q: number): string {
+    return `quantile_disc(${a}, ${q})`;
+  }
+
   override startsWith(a: string, b: string): string {
     return `starts_with(${a}, ${b})`;
   }
