@@ -111,6 +111,34 @@ describe('POST /api/v1/query/:dataset', () => {
     ]);
   });
 
+  it('runs every function of the derived-column language in the database', async () => {
+    const fields: Record<string, [string, unknown]> = {
+      f_if: ['IF(LT($duration_ms, 5), "a", LT($duration_ms, 50), "b", "c")', 'b'],
+      f_switch: ['SWITCH($status, "200", "ok", "500", "bad", "other")', 'ok'],
+      f_coalesce: ['COALESCE($nope, $user)', 'u0'],
+      f_eq: ['EQUALS($endpoint, "/b")', true],
+      f_in: ['IN($status, 200, 201)', true],
+      f_exists: ['EXISTS($nope)', false],
+      f_logic: ['AND(NOT(EXISTS($nope)), OR(GT($status, 300), GTE($duration_ms, 10)))', true],
+      f_math: ['SUM(SUB(MUL($duration_ms, 3), DIV($status, 4)), MOD($status, 7), MIN(1, 2), MAX(1, 2))', -13],
+      f_conv: ['CONCAT(STRING(INT(FLOAT("3.7"))), "-", BOOL("false"), "-", BOOL(1))', '3-false-true'],
+      f_str: ['CONCAT(TO_LOWER("AbC"), LENGTH($endpoint), LENGTH("é", "bytes"))', 'abc22'],
+      f_pred: ['AND(STARTS_WITH($endpoint, "/"), ENDS_WITH($endpoint, "b"), CONTAINS($user, "0"), LTE(1, 1))', true],
+      f_re: ['CONCAT(REG_MATCH($endpoint, `^/[a-z]$`), REG_VALUE($user, `u([0-9]+)`), REG_VALUE($endpoint, `[a-z]`))', 'true0b'],
+      f_bucket: ['BUCKET($duration_ms, 25, 20, 100)', 20],
+      f_time: ['SUB(EVENT_TIMESTAMP(), UNIX_TIMESTAMP("2026-11-20T10:00:00Z"))', 0],
+      f_log: ['LOG10(100)', 2],
+    };
+    const r = await query('web', {
+      calculated_fields: Object.entries(fields).map(([name, [expression]]) => ({ name, expression })),
+      breakdowns: Object.keys(fields),
+      filters: [{ column: 'user', op: '=', value: 'u0' }, { column: 'duration_ms', op: '=', value: 10 }],
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const want = Object.fromEntries(Object.entries(fields).map(([name, [, value]]) => [name, value]));
+    expect(r.body.data.results).toEqual([{ data: { ...want, COUNT: 1 } }]);
+  });
+
   it('answers HEATMAP as buckets with weighted counts', async () => {
     const r = await query('web', { calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] });
     const { buckets } = r.body.data.results[0].data['HEATMAP(duration_ms)'];

@@ -47,6 +47,8 @@ describe('the derived-column language', () => {
     expect(problem('"open')).toMatch(/at 0: string is not closed/);
     expect(problem('REG_MATCH($http.url, `(`)')).toMatch(/bad regular expression/);
     expect(problem('REG_MATCH($http.url, $http.url)')).toMatch(/must be a string literal/);
+    expect(problem('REG_MATCH($http.url, `a(?=b)`)')).toMatch(/RE2 syntax: lookarounds and backreferences/);
+    expect(problem('REG_VALUE($http.url, `(a)\\1`)')).toMatch(/RE2 syntax/);
     expect(problem('1 2')).toMatch(/at 2: unexpected text after the expression/);
     expect(problem('BUCKET($status, 0)')).toMatch(/BUCKET size must be positive/);
   });

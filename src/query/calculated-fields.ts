@@ -232,6 +232,8 @@ class Builder {
         } catch (err) {
           throw new SyntaxProblem(`at ${n.args[1].at}: bad regular expression: ${(err as Error).message}`);
         }
+        // The database runs RE2, which has no lookaround and no backreferences.
+        if (/\(\?<?[=!]|\\[1-9]/.test(pattern)) throw new SyntaxProblem(`at ${n.args[1].at}: regular expressions use RE2 syntax: lookarounds and backreferences are not supported`);
         if (n.name === 'REG_MATCH') return call('regex_match', [toStringExpr(a[0]), lit(pattern)], 'boolean');
         // The first capture group when the pattern has one, else the whole match.
         return call('regex_value', [toStringExpr(a[0]), lit(pattern), lit(groups > 0 ? 1 : 0)], 'string');

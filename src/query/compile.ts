@@ -94,9 +94,10 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
     let agg: string | undefined;
     switch (calc.op) {
       case 'COUNT': agg = `sum(${w})`; break;
-      case 'SUM': case 'RATE_SUM': agg = `sum(${x} * ${w})`; break;
+      // Weighted sums in floating point (as Honeycomb's): no integer overflow, exact to 2^53.
+      case 'SUM': case 'RATE_SUM': agg = `sum(${x} * CAST(${w} AS DOUBLE))`; break;
       case 'AVG': case 'RATE_AVG':
-        agg = `sum(${x} * ${w}) / CAST(sum(CASE WHEN ${x} IS NOT NULL THEN ${w} END) AS DOUBLE)`; break;
+        agg = `sum(${x} * CAST(${w} AS DOUBLE)) / CAST(sum(CASE WHEN ${x} IS NOT NULL THEN ${w} END) AS DOUBLE)`; break;
       case 'MIN': agg = `min(${x})`; break;
       case 'MAX': case 'RATE_MAX': agg = `max(${x})`; break;
       case 'COUNT_DISTINCT': agg = c.countDistinct(x); break;

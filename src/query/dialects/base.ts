@@ -117,7 +117,8 @@ export class SqlCompiler {
 
   /** A call of the plan's vocabulary in this dialect's SQL. */
   call(fn: Fn, args: Expr[], type: ValueType): string {
-    const a = args.map((x) => this.expr(x));
+    // REG_VALUE's group number shapes the SQL; it is not a value to bind.
+    const a = (fn === 'regex_value' ? args.slice(0, 2) : args).map((x) => this.expr(x));
     const infix = (op: string) => `(${a.join(` ${op} `)})`;
     switch (fn) {
       case 'eq': return infix('=');
@@ -150,7 +151,7 @@ export class SqlCompiler {
       case 'least': return `LEAST(${a.join(', ')})`;
       case 'greatest': return `GREATEST(${a.join(', ')})`;
       case 'log10': return `LOG10(CASE WHEN ${a[0]} > 0 THEN ${a[0]} END)`;
-      case 'to_int': return `CAST(TRUNC(${this.tryCast(a[0], 'float')}) AS BIGINT)`;
+      case 'to_int': return this.tryCast(`TRUNC(${this.tryCast(a[0], 'float')})`, 'integer');
       case 'to_float': return this.tryCast(a[0], 'float');
       case 'to_string': return `CAST(${a[0]} AS VARCHAR)`;
       case 'concat': return `(${a.map((x) => `COALESCE(${x}, '')`).join(' || ')})`;
