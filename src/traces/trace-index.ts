@@ -67,11 +67,19 @@ export class TraceIndex implements TraceIndexWriter {
   }
 
   async lookup(envId: string, traceId: string): Promise<TraceLocation[]> {
-    const rows = await this.db.query(
-      'SELECT dataset_id, min(first_us) AS first_us, max(last_us) AS last_us FROM trace_index WHERE trace_id = $1 AND env_id = $2 GROUP BY dataset_id',
-      [traceId, envId],
-    );
-    return rows.map((r) => ({ datasetId: String(r.dataset_id), firstUs: Number(r.first_us), lastUs: Number(r.last_us) }));
+    // Filter on trace_id alone so DuckDB answers from the ART index (with a second condition
+    // in the WHERE clause it scans the table instead); the few rows are merged here.
+    const rows = await this.db.query('SELECT env_id, dataset_id, first_us, last_us FROM trace_index WHERE trace_id = $1', [traceId]);
+    const byDataset = new Map<string, TraceLocation>();
+    for (const r of rows) {
+      if (r.env_id !== envId) continue;
+      const id = String(r.dataset_id);
+      const loc = byDataset.get(id) ?? { datasetId: id, firstUs: Number(r.first_us), lastUs: Number(r.last_us) };
+      loc.firstUs = Math.min(loc.firstUs, Number(r.first_us));
+      loc.lastUs = Math.max(loc.lastUs, Number(r.last_us));
+      byDataset.set(id, loc);
+    }
+    return [...byDataset.values()];
   }
 
   /** Forgets traces whose events all ended before `beforeUs` (their day partitions are gone). */
