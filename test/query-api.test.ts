@@ -228,6 +228,11 @@ describe('limits', () => {
     const slow = 'SELECT count(*) AS n FROM range(100000000000) a';
     await expect(readWithin(t.tend.store, slow, [], Date.now() + 200, 200)).rejects.toMatchObject({ status: 408, message: /longer than its 200 ms limit/ });
   });
+  it('answers totals only with disable_series', async () => {
+    const r = await call('POST', '/api/v1/query/web?disable_series=true', { start_time: T0, end_time: T0 + 3600 });
+    expect(r.body.data).toEqual({ series: [], results: [{ data: { COUNT: 30 } }] });
+    expect((await call('POST', '/api/v1/query/web?disable_series=maybe', {})).body.error).toMatch(/^disable_series:/);
+  });
   it('checks timeout_ms', async () => {
     const r = await call('POST', '/api/v1/query/web?timeout_ms=0', {});
     expect(r.status).toBe(400);

@@ -34,12 +34,20 @@ export function timeoutOf(request: FastifyRequest): number {
   return n;
 }
 
+/** `?disable_series=true`: totals only, as Honeycomb's `disable_series` (faster). */
+function seriesDisabled(request: FastifyRequest): boolean {
+  const raw = (request.query as Record<string, string | undefined>).disable_series;
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true' || raw === '') return true;
+  throw badRequest('disable_series: expected true or false');
+}
+
 export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps & { meta: NonNullable<QueryDeps['meta']> }): Promise<void> {
   const store = await QueryStore.open(deps.meta);
 
   app.post<DatasetRoute>('/api/v1/query/:dataset', async (request) => {
     const spec = parseQuerySpec(parseJsonBody(request.body));
-    return runQuery(deps, principalOf(request).env, request.params.dataset, spec, { timeoutMs: timeoutOf(request) });
+    return runQuery(deps, principalOf(request).env, request.params.dataset, spec, { timeoutMs: timeoutOf(request), series: !seriesDisabled(request) });
   });
 
   app.post<DatasetRoute>('/1/queries/:dataset', async (request) => {
