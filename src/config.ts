@@ -100,8 +100,9 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
     logLevel: flags.logLevel ?? env.TEND_LOG_LEVEL ?? 'warn',
     ingest: { ...defaultIngestLimits, maxQueuedEvents: maxQueued, maxCommitEvents: Math.min(defaultIngestLimits.maxCommitEvents, Math.max(1000, maxQueued)) },
     checks: {
-      configFile: path.resolve(flags.config ?? env.TEND_CONFIG ?? './tend.yaml'),
-      configFileNamed: Boolean(flags.config ?? env.TEND_CONFIG),
+      // An empty TEND_CONFIG means "not set", as for the other variables.
+      configFile: path.resolve(flags.config || env.TEND_CONFIG || './tend.yaml'),
+      configFileNamed: Boolean(flags.config || env.TEND_CONFIG),
       concurrency: Math.max(1, toInt(flags.checkConcurrency, '--check-concurrency') ?? toInt(env.TEND_CHECK_CONCURRENCY, 'TEND_CHECK_CONCURRENCY') ?? 100),
     },
   };

@@ -1,7 +1,7 @@
 // The checks capability on a real store and pipeline, with a clock the test moves: state
 // changes after N results, maintenance windows, heartbeat grace and cron deadlines across a
 // daylight-saving change. Probes go to a real local HTTP server.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { AuthService } from '../src/auth/index.js';
 import { defaultIngestLimits } from '../src/config.js';
@@ -68,12 +68,10 @@ describe('probing checks on a schedule', () => {
       const def = { name: 'flaky', kind: 'http', url: `${web.url}/500`, interval: '30s', failures_before_down: 2, successes_before_up: 2 };
       const rec = await checks.service.create(env, def);
       const results = async (n: number) => {
-        const rows = await vi.waitFor(async () => {
-          const found = await events('tend.checks', 'flaky');
-          if (found.length < n) throw new Error(`${found.length} results so far`);
-          return found;
-        });
-        await checks.idle(); // the run has booked its next turn before virtual time moves on
+        // Each run has ended (booking its next turn) and its result is committed.
+        await checks.idle();
+        const rows = await events('tend.checks', 'flaky');
+        expect(rows).toHaveLength(n);
         return rows;
       };
       await clock.advance(30_000); // first run within one interval (jitter)
@@ -113,8 +111,8 @@ describe('probing checks on a schedule', () => {
       // Virtual time must not pass a run still doing real I/O, so move one interval at a time.
       for (const n of [1, 2]) {
         await clock.advance(10_000);
-        await vi.waitFor(async () => expect((await events('tend.checks', 'in-maintenance')).length).toBe(n));
         await checks.idle();
+        expect(await events('tend.checks', 'in-maintenance')).toHaveLength(n);
       }
       expect(checks.service.view(rec).state).toBe('maintenance');
       const rows = await events('tend.checks', 'in-maintenance');
@@ -123,10 +121,10 @@ describe('probing checks on a schedule', () => {
       // After the window the next failure counts.
       for (let i = 0; i < 5; i++) {
         await clock.advance(10_000);
-        await vi.waitFor(async () => expect((await events('tend.checks', 'in-maintenance')).length).toBe(3 + i));
         await checks.idle();
+        expect(await events('tend.checks', 'in-maintenance')).toHaveLength(3 + i);
       }
-      await vi.waitFor(async () => expect((await events('tend.check_states', 'in-maintenance')).map((s) => s.state)).toEqual(['maintenance', 'down']));
+      expect((await events('tend.check_states', 'in-maintenance')).map((s) => s.state)).toEqual(['maintenance', 'down']);
     } finally {
       await finish(checks);
     }
@@ -143,7 +141,8 @@ describe('probing checks on a schedule', () => {
       expect(await events('tend.checks', 'pausable')).toHaveLength(0);
       await checks.service.setPaused(env, 'pausable', false);
       await clock.advance(10_000);
-      await vi.waitFor(async () => expect(checks.service.view(rec).state).toBe('up'));
+      await checks.idle(); // the run has ended and its result is committed
+      expect(checks.service.view(rec).state).toBe('up');
       expect((await events('tend.check_states', 'pausable')).map((s) => s.state)).toEqual(['paused', 'pending', 'up']);
     } finally {
       await finish(checks);
@@ -221,6 +220,7 @@ describe('heartbeats on a controlled clock', () => {
       await clock.advance(10 * 60_000 + 1);
       expect(checks.service.view(rec).state).toBe('down');
       expect(checks.service.view(rec).last?.error).toMatch(/has not finished within max_duration 10m/);
+      await checks.idle();
       const runs = (await events('tend.checks', 'bounded')).map((r) => [r.ok, r.duration_ms]);
       expect(runs).toEqual([[true, 300_000], [false, 10_000], [true, 300_000], [false, 0]]);
     } finally {

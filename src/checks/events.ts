@@ -78,5 +78,8 @@ export function pingEvent(timeMs: number, p: PingFields): StoredEvent {
   });
 }
 
-/** Writes events for an environment; failures are counted and logged, never thrown at a check. */
-export type EventSink = (env: Environment, dataset: string, events: StoredEvent[]) => Promise<void>;
+/**
+ * Writes events for an environment, resolving once committed. `urgent` events (a ping, a run
+ * someone asked for) are not held back to share a commit.
+ */
+export type EventSink = (env: Environment, dataset: string, events: StoredEvent[], urgent: boolean) => Promise<void>;

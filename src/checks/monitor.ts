@@ -65,6 +65,11 @@ export class CheckMonitor {
   private readonly rng: () => number;
   /** Set by stop(): runs still in flight finish without writing anything. */
   private stopped = false;
+  /**
+   * Writes of scheduled results, awaited outside the run so a run frees its concurrency slot
+   * as soon as the probe is done, not when the batch holding its event commits.
+   */
+  private writes = new Set<Promise<void>>();
 
   constructor(private readonly deps: MonitorDeps) {
     this.scheduler = new Scheduler(deps.clock, deps.concurrency, (err, job) => deps.log.error({ err, check: job.id }, 'check run failed'));
@@ -142,7 +147,7 @@ export class CheckMonitor {
     if (!e) throw new Error(`check ${id} is not loaded`);
     if (e.rec.definition.kind === 'heartbeat') throw new Error('heartbeats are not run: they wait for pings');
     const result = await probe(e.rec.definition);
-    await this.record(e, result, 'manual');
+    await this.record(e, result, 'manual', true);
     return result;
   }
 
@@ -157,8 +162,8 @@ export class CheckMonitor {
     const now = this.deps.clock.now();
     const { runtime, verdict } = applyPing(def, e.heartbeat, kind, now, opts);
     e.heartbeat = runtime;
-    const written = this.write(e, PINGS_DATASET, [pingEvent(now, { ...fields, name: e.rec.name, kind, uuid: def.uuid ?? '', exitStatus: opts.exitStatus, rid: opts.rid, durationMs: verdict?.durationMs })]);
-    const recorded = verdict ? this.record(e, { ok: verdict.ok, error: verdict.error, durationMs: verdict.durationMs ?? 0 }, 'ping') : this.save(e);
+    const written = this.write(e, PINGS_DATASET, true, [pingEvent(now, { ...fields, name: e.rec.name, kind, uuid: def.uuid ?? '', exitStatus: opts.exitStatus, rid: opts.rid, durationMs: verdict?.durationMs })]);
+    const recorded = verdict ? this.record(e, { ok: verdict.ok, error: verdict.error, durationMs: verdict.durationMs ?? 0 }, 'ping', true) : this.save(e);
     this.scheduler.schedule(this.heartbeatJob(e), deadline(def, e.heartbeat));
     await Promise.all([written, recorded]);
   }
@@ -170,19 +175,25 @@ export class CheckMonitor {
     const previous = e.counters.state;
     e.counters = paused ? nextCounters(e.counters, true, this.thresholds(e), 'paused') : initialCounters();
     if (e.rec.definition.paused) e.counters = nextCounters(e.counters, true, this.thresholds(e), 'paused');
-    await this.changed(e, previous, paused ? 'paused through the API' : 'resumed through the API');
+    await this.changed(e, previous, true, paused ? 'paused through the API' : 'resumed through the API');
   }
 
   /** Stops scheduling; resolves when runs in flight have ended (they write nothing more). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.scheduler.stop();
-    await this.scheduler.idle();
+    await this.idle();
   }
 
-  /** Resolves when no check is running. */
-  idle(): Promise<void> {
-    return this.scheduler.idle();
+  /** Resolves when no check is running and every scheduled result is written. */
+  async idle(): Promise<void> {
+    await this.scheduler.idle();
+    await Promise.all(this.writes);
+  }
+
+  private track(write: Promise<void>): void {
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
   }
 
   /** Resolves when every pending status write has finished. */
@@ -221,7 +232,7 @@ export class CheckMonitor {
         if (!live || this.isPaused(live) || live.rec.definition.kind === 'heartbeat') return;
         this.deps.onLag?.(lagMs);
         const result = await probe(live.rec.definition);
-        await this.record(live, result, 'scheduled', lagMs);
+        this.track(this.record(live, result, 'scheduled', false, lagMs));
       },
       nextDue: (dueAt, now) => nextTurn(dueAt, interval, now),
     };
@@ -239,7 +250,7 @@ export class CheckMonitor {
         if (due === undefined || due > this.deps.clock.now()) return;
         const verdict = lateVerdict(def, live.heartbeat, due);
         live.heartbeat = { ...live.heartbeat, lateReported: due };
-        await this.record(live, { ok: false, error: verdict.error, durationMs: 0 }, 'deadline');
+        this.track(this.record(live, { ok: false, error: verdict.error, durationMs: 0 }, 'deadline', false));
       },
       nextDue: () => {
         const live = this.entries.get(e.rec.id);
@@ -249,7 +260,7 @@ export class CheckMonitor {
   }
 
   /** Feeds one result to the state machine; resolves once its events are written. */
-  private async record(e: Entry, result: CheckResult, trigger: string, lagMs?: number): Promise<void> {
+  private async record(e: Entry, result: CheckResult, trigger: string, urgent: boolean, lagMs?: number): Promise<void> {
     if (this.stopped) return;
     const now = this.deps.clock.now();
     const maintenance = inMaintenance(e.rec.definition.maintenance, now);
@@ -257,18 +268,18 @@ export class CheckMonitor {
     const previous = e.counters.state;
     e.counters = nextCounters(e.counters, result.ok, this.thresholds(e), hold);
     e.last = { at: now, ok: result.ok, durationMs: result.durationMs, error: result.error, httpStatus: result.httpStatus, certDaysLeft: result.certDaysLeft };
-    const written = this.write(e, CHECKS_DATASET, [
+    const written = this.write(e, CHECKS_DATASET, urgent, [
       resultEvent(now, result, { name: e.rec.name, kind: e.rec.kind, target: targetOf(e.rec.definition), state: e.counters.state, maintenance, lagMs, trigger }),
     ]);
-    if (e.counters.state !== previous) await Promise.all([written, this.changed(e, previous, result.error)]);
+    if (e.counters.state !== previous) await Promise.all([written, this.changed(e, previous, urgent, result.error)]);
     else await Promise.all([written, e.rec.kind === 'heartbeat' ? this.save(e) : undefined]);
   }
 
-  private async changed(e: Entry, previous: CheckState, reason?: string): Promise<void> {
+  private async changed(e: Entry, previous: CheckState, urgent: boolean, reason?: string): Promise<void> {
     if (e.counters.state === previous) return;
     const now = this.deps.clock.now();
     e.since = now;
-    await Promise.all([this.write(e, STATES_DATASET, [stateEvent(now, e.rec.name, e.rec.kind, e.counters.state, previous, reason)]), this.save(e)]);
+    await Promise.all([this.write(e, STATES_DATASET, urgent, [stateEvent(now, e.rec.name, e.rec.kind, e.counters.state, previous, reason)]), this.save(e)]);
   }
 
   private save(e: Entry): Promise<void> {
@@ -280,7 +291,7 @@ export class CheckMonitor {
     return e.saving;
   }
 
-  private write(e: Entry, dataset: string, events: Parameters<EventSink>[2]): Promise<void> {
-    return this.deps.sink(e.rec.env, dataset, events).catch((err) => this.deps.log.error({ err, check: e.rec.name, dataset }, 'could not write check events'));
+  private write(e: Entry, dataset: string, urgent: boolean, events: Parameters<EventSink>[2]): Promise<void> {
+    return this.deps.sink(e.rec.env, dataset, events, urgent).catch((err) => this.deps.log.error({ err, check: e.rec.name, dataset }, 'could not write check events'));
   }
 }

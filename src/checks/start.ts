@@ -6,6 +6,7 @@ import type { ChecksSettings } from '../config.js';
 import { OverloadedError, type IngestPipeline } from '../ingest/index.js';
 import type { MetaStore } from '../store/index.js';
 import type { MetricsRegistry } from '../telemetry/index.js';
+import { BatchSink } from './batch-sink.js';
 import { CheckStore } from './check-store.js';
 import { systemClock, type Clock } from './clock.js';
 import { readChecksFile } from './config-file.js';
@@ -35,20 +36,21 @@ export async function startChecks(deps: ChecksDeps): Promise<Checks> {
   const store = await CheckStore.open(deps.meta);
   const lag = deps.metrics.histogram('tend_checks_schedule_lag_seconds', 'How late scheduled checks started', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
   const dropped = deps.metrics.counter('tend_checks_events_dropped_total', 'Check events not written because ingest was overloaded');
+  const batches = new BatchSink(async (env, dataset, events) => {
+    try {
+      await deps.pipeline.submit(env, dataset, events);
+    } catch (err) {
+      if (!(err instanceof OverloadedError)) throw err;
+      dropped.inc(events.length);
+    }
+  });
   const monitor = new CheckMonitor({
     clock: deps.clock ?? systemClock,
     concurrency: deps.settings.concurrency,
     store,
     log: deps.log,
     onLag: (ms) => lag.observe(ms / 1000),
-    sink: async (env, dataset, events) => {
-      try {
-        await deps.pipeline.submit(env, dataset, events);
-      } catch (err) {
-        if (!(err instanceof OverloadedError)) throw err;
-        dropped.inc(events.length);
-      }
-    },
+    sink: (env, dataset, events, urgent) => batches.submit(env, dataset, events, urgent),
   });
   const service = new ChecksService(store, monitor, deps.auth);
   await service.load();
@@ -64,7 +66,9 @@ export async function startChecks(deps: ChecksDeps): Promise<Checks> {
     applied,
     idle: () => monitor.idle(),
     async stop() {
-      await monitor.stop();
+      const stopping = monitor.stop();
+      batches.flush();
+      await stopping;
       await monitor.flush();
     },
   };

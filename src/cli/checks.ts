@@ -20,7 +20,7 @@ interface CheckRow {
 
 type RunOutput = { name: string } & ReturnType<typeof formatResult>;
 
-const configPath = (opts: { config?: string }) => path.resolve(opts.config ?? process.env.TEND_CONFIG ?? './tend.yaml');
+const configPath = (opts: { config?: string }) => path.resolve(opts.config || process.env.TEND_CONFIG || './tend.yaml');
 
 function printResult(r: RunOutput, where: string): void {
   const parts = [`${r.name}: ${r.ok ? 'ok' : 'FAILED'}`, `${Math.round(r.duration_ms)} ms`];
