@@ -108,6 +108,7 @@ describe('/api/v1/checks', () => {
       [{ name: 'x', kind: 'http', url: 'http://a', expect: { body_matches: '(' } }, /^expect.body_matches: expected a valid regular expression/],
       [{ name: 'x', kind: 'heartbeat', period: '1h', maintenance: [{ cron: 'nope', duration: '1h' }] }, /^maintenance/],
       [{ name: 'x', kind: 'http', url: 'http://a', surprise: 1 }, /surprise/],
+      [{ name: 'x', kind: 'tls', host: 'a', ca_file: '/etc/passwd' }, /^ca_file: .*tend.yaml only/],
     ];
     for (const [body, error] of cases) {
       const r = await api('POST', '/api/v1/checks', body);
@@ -126,6 +127,14 @@ describe('/api/v1/checks', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ 'check.kind': 'http', target: `${web.url}/ok`, ok: true, 'http.status_code': 200 });
     expect((await api('POST', '/api/v1/checks/nightly-backup/run')).status).toBe(400);
+  });
+
+  it('writes results to an ordinary dataset that the query side reads like any other', async () => {
+    const r = await api('GET', '/1/columns/tend.checks');
+    expect(r.status).toBe(200);
+    const types = Object.fromEntries(r.body.map((c: { key_name: string; type: string }) => [c.key_name, c.type]));
+    expect(types).toMatchObject({ 'check.name': 'string', 'check.kind': 'string', target: 'string', ok: 'boolean', 'http.status_code': 'integer' });
+    expect(['integer', 'float']).toContain(types.duration_ms);
   });
 
   it('needs an admin key', async () => {

@@ -210,9 +210,13 @@ export class ChecksService {
   }
 }
 
+/** A definition from an API body. Reading files on the server (ca_file) is left to tend.yaml. */
 function parsed(input: unknown): CheckDefinition {
   const r = parseCheck(input);
   if (!r.ok) throw badRequest(r.problem);
+  if ('ca_file' in r.check && r.check.ca_file !== undefined) {
+    throw badRequest('ca_file: names a file on the server, so it is accepted in tend.yaml only');
+  }
   return r.check;
 }
 

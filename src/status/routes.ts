@@ -49,11 +49,14 @@ export function registerStatusRoutes(app: FastifyInstance, deps: StatusDeps): vo
     return renderStatusPage(data);
   });
 
+  const shown = new TtlCache<Environment | undefined>(PUBLIC_TTL_MS);
   /** The check if it is shown on a status page of the environment named by ?env=. */
   const publicCheck = async (name: string, envName: string | undefined): Promise<{ env: Environment; name: string }> => {
-    const env = await deps.auth.environment(envName ?? 'production');
-    const shown = env && (await deps.checks.pages(env.id)).some((p) => p.checks.includes(name));
-    if (!env || !shown || !deps.checks.find(env.id, name)) throw notFound(`no public check "${name}": badges exist for checks shown on a status page`);
+    const env = await shown.get(`${envName}\u0000${name}`, async () => {
+      const found = await deps.auth.environment(envName ?? 'production');
+      return found && (await deps.checks.pages(found.id)).some((p) => p.checks.includes(name)) ? found : undefined;
+    });
+    if (!env || !deps.checks.find(env.id, name)) throw notFound(`no public check "${name}": badges exist for checks shown on a status page`);
     return { env, name };
   };
 
