@@ -1,0 +1,80 @@
+// OTLP/gRPC refusals and compression, with @grpc/grpc-js as the client: no key is
+// UNAUTHENTICATED, a message that is not an export request is INVALID_ARGUMENT, gzip-compressed
+// messages are read, and logs/metrics honour x-honeycomb-dataset in metadata.
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeResponse, encodeRequest, type Signal } from '../src/ingest/otlp/index.js';
+import { storedEvents } from './support/stored.js';
+import { startTestTend, type TestTend } from './support/tend.js';
+
+let t: TestTend;
+beforeAll(async () => {
+  t = await startTestTend();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const PATHS: Record<Signal, string> = {
+  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+};
+
+function call(signal: Signal, body: Uint8Array, meta: Record<string, string>, options: grpc.ChannelOptions = {}) {
+  const client = new grpc.Client(t.tend.grpc!.address, grpc.credentials.createInsecure(), options);
+  const metadata = new grpc.Metadata();
+  for (const [k, v] of Object.entries(meta)) metadata.set(k, v);
+  const identity = (b: Buffer) => b;
+  return new Promise<{ code: number; details?: string; response?: Buffer }>((resolve) => {
+    client.makeUnaryRequest(PATHS[signal], identity, identity, Buffer.from(body), metadata, (err, response) => {
+      client.close();
+      resolve(err ? { code: err.code, details: err.details } : { code: 0, response });
+    });
+  });
+}
+
+const NOW = `${Date.now()}000000`;
+const service = (name: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: name } }] });
+
+describe('OTLP/gRPC', () => {
+  it('UNAUTHENTICATED without a key or with an unknown one', async () => {
+    const body = encodeRequest('traces', { resourceSpans: [] });
+    expect((await call('traces', body, {})).code).toBe(grpc.status.UNAUTHENTICATED);
+    expect((await call('traces', body, { authorization: 'Bearer nope' })).code).toBe(grpc.status.UNAUTHENTICATED);
+  });
+
+  it('INVALID_ARGUMENT with the problem for a message that is not an export request', async () => {
+    const r = await call('metrics', Uint8Array.from([0x0a, 0x7f, 0x01]), { 'x-honeycomb-team': t.ingestKey });
+    expect(r.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(r.details).toMatch(/not a valid protobuf ExportMetricsServiceRequest/);
+  });
+
+  it('reads gzip-compressed messages; logs go to the x-honeycomb-dataset of the metadata', async () => {
+    const body = encodeRequest('logs', { resourceLogs: [{ resource: service('grpc-logs'), scopeLogs: [{ logRecords: [{ timeUnixNano: NOW, severityNumber: 9, body: { stringValue: 'compressed hello' } }] }] }] });
+    const r = await call('logs', body, { authorization: `Bearer ${t.ingestKey}`, 'x-honeycomb-dataset': 'grpc-dataset' }, { 'grpc.default_compression_algorithm': 2 });
+    expect(r.code).toBe(0);
+    expect(decodeResponse('logs', r.response!)).toEqual({});
+    const rows = await storedEvents(t.tend, 'grpc-dataset');
+    expect(rows.map((row) => [row.body, row.severity_number, row['service.name']])).toEqual([['compressed hello', 9, 'grpc-logs']]);
+  });
+
+  it('answers partial_success for refused data points', async () => {
+    const body = encodeRequest('metrics', {
+      resourceMetrics: [{
+        resource: service('grpc-metrics'),
+        scopeMetrics: [{ metrics: [
+          { name: 'ok', gauge: { dataPoints: [{ timeUnixNano: NOW, asInt: 5 }] } },
+          { name: 'bad', histogram: { dataPoints: [{ timeUnixNano: NOW, count: 3, bucketCounts: [1, 2], explicitBounds: [1, 2, 3] }] } },
+        ] }],
+      }],
+    });
+    const r = await call('metrics', body, { 'x-honeycomb-team': t.ingestKey });
+    expect(r.code).toBe(0);
+    const answer = decodeResponse('metrics', r.response!) as { partialSuccess: { rejectedDataPoints: number; errorMessage: string } };
+    expect(answer.partialSuccess.rejectedDataPoints).toBe(1);
+    expect(answer.partialSuccess.errorMessage).toContain('resourceMetrics[0].scopeMetrics[0].metrics[1].histogram.dataPoints[0].bucketCounts: expected 4 counts for 3 bounds, got 2');
+    const [row] = await storedEvents(t.tend, 'grpc-metrics');
+    expect(row.ok).toBe(5);
+  });
+});
