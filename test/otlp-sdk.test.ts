@@ -1,6 +1,6 @@
 // The real OpenTelemetry JS SDK (traces over OTLP/HTTP JSON, OTLP/HTTP protobuf and OTLP/gRPC;
 // logs and metrics over OTLP/HTTP) against a running `tend serve`; everything is read back
-// through the trace API and from the store, field by field.
+// through the trace, query and event search APIs, field by field.
 import net from 'node:net';
 import { Metadata } from '@grpc/grpc-js';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -16,8 +16,7 @@ import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpanNode, TraceTree } from '../src/traces/index.js';
-import { storedEvents } from './support/stored.js';
-import { spawnTend, startTestTend, tempDataDir, type ChildTend } from './support/tend.js';
+import { spawnTend, tempDataDir, type ChildTend } from './support/tend.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -70,6 +69,17 @@ async function sendTrace(service: string, exporter: SpanExporter): Promise<{ tra
   await provider.forceFlush();
   await provider.shutdown();
   return { traceId, ids };
+}
+
+/** The dataset's events of the last hour up to a minute ahead (the window ends on a whole second), oldest first, through the event search API. */
+async function searchEvents(dataset: string): Promise<Record<string, unknown>[]> {
+  const res = await fetch(`${tend.url}/api/v1/events/${dataset}/search`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tend.adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ start_time: Math.floor(Date.now() / 1000) - 3600, end_time: Math.floor(Date.now() / 1000) + 60, order: 'ascending' }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { events: { data: Record<string, unknown> }[] }).events.map((e) => e.data);
 }
 
 async function getTrace(traceId: string): Promise<TraceTree> {
@@ -150,7 +160,7 @@ describe('OpenTelemetry SDK exporters against tend serve', () => {
     checkTree(await getTrace(traceId), 'svc-grpc', ids);
   });
 
-  it('logs and metrics exporters, read back from the store', async () => {
+  it('logs and metrics exporters, read back through the event search API', async () => {
     const resource = resourceFromAttributes({ 'service.name': 'svc-signals' });
     const logs = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${tend.url}/v1/logs`, headers: headers() }) })] });
     const tracer = new BasicTracerProvider({ resource }).getTracer('t');
@@ -182,49 +192,62 @@ describe('OpenTelemetry SDK exporters against tend serve', () => {
     for (const v of [1, 2, 4]) size.record(v, { region: 'eu' });
     await meters.shutdown(); // exports once
 
-    await tend.stop();
-    const reader2 = await startTestTend({ data: dataDir });
-    try {
-      const logRows = await storedEvents(reader2.tend, 'svc-signals');
-      expect(logRows).toHaveLength(1);
-      const log = logRows[0];
-      expect(log.body).toBe('disk almost full');
-      expect(log.severity_text).toBe('WARN');
-      expect(log.severity_number).toBe(13);
-      expect(log['disk.free_mb']).toBe(42);
-      expect(log['trace.trace_id']).toBe(span.spanContext().traceId);
-      expect(log['trace.span_id']).toBe(span.spanContext().spanId);
-      expect(log['library.name']).toBe('app-logger');
-      expect(log['meta.signal_type']).toBe('log');
+    const log = (await searchEvents('svc-signals'))[0];
+    expect(log.body).toBe('disk almost full');
+    expect(log.severity_text).toBe('WARN');
+    expect(log.severity_number).toBe(13);
+    expect(log['disk.free_mb']).toBe(42);
+    expect(log['trace.trace_id']).toBe(span.spanContext().traceId);
+    expect(log['trace.span_id']).toBe(span.spanContext().spanId);
+    expect(log['library.name']).toBe('app-logger');
+    expect(log['meta.signal_type']).toBe('log');
 
-      const metricRows = await storedEvents(reader2.tend, 'svc-metrics');
-      // Every instrument had the same attributes and the same collection time: one event.
-      expect(metricRows).toHaveLength(1);
-      const m = metricRows[0];
-      expect(m.region).toBe('eu');
-      expect(m['service.name']).toBe('svc-signals');
-      expect(m.orders).toBe(3);
-      expect(m['orders.temporality']).toBe('cumulative');
-      expect(m['orders.monotonic']).toBe(true);
-      expect(m['queue.depth']).toBe(-2);
-      expect(m['queue.depth.monotonic']).toBe(false);
-      expect(m['cpu.temp']).toBe(71.5);
-      expect(m['latency.count']).toBe(4);
-      expect(m['latency.sum']).toBe(625);
-      expect(m['latency.min']).toBe(5);
-      expect(m['latency.max']).toBe(500);
-      expect(JSON.parse(m['latency.buckets'] as string)).toEqual({ bounds: [10, 100], counts: [1, 2, 1] });
-      expect(m['payload.size.count']).toBe(3);
-      expect(m['payload.size.sum']).toBe(7);
-      const exp = JSON.parse(m['payload.size.buckets'] as string) as { bounds: number[]; counts: number[] };
-      expect(exp.counts.reduce((a, b) => a + b, 0)).toBe(3);
-      // Each value lies at or under the bound of the bucket that counts it.
-      for (const v of [1, 2, 4]) {
-        const at = exp.bounds.findIndex((b) => v <= b);
-        expect(exp.counts[at]).toBeGreaterThan(0);
-      }
-    } finally {
-      await reader2.close();
+    const metricRows = await searchEvents('svc-metrics');
+    // Every instrument had the same attributes and the same collection time: one event.
+    expect(metricRows).toHaveLength(1);
+    const m = metricRows[0];
+    expect(m.region).toBe('eu');
+    expect(m['service.name']).toBe('svc-signals');
+    expect(m.orders).toBe(3);
+    expect(m['orders.temporality']).toBe('cumulative');
+    expect(m['orders.monotonic']).toBe(true);
+    expect(m['queue.depth']).toBe(-2);
+    expect(m['queue.depth.monotonic']).toBe(false);
+    expect(m['cpu.temp']).toBe(71.5);
+    expect(m['latency.count']).toBe(4);
+    expect(m['latency.sum']).toBe(625);
+    expect(m['latency.min']).toBe(5);
+    expect(m['latency.max']).toBe(500);
+    expect(JSON.parse(m['latency.buckets'] as string)).toEqual({ bounds: [10, 100], counts: [1, 2, 1] });
+    expect(m['payload.size.count']).toBe(3);
+    expect(m['payload.size.sum']).toBe(7);
+    const exp = JSON.parse(m['payload.size.buckets'] as string) as { bounds: number[]; counts: number[] };
+    expect(exp.counts.reduce((a, b) => a + b, 0)).toBe(3);
+    // Each value lies at or under the bound of the bucket that counts it.
+    for (const v of [1, 2, 4]) {
+      const at = exp.bounds.findIndex((b) => v <= b);
+      expect(exp.counts[at]).toBeGreaterThan(0);
     }
+  });
+
+  it('the query API counts the spans, errors and span events the exporters sent', async () => {
+    const res = await fetch(`${tend.url}/api/v1/query/svc-grpc`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tend.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ start_time: Math.floor(Date.now() / 1000) - 3600, end_time: Math.floor(Date.now() / 1000) + 60, breakdowns: ['meta.annotation_type', 'error'], calculations: [{ op: 'COUNT' }], orders: [{ op: 'COUNT', order: 'descending' }] }),
+    });
+    expect(res.status).toBe(200);
+    const { data } = (await res.json()) as { data: { results: { data: Record<string, unknown> }[] } };
+    const counts = data.results.map((r) => [r.data['meta.annotation_type'], r.data.error, r.data.COUNT]);
+    // Spans: other-work, GET /checkout, lookup fraud score (no error) and charge card (error); one span event and one link.
+    expect(counts).toEqual(
+      expect.arrayContaining([
+        [null, false, 3],
+        [null, true, 1],
+        ['span_event', null, 1],
+        ['link', null, 1],
+      ]),
+    );
+    expect(counts).toHaveLength(4);
   });
 });
