@@ -3,6 +3,7 @@
 // messages are read, and logs/metrics honour x-honeycomb-dataset in metadata.
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import { decodeResponse, encodeRequest, type Signal } from '../src/ingest/otlp/index.js';
 import { storedEvents } from './support/stored.js';
 import { startTestTend, type TestTend } from './support/tend.js';
@@ -76,5 +77,16 @@ describe('OTLP/gRPC', () => {
     expect(answer.partialSuccess.errorMessage).toContain('resourceMetrics[0].scopeMetrics[0].metrics[1].histogram.dataPoints[0].bucketCounts: expected 4 counts for 3 bounds, got 2');
     const [row] = await storedEvents(t.tend, 'grpc-metrics');
     expect(row.ok).toBe(5);
+  });
+});
+
+describe('grpcPort setting', () => {
+  it('defaults to 4317, follows a free HTTP port, reads env and flag, and turns off', () => {
+    expect(loadConfig({}, {}).grpcPort).toBe(4317);
+    expect(loadConfig({ port: 0 }, {}).grpcPort).toBe(0);
+    expect(loadConfig({}, { TEND_GRPC_PORT: '5317' }).grpcPort).toBe(5317);
+    expect(loadConfig({ grpcPort: '6317' }, { TEND_GRPC_PORT: '5317' }).grpcPort).toBe(6317);
+    expect(loadConfig({ grpcPort: 'off' }, {}).grpcPort).toBeNull();
+    expect(() => loadConfig({ grpcPort: '70000' }, {})).toThrow('--grpc-port must be at most 65535');
   });
 });
