@@ -1,7 +1,7 @@
 // The checks capability on a real store and pipeline, with a clock the test moves: state
 // changes after N results, maintenance windows, heartbeat grace and cron deadlines across a
 // daylight-saving change. Probes go to a real local HTTP server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { AuthService } from '../src/auth/index.js';
 import { defaultIngestLimits } from '../src/config.js';
@@ -145,6 +145,32 @@ describe('probing checks on a schedule', () => {
       expect(checks.service.view(rec).state).toBe('up');
       expect((await events('tend.check_states', 'pausable')).map((s) => s.state)).toEqual(['paused', 'pending', 'up']);
     } finally {
+      await finish(checks);
+    }
+  });
+});
+
+describe('isolation', () => {
+  it('keeps running other checks while a slow target holds its own check', async () => {
+    const slowTarget = await startHttpTarget();
+    const clock = new ManualClock(T0);
+    const checks = await start(clock);
+    try {
+      const slow = await checks.service.create(env, { name: 'slow', kind: 'http', url: `${slowTarget.url}/slow?ms=60000`, interval: '10s', timeout: '2m' });
+      const fast = await checks.service.create(env, { name: 'fast', kind: 'http', url: `${web.url}/ok`, interval: '10s' });
+      const runsOfFast: number[] = [];
+      for (let turn = 1; turn <= 3; turn++) {
+        await clock.advance(10_000);
+        await vi.waitFor(() => expect(checks.service.view(fast).last?.at).not.toBe(runsOfFast.at(-1)), { timeout: 5000 });
+        runsOfFast.push(checks.service.view(fast).last!.at);
+      }
+      // Three turns of the fast check, one interval apart, while the slow one's first run is still open.
+      expect(runsOfFast[1] - runsOfFast[0]).toBe(10_000);
+      expect(runsOfFast[2] - runsOfFast[1]).toBe(10_000);
+      expect(checks.service.view(slow).last).toBeUndefined();
+      expect(slowTarget.hits.get('/slow')).toBe(1);
+    } finally {
+      await slowTarget.close(); // ends the slow run so the capability can stop
       await finish(checks);
     }
   });

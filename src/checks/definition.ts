@@ -126,7 +126,7 @@ const HeartbeatCheck = z
   .strictObject({
     ...common,
     kind: z.literal('heartbeat'),
-    uuid: z.uuid().optional(),
+    uuid: z.uuid().transform((u) => u.toLowerCase()).optional(),
     period: Duration.optional(),
     grace: Duration.default('1h'),
     cron: Cron.optional(),
