@@ -207,7 +207,8 @@ export function planQuery({ spec, datasetIds, columns, nowSeconds }: PlanInput):
       if (NUMERIC_OPS.includes(c.op) && input.type !== 'null' && !isNumeric(input.type)) {
         throw badRequest(`calculations[${i}].column: "${c.column}" holds ${input.type} values; ${c.op} needs numbers`);
       }
-      planned.input = input;
+      // An unknown column aggregates as no values; typed so numeric SQL accepts it.
+      planned.input = input.type === 'null' && NUMERIC_OPS.includes(c.op) ? { kind: 'literal', value: null, type: 'float' } : input;
     }
     if (c.op in PERCENTILES) planned.quantile = PERCENTILES[c.op as keyof typeof PERCENTILES];
     return planned;

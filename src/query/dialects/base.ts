@@ -28,7 +28,8 @@ export class SqlCompiler {
   /** A value as a typed parameter; the cast fixes the type whatever the driver binds. */
   param(value: Literal, type?: ValueType): string {
     if (value === null) return `CAST(NULL AS ${this.sqlType(type ?? 'null')})`;
-    this.params.push(value);
+    // Drivers bind whole JS numbers as 64-bit integers: larger ones travel as text (the cast reads them).
+    this.params.push(typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) ? String(value) : value);
     const t = type ?? (typeof value === 'string' ? 'string' : typeof value === 'boolean' ? 'boolean' : Number.isSafeInteger(value) ? 'integer' : 'float');
     return `CAST($${this.params.length} AS ${this.sqlType(t)})`;
   }
