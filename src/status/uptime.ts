@@ -1,9 +1,9 @@
-// Daily uptime per check from stored results (dataset tend.checks): the share of results
-// that were ok, per UTC day, leaving out results recorded during maintenance.
-// The query engine caps one query at 62 days, and the status page shows 90, so this one
-// small read builds its own SQL under the project's rule: identifiers quoted, values as $n.
+// Daily uptime per check from stored results (dataset tend.checks), through the query engine
+// like any other question: COUNT by check.name and ok, one bucket per UTC day, leaving out
+// results recorded during maintenance. One query covers at most 62 days, so 90 days take two.
 import { CHECKS_DATASET } from '../checks/index.js';
-import { quoteIdent, type DatasetRegistry, type Environment, type EventStore } from '../store/index.js';
+import { QUERY_LIMITS, runQuery, type QueryDeps } from '../query/index.js';
+import type { Environment } from '../store/index.js';
 
 export interface DayUptime {
   /** YYYY-MM-DD (UTC). */
@@ -13,36 +13,43 @@ export interface DayUptime {
 }
 
 const DAY_MS = 86_400_000;
+/** Whole days per query, within the engine's window limit. */
+const CHUNK_DAYS = Math.floor(QUERY_LIMITS.maxTimeRangeSeconds / 86_400);
 
-export interface UptimeDeps {
-  store: EventStore;
-  datasets: DatasetRegistry;
-}
+export type UptimeDeps = QueryDeps;
 
 /** check name -> days with results in the `days` UTC days ending today (oldest first). */
 export async function dailyUptime(deps: UptimeDeps, env: Environment, names: string[], days: number, now = Date.now()): Promise<Map<string, DayUptime[]>> {
-  const out = new Map<string, DayUptime[]>(names.map((n) => [n, []]));
-  if (names.length === 0) return out;
-  const ds = await deps.datasets.find(env.id, CHECKS_DATASET);
-  if (!ds) return out;
-  const columns = new Set((await deps.store.columns(ds.id)).map((c) => c.name));
-  if (!columns.has('check.name') || !columns.has('ok')) return out;
-  const fromMs = Math.floor(now / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
-  const source = await deps.store.source([ds.id], fromMs * 1000, (now + DAY_MS) * 1000);
-  if (!source) return out;
-  const name = quoteIdent('check.name');
-  const ok = quoteIdent('ok');
-  const rate = quoteIdent('__samplerate');
-  const time = quoteIdent('__time');
-  const inList = names.map((_, i) => `$${i + 2}`).join(', ');
-  const notMaintenance = columns.has('maintenance') ? ` AND ${quoteIdent('maintenance')} IS NOT TRUE` : '';
-  const sql =
-    `SELECT strftime(${time}, '%Y-%m-%d') AS day, ${name} AS name, SUM(${rate}) AS total, ` +
-    `SUM(CASE WHEN ${ok} THEN ${rate} ELSE 0 END) AS ok_count FROM ${source} ` +
-    `WHERE epoch_us(${time}) >= $1 AND ${name} IN (${inList})${notMaintenance} GROUP BY 1, 2 ORDER BY 1`;
-  const rows = await deps.store.read(sql, [fromMs * 1000, ...names], { timeoutMs: 10_000 });
-  for (const r of rows) out.get(String(r.name))?.push({ date: String(r.day), total: Number(r.total), ok: Number(r.ok_count) });
-  return out;
+  const byDay = new Map<string, Map<string, DayUptime>>(names.map((n) => [n, new Map()]));
+  if (names.length > 0 && (await deps.datasets.find(env.id, CHECKS_DATASET))) {
+    const today = Math.floor(now / DAY_MS) * DAY_MS;
+    const end = today + DAY_MS;
+    for (let start = today - (days - 1) * DAY_MS; start < end; start += CHUNK_DAYS * DAY_MS) {
+      const result = await runQuery(deps, env, CHECKS_DATASET, {
+        calculations: [{ op: 'COUNT' }],
+        filters: [
+          { column: 'check.name', op: 'in', value: names },
+          { column: 'maintenance', op: '!=', value: true },
+        ],
+        breakdowns: ['check.name', 'ok'],
+        start_time: start / 1000,
+        end_time: Math.min(end, start + CHUNK_DAYS * DAY_MS) / 1000,
+        granularity: 86_400,
+        limit: names.length * 2,
+      });
+      for (const point of result.data.series) {
+        const count = Number(point.data.COUNT ?? 0);
+        const days = byDay.get(String(point.data['check.name']));
+        if (!days || count === 0) continue;
+        const date = point.time.slice(0, 10);
+        const day = days.get(date) ?? { date, total: 0, ok: 0 };
+        day.total += count;
+        if (point.data.ok === true) day.ok += count;
+        days.set(date, day);
+      }
+    }
+  }
+  return new Map([...byDay].map(([name, days]) => [name, [...days.values()].sort((a, b) => a.date.localeCompare(b.date))]));
 }
 
 /** The last `days` UTC dates ending with today's, oldest first. */
