@@ -139,6 +139,15 @@ describe('POST /api/v1/query/:dataset', () => {
     expect(r.body.data.results).toEqual([{ data: { ...want, COUNT: 1 } }]);
   });
 
+  it('computes arithmetic past 64-bit integers without failing', async () => {
+    const r = await query('web', {
+      calculated_fields: [{ name: 'huge', expression: 'MUL($status, 9000000000000000000, 9000000000000000000)' }],
+      calculations: [{ op: 'MAX', column: 'huge' }],
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.data.results[0].data['MAX(huge)']).toBe(500 * 9e18 * 9e18);
+  });
+
   it('answers HEATMAP as buckets with weighted counts', async () => {
     const r = await query('web', { calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] });
     const { buckets } = r.body.data.results[0].data['HEATMAP(duration_ms)'];

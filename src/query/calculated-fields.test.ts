@@ -24,7 +24,8 @@ describe('the derived-column language', () => {
     expect(parse('$duration_ms')).toEqual(columns.duration_ms);
     expect(parse('$"odd name"')).toEqual(columns['odd name']);
     expect(parse('GT($duration_ms, 100,)')).toMatchObject({ kind: 'call', fn: 'gt', type: 'boolean' });
-    expect(parse('SUM($status, 1)').type).toBe('integer');
+    expect(parse('SUM($status, 1)').type).toBe('float');
+    expect(parse('MOD($status, 7)').type).toBe('integer');
     expect(parse('DIV($status, 2)').type).toBe('float');
     expect(parse('IF(GTE($status, 500), "error", "ok")')).toMatchObject({ fn: 'if', type: 'string' });
     expect(parse('if(lt($duration_ms, 1), 1, 2.5)').type).toBe('float');

@@ -146,11 +146,8 @@ class Builder {
 
   private fn(n: Node & { k: 'fn' }, a: Expr[]): Expr {
     const num = (e: Expr): Expr => (isNumeric(e.type) || e.type === 'null' ? e : call('to_float', [e], 'float'));
-    const arith = (fn: Fn, args: Expr[]): Expr => {
-      const xs = args.map(num);
-      const type: ValueType = xs.every((x) => x.type === 'integer') ? 'integer' : 'float';
-      return call(fn, xs, type);
-    };
+    // Arithmetic runs in floating point (as Honeycomb's): large integers never overflow.
+    const arith = (fn: Fn, args: Expr[]): Expr => call(fn, args.map((x) => (x.type === 'integer' ? call('to_float', [x], 'float') : num(x))), 'float');
     const compare = (fn: Fn): Expr => {
       const u = unify(a);
       return call(fn, u.args, 'boolean');
@@ -205,7 +202,7 @@ class Builder {
       case 'SUB': return arith('sub', a);
       case 'MUL': return arith('mul', a);
       case 'DIV': return call('div', a.map(num), 'float');
-      case 'MOD': return arith('mod', a);
+      case 'MOD': return call('mod', a.map(num), a.every((x) => x.type === 'integer') ? 'integer' : 'float');
       case 'MIN': return arith('least', a);
       case 'MAX': return arith('greatest', a);
       case 'LOG10': return call('log10', [num(a[0])], 'float');
@@ -233,7 +230,7 @@ class Builder {
           throw new SyntaxProblem(`at ${n.args[1].at}: bad regular expression: ${(err as Error).message}`);
         }
         // The database runs RE2, which has no lookaround and no backreferences.
-        if (/\(\?<?[=!]|\\[1-9]/.test(pattern)) throw new SyntaxProblem(`at ${n.args[1].at}: regular expressions use RE2 syntax: lookarounds and backreferences are not supported`);
+        if (/\(\?<?[=!]|\\[1-9]|\\k</.test(pattern)) throw new SyntaxProblem(`at ${n.args[1].at}: regular expressions use RE2 syntax: lookarounds and backreferences are not supported`);
         if (n.name === 'REG_MATCH') return call('regex_match', [toStringExpr(a[0]), lit(pattern)], 'boolean');
         // The first capture group when the pattern has one, else the whole match.
         return call('regex_value', [toStringExpr(a[0]), lit(pattern), lit(groups > 0 ? 1 : 0)], 'string');

@@ -1,6 +1,6 @@
 // Runs a query: resolves the dataset(s), plans, compiles for the store's dialect, reads with a
 // timeout, and shapes Honeycomb's result with the query's own metadata.
-import { HttpError, notFound } from '../server/errors.js';
+import { badRequest, HttpError, notFound } from '../server/errors.js';
 import { ALL_DATASETS, type Dataset, type DatasetRegistry, type Environment, type EventStore, type MetaStore, type Row } from '../store/index.js';
 import { compileMaxSampleRate, compileQuery } from './compile.js';
 import { compilerFor, type SqlCompiler } from './dialects/index.js';
@@ -78,7 +78,11 @@ export async function readWithin(store: EventStore, sql: string, params: unknown
   try {
     return await store.read(sql, params, { timeoutMs: left });
   } catch (err) {
-    if (/interrupt/i.test((err as Error).message)) throw tooSlow();
+    const message = (err as Error).message;
+    if (/interrupt/i.test(message)) throw tooSlow();
+    // Values the database cannot compute (an overflow, text that is not a date) come from
+    // the query, not from Tend: answer 400. Other errors are bugs and stay 500s.
+    if (/^(Out of Range|Conversion|Invalid Input) Error/.test(message)) throw badRequest(`query: the database could not evaluate it: ${message.split('\n')[0]}`);
     throw err;
   }
 }
