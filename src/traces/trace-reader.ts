@@ -2,6 +2,7 @@
 // are read, only their day partitions in the trace's time window, and inside those the
 // time filter lets DuckDB skip row groups by their min/max. Traces the index does not know
 // (spans sent through the Honeycomb API) are found by scanning every dataset with spans.
+import { readWithin } from '../query/index.js';
 import type { DatasetRegistry, EventStore, Row } from '../store/index.js';
 import { quoteIdent } from '../store/index.js';
 import type { TraceIndex, TraceLocation } from './trace-index.js';
@@ -21,6 +22,8 @@ export async function readTraceRows(src: TraceSources, envId: string, traceId: s
   let locations = await src.index.lookup(envId, traceId);
   if (locations.length === 0) locations = await everyDatasetWithSpans(src, envId);
   const rows: Row[] = [];
+  // One deadline for the whole trace: past it the answer is a 408 naming the limit, not a 5xx.
+  const deadline = Date.now() + TIMEOUT_MS;
   for (const loc of locations) {
     if (rows.length >= MAX_ROWS) break;
     const columns = await src.store.columns(loc.datasetId);
@@ -32,7 +35,7 @@ export async function readTraceRows(src: TraceSources, envId: string, traceId: s
       `SELECT *, epoch_us(${time}) AS ${quoteIdent('__time_us')} FROM ${source} ` +
       `WHERE ${time} >= make_timestamp(CAST($1 AS BIGINT)) AND ${time} <= make_timestamp(CAST($2 AS BIGINT)) AND ${quoteIdent(TRACE_ID)} = $3 ` +
       `ORDER BY ${time} LIMIT $4`;
-    const found = await src.store.read(sql, [BigInt(loc.firstUs), BigInt(loc.lastUs), traceId, MAX_ROWS - rows.length], { timeoutMs: TIMEOUT_MS });
+    const found = await readWithin(src.store, sql, [BigInt(loc.firstUs), BigInt(loc.lastUs), traceId, MAX_ROWS - rows.length], deadline, TIMEOUT_MS);
     for (const r of found) rows.push(r);
   }
   return rows;
