@@ -5,7 +5,7 @@
 import { badRequest } from '../server/errors.js';
 import {
   call, combine, isNumeric, lit, not, NULL, toStringExpr, truthy, unify,
-  type Expr, type Fn, type ValueType,
+  type Expr, type Fn,
 } from './expr.js';
 
 type Token =
