@@ -9,6 +9,7 @@
 //   cc      CONCURRENCY per time bucket (totals compute it in main)
 //   final   the parts joined on the keys
 //   ranked  the totals that pass the havings, numbered in the query's order
+//   grouped every row with its group's rank
 // and the answer is every row of the groups ranked within the limit, with `__rank`.
 import { isNumeric, type Expr } from './expr.js';
 import type { QueryPlan, TimeWindow } from './plan.js';
@@ -181,21 +182,22 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
     from += ` ${p === 'cc' ? 'FULL OUTER' : 'LEFT'} JOIN ${id(p)} ON ${on}`;
   }
   const finalCols = [...keys.map(keyCol), `${m}.${id('__rows')}`, ...plan.calcs.map((_, k) => calcCol(k))];
-  ctes.push(`${id('final')} AS ${c.materialized()}(SELECT ${finalCols.join(', ')} FROM ${from})`);
+  ctes.push(`${id('final')} AS (SELECT ${finalCols.join(', ')} FROM ${from})`);
 
-  // ranked: totals passing the havings, numbered in the query's order (ties: group keys).
+  // ranked: each total that passes the havings gets its rank in the query's order (ties:
+  // group keys); every row then takes its group's rank. Windows, not self-joins, so final
+  // is computed once.
   const having = plan.havings.map((h) => `${id(`c${h.calc}`)} ${HAVING_SQL[h.op]} ${c.param(h.value, 'float')}`);
   const order = plan.orders.map((o) => `${id(o.calc !== undefined ? `c${o.calc}` : `g${o.group}`)} ${o.descending ? 'DESC' : 'ASC'} NULLS LAST`);
   groupKeys.forEach((g) => order.push(`${g} ASC NULLS LAST`));
-  const rankOrder = order.length ? `ORDER BY ${order.join(', ')}` : '';
-  ctes.push(`${id('ranked')} AS (SELECT ${[...groupKeys, `row_number() OVER (${rankOrder}) AS ${id('__rank')}`].join(', ')} FROM ${id('final')} WHERE ${[`${t} IS NULL`, ...having].join(' AND ')})`);
-
-  const f = id('final');
-  const r = id('ranked');
-  const match = groupKeys.length ? groupKeys.map((k) => c.sameValue(`${f}.${k}`, `${r}.${k}`)).join(' AND ') : 'TRUE';
-  const stats = [
-    `(SELECT sum(${id('__rows')}) FROM ${f} WHERE ${t} IS NULL) AS ${id('__total_rows')}`,
-    `(SELECT count(*) FROM ${r}) AS ${id('__groups')}`,
+  const kept = [`${t} IS NULL`, ...having].join(' AND ');
+  const rankCols = [
+    `CASE WHEN ${kept} THEN row_number() OVER (PARTITION BY ${kept} ${order.length ? `ORDER BY ${order.join(', ')}` : ''}) END AS ${id('r0')}`,
+    `sum(CASE WHEN ${t} IS NULL THEN ${id('__rows')} END) OVER () AS ${id('__total_rows')}`,
+    `count(CASE WHEN ${kept} THEN 1 END) OVER () AS ${id('__groups')}`,
   ];
-  return `WITH ${ctes.join(',\n')}\nSELECT ${f}.*, ${r}.${id('__rank')}, ${stats.join(', ')} FROM ${f} JOIN ${r} ON ${match} WHERE ${r}.${id('__rank')} <= ${c.int(plan.limit)} ORDER BY ${r}.${id('__rank')}, ${f}.${t} NULLS FIRST`;
+  ctes.push(`${id('ranked')} AS (SELECT *, ${rankCols.join(', ')} FROM ${id('final')})`);
+  const groupRank = groupKeys.length ? `max(${id('r0')}) OVER (PARTITION BY ${groupKeys.join(', ')})` : `max(${id('r0')}) OVER ()`;
+  ctes.push(`${id('grouped')} AS (SELECT *, ${groupRank} AS ${id('__rank')} FROM ${id('ranked')})`);
+  return `WITH ${ctes.join(',\n')}\nSELECT * FROM ${id('grouped')} WHERE ${id('__rank')} <= ${c.int(plan.limit)} ORDER BY ${id('__rank')}, ${t} NULLS FIRST`;
 }

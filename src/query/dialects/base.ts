@@ -85,11 +85,6 @@ export class SqlCompiler {
     return `percentile_disc(${q}) WITHIN GROUP (ORDER BY ${a})`;
   }
 
-  /** Keyword that makes a CTE computed once (it is read several times). */
-  materialized(): string {
-    return 'MATERIALIZED ';
-  }
-
   countDistinct(a: string): string {
     return `count(DISTINCT ${a})`;
   }
