@@ -9,7 +9,7 @@ import { cliPath, spawnTend, startTestTend, tempDataDir, type ChildTend } from '
 import { seededRandom } from './support/random.js';
 import { seqProblems, storedSeqCounts } from './support/seq-counts.js';
 
-const KILLS = 12;
+const KILLS = 10;
 const CLIENTS = 4;
 const DATASET = 'crash-test';
 const DAY_MS = 86_400_000;

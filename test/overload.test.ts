@@ -11,9 +11,9 @@ const QUEUE_EVENTS = 5_000;
 /** More clients than the server admits at once (MAX_INGEST_IN_FLIGHT = 64). */
 const CLIENTS = 96;
 const BATCH_EVENTS = 500;
-/** The flood runs until it has sent this much (twice the memory bound below), or for 40 s. */
-const FLOOD_BYTES = 800 * 1024 ** 2;
-const FLOOD_MAX_MS = 40_000;
+/** The flood runs until it has sent this much (1.5 times the memory bound below), or for 60 s. */
+const FLOOD_BYTES = 600 * 1024 ** 2;
+const FLOOD_MAX_MS = 60_000;
 const RSS_BOUND = 400 * 1024 ** 2;
 const DATASET = 'flood';
 
@@ -41,7 +41,7 @@ function rssBytes(pid: number): number {
 }
 
 describe('overload', () => {
-  it('answers 429 with Retry-After past the queue bound, never 5xx, and keeps memory bounded', { timeout: 90_000 }, async () => {
+  it('answers 429 with Retry-After past the queue bound, never 5xx, and keeps memory bounded', { timeout: 120_000 }, async () => {
     expect(fs.existsSync(cliPath), 'run `npm run build` first').toBe(true);
     const dataDir = tempDataDir('tend-flood');
     server = await spawnTend(dataDir, 0, { TEND_MAX_QUEUED_EVENTS: String(QUEUE_EVENTS) });
@@ -111,7 +111,7 @@ describe('overload', () => {
     // and normalized copies (~10x the text in V8 objects: ~200 MB), plus DuckDB's write
     // buffers. 400 MB over the warm baseline allows for that and for GC lag (measured: ~190 MB).
     // A server that kept what it was sent, even as raw text, would pass it: the flood sends
-    // twice as much.
+    // 1.5 times as much (and parsed events take several times their text).
     expect(sentBytes).toBeGreaterThanOrEqual(FLOOD_BYTES);
     expect(peak - baseline, `baseline ${baseline >> 20} MB, peak ${peak >> 20} MB, sent ${sentBytes >> 20} MB`).toBeLessThan(RSS_BOUND);
 
