@@ -106,9 +106,10 @@ describe('tend keys, tend send and the bootstrap', () => {
     const bad = await tend(['keys', 'create', '--kind', 'root', '--data', dataDir]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--kind must be ingest or admin, got "root"/);
-    // Keys are stored hashed: the secret is nowhere in the data folder.
-    const db = fs.readFileSync(path.join(dataDir, 'tend.duckdb'));
-    expect(db.includes(keys.stagingIngest.key.slice(16))).toBe(false);
+    // Keys are stored hashed: the secret is in no file of the data folder (database or log).
+    const files = fs.readdirSync(dataDir);
+    expect(files).toContain('tend.duckdb');
+    for (const f of files) expect(fs.readFileSync(path.join(dataDir, f)).includes(keys.stagingIngest.key.slice(16)), f).toBe(false);
   });
 
   it('still bootstraps production on the first start, with keys.json mode 0600 and a banner whose curl works', async () => {
