@@ -14,6 +14,7 @@ export const RESULT_TTL_MS = 24 * 3600 * 1000;
 
 const newId = () => crypto.randomBytes(8).toString('base64url');
 
+/** Saved query specs and recent query results, per environment and dataset. */
 export class QueryStore {
   private constructor(private readonly meta: MetaStore) {}
 

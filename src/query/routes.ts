@@ -42,6 +42,7 @@ function seriesDisabled(request: FastifyRequest): boolean {
   throw badRequest('disable_series: expected true or false');
 }
 
+/** Registers the query routes (synchronous and Honeycomb's Query Data API) and their tables. */
 export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps & { meta: NonNullable<QueryDeps['meta']> }): Promise<void> {
   const store = await QueryStore.open(deps.meta);
 

@@ -14,6 +14,7 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 /** Markers overlapping a window, added to results by the markers capability (issue 3, item 6). */
 export type MarkerProvider = (env: Environment, datasets: Dataset[], startSeconds: number, endSeconds: number) => Promise<unknown[]>;
 
+/** What running a query needs: the event store, the dataset registry, optional metadata and markers. */
 export interface QueryDeps {
   store: EventStore;
   datasets: DatasetRegistry;

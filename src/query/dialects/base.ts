@@ -13,6 +13,7 @@ export interface CompiledSql {
   params: unknown[];
 }
 
+/** The default (portable) compiler; one instance compiles one statement and holds its parameters. */
 export class SqlCompiler {
   /** Parameters in order; `$n` in the SQL is params[n - 1]. */
   readonly params: unknown[] = [];

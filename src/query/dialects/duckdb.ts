@@ -4,6 +4,7 @@
 import { quoteIdent } from '../../store/index.js';
 import { SqlCompiler } from './base.js';
 
+/** The compiler for the embedded DuckDB event store. */
 export class DuckDbCompiler extends SqlCompiler {
   /** DuckDB ignores case in identifiers; the store's quoting keeps "Status" and "status" apart. */
   override ident(name: string): string {
