@@ -76,6 +76,14 @@ describe('tend.yaml at start', () => {
     expect(t.tend.checks.applied?.created.sort()).toEqual(['api-health', 'generated-uuid', 'nightly-backup']);
   });
 
+  it('refuses to start with a broken file or a named file that is missing, naming the problem', async () => {
+    const dir = tempDataDir('tend-checks-bad');
+    const bad = path.join(dir, 'tend.yaml');
+    fs.writeFileSync(bad, 'checks:\n  - { name: a, kind: http, url: "not a url" }\n');
+    await expect(startTestTend({ config: bad })).rejects.toThrow(/tend.yaml: checks\[0\]\.url: /);
+    await expect(startTestTend({ config: path.join(dir, 'missing.yaml') })).rejects.toThrow(/missing.yaml: ENOENT/);
+  });
+
   it('refuses API changes to file-managed checks with 409', async () => {
     const put = await api('PUT', '/api/v1/checks/api-health', { kind: 'http', url: 'http://example.com/' });
     expect(put.status).toBe(409);
