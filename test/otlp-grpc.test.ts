@@ -22,14 +22,15 @@ const PATHS: Record<Signal, string> = {
   metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
 };
 
-function call(signal: Signal, body: Uint8Array, meta: Record<string, string>, options: grpc.ChannelOptions = {}) {
-  const client = new grpc.Client(t.tend.grpc!.address, grpc.credentials.createInsecure(), options);
+/** One Export call; on a client of its own unless one is given (calls then share its connection). */
+function call(signal: Signal, body: Uint8Array, meta: Record<string, string>, options: grpc.ChannelOptions = {}, shared?: grpc.Client) {
+  const client = shared ?? new grpc.Client(t.tend.grpc!.address, grpc.credentials.createInsecure(), options);
   const metadata = new grpc.Metadata();
   for (const [k, v] of Object.entries(meta)) metadata.set(k, v);
   const identity = (b: Buffer) => b;
   return new Promise<{ code: number; details?: string; response?: Buffer }>((resolve) => {
     client.makeUnaryRequest(PATHS[signal], identity, identity, Buffer.from(body), metadata, (err, response) => {
-      client.close();
+      if (!shared) client.close();
       resolve(err ? { code: err.code, details: err.details } : { code: 0, response });
     });
   });
@@ -77,6 +78,29 @@ describe('OTLP/gRPC', () => {
     expect(answer.partialSuccess.errorMessage).toContain('resourceMetrics[0].scopeMetrics[0].metrics[1].histogram.dataPoints[0].bucketCounts: expected 4 counts for 3 bounds, got 2');
     const [row] = await storedEvents(t.tend, 'grpc-metrics');
     expect(row.ok).toBe(5);
+  });
+});
+
+describe('OTLP/gRPC overload', () => {
+  it('answers UNAVAILABLE (which exporters retry) when the queue is full, never INTERNAL', async () => {
+    // Each call holds more spans than the queue takes, so one arriving while another commits is refused.
+    const small = await startTestTend({ maxQueuedEvents: 1000 });
+    try {
+      const spans = Array.from({ length: 2000 }, (_, i) => ({ traceId: Buffer.alloc(16, (i % 200) + 1), spanId: Buffer.alloc(8, (i % 250) + 1), name: 's', startTimeUnixNano: NOW }));
+      const body = encodeRequest('traces', { resourceSpans: [{ resource: service('busy'), scopeSpans: [{ spans }] }] });
+      const client = new grpc.Client(small.tend.grpc!.address, grpc.credentials.createInsecure());
+      // Calls 10 ms apart: each arrives while earlier ones commit. (All at once, they would pass
+      // the pipeline's bound check together before any of them is counted as queued.)
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => new Promise((r) => setTimeout(r, i * 10)).then(() => call('traces', body, { 'x-honeycomb-team': small.ingestKey }, {}, client))),
+      );
+      client.close();
+      const codes = new Set(answers.map((a) => a.code));
+      expect(codes.has(grpc.status.UNAVAILABLE)).toBe(true);
+      expect([...codes].every((c) => c === 0 || c === grpc.status.UNAVAILABLE)).toBe(true);
+    } finally {
+      await small.close();
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import { keyFromHeaders } from '../../server/access.js';
 import { datasetNameProblem } from '../../store/index.js';
 import { decodeRequest, encodeResponse, type Signal } from './codec.js';
 import { exportRequest, type OtlpDeps } from './export.js';
+import { MAX_INGEST_IN_FLIGHT } from '../context.js';
 import { OverloadedError } from '../pipeline.js';
 import { OtlpProblem } from './values.js';
 
@@ -44,7 +45,10 @@ export async function startOtlpGrpcServer(deps: OtlpDeps, auth: AuthService, opt
   const { host, port } = options;
   const server = new grpc.Server({
     'grpc.max_receive_message_length': deps.ingest.limits.maxBodyBytes,
+    'grpc.max_concurrent_streams': MAX_INGEST_IN_FLIGHT,
   });
+  // The same bound on calls being handled at once as OTLP/HTTP's admission control.
+  let inFlight = 0;
   for (const signal of ['traces', 'logs', 'metrics'] as const) {
     const definition: grpc.ServiceDefinition = {
       Export: {
@@ -60,7 +64,12 @@ export async function startOtlpGrpcServer(deps: OtlpDeps, auth: AuthService, opt
     };
     server.addService(definition, {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        handle(deps, auth, signal, call).then(
+        if (inFlight >= MAX_INGEST_IN_FLIGHT) {
+          callback(toServiceError(new OverloadedError(), options.logError));
+          return;
+        }
+        inFlight++;
+        handle(deps, auth, signal, call).finally(() => inFlight--).then(
           (response) => callback(null, response),
           (err) => callback(toServiceError(err, options.logError)),
         );
