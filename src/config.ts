@@ -1,6 +1,7 @@
 // Every setting Tend reads, in one place: defaults, then environment variables, then flags.
 // Later capabilities add their settings here so `tend serve --help` and docs/configuration.md
 // stay the single list.
+import os from 'node:os';
 import path from 'node:path';
 
 export interface IngestLimits {
@@ -28,6 +29,8 @@ export interface TendConfig {
   retentionDays: number;
   /** Log level for the server's own pino logger. */
   logLevel: string;
+  /** DuckDB's memory limit (e.g. "4GB"); past it DuckDB spills to disk instead of growing. */
+  memoryLimit: string;
   ingest: IngestLimits;
   checks: ChecksSettings;
 }
@@ -57,6 +60,7 @@ export interface ConfigOverrides {
   data?: string;
   retentionDays?: number | string;
   logLevel?: string;
+  memoryLimit?: string;
   maxQueuedEvents?: number | string;
   config?: string;
   checkConcurrency?: number | string;
@@ -81,6 +85,15 @@ function readGrpcPort(value: number | string | undefined, httpPort: number): num
   return n;
 }
 
+/** DuckDB would take 80% of RAM by default; Tend leaves room for Node and the OS: 40%. */
+function readMemoryLimit(value: string | undefined): string {
+  if (!value) return `${Math.max(1, Math.floor((os.totalmem() * 0.4) / 2 ** 30))}GB`;
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(value.trim())) {
+    throw new Error(`--memory-limit must be a size such as 512MB or 4GB, got "${value}"`);
+  }
+  return value.trim();
+}
+
 /** Flags win over environment variables, which win over defaults. */
 export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): TendConfig {
   const port = toInt(flags.port, '--port') ?? toInt(env.TEND_PORT, 'TEND_PORT') ?? 4318;
@@ -98,6 +111,7 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
     retentionDays:
       toInt(flags.retentionDays, '--retention-days') ?? toInt(env.TEND_RETENTION_DAYS, 'TEND_RETENTION_DAYS') ?? 60,
     logLevel: flags.logLevel ?? env.TEND_LOG_LEVEL ?? 'warn',
+    memoryLimit: readMemoryLimit(flags.memoryLimit || env.TEND_MEMORY_LIMIT),
     ingest: { ...defaultIngestLimits, maxQueuedEvents: maxQueued, maxCommitEvents: Math.min(defaultIngestLimits.maxCommitEvents, Math.max(1000, maxQueued)) },
     checks: {
       // An empty TEND_CONFIG means "not set", as for the other variables.

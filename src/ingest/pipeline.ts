@@ -54,10 +54,11 @@ export class IngestPipeline {
   /** Resolves once `events` are committed; rejects with OverloadedError when the queue is full. */
   async submit(env: Environment, datasetName: string, events: StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const dataset = await this.datasets.findOrCreate(env.id, datasetName);
+    // Checked after the await, so requests resolving their datasets at once cannot overshoot.
     if (this.queuedEvents > 0 && this.queuedEvents + events.length > this.limits.maxQueuedEvents) {
       throw new OverloadedError();
     }
-    const dataset = await this.datasets.findOrCreate(env.id, datasetName);
     this.queuedEvents += events.length;
     const done = new Promise<void>((resolve, reject) => this.queue.push({ writes: { dataset, events }, resolve, reject }));
     if (!this.writing) {
@@ -83,21 +84,38 @@ export class IngestPipeline {
         group.push(p);
         count += p.writes.events.length;
       }
-      const started = performance.now();
       try {
-        await this.store.append(mergeByDataset(group.map((p) => p.writes)));
-        this.commitSeconds.observe((performance.now() - started) / 1000);
-        this.batches.inc();
-        this.accepted.inc(count);
-        for (const p of group) p.resolve();
-      } catch (err) {
-        for (const p of group) p.reject(err);
+        await this.commit(group);
       } finally {
         this.queuedEvents -= count;
       }
     }
     this.writing = false;
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /**
+   * Commits a group in one transaction. If that fails, each request is retried alone, so a
+   * request the store refuses fails by itself instead of taking its neighbours with it.
+   */
+  private async commit(group: Pending[]): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.store.append(mergeByDataset(group.map((p) => p.writes)));
+    } catch (err) {
+      if (group.length === 1) {
+        group[0].reject(err);
+        return;
+      }
+      for (const p of group) await this.commit([p]);
+      return;
+    }
+    this.commitSeconds.observe((performance.now() - started) / 1000);
+    this.batches.inc();
+    for (const p of group) {
+      this.accepted.inc(p.writes.events.length);
+      p.resolve();
+    }
   }
 }
 

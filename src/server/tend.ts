@@ -36,7 +36,7 @@ export interface Tend {
 }
 
 export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = process.env): Promise<Tend> {
-  const db = await DuckDatabase.open(config.dataDir);
+  const db = await DuckDatabase.open(config.dataDir, { memoryLimit: config.memoryLimit });
   const store = await DuckEventStore.open(db);
   const datasets = await DatasetRegistry.open(db);
   const auth = await AuthService.open(db);

@@ -16,10 +16,10 @@ export class DuckDatabase implements MetaStore {
     private readonly instance: DuckDBInstance,
   ) {}
 
-  static async open(dataDir: string): Promise<DuckDatabase> {
+  static async open(dataDir: string, options: { memoryLimit?: string } = {}): Promise<DuckDatabase> {
     fs.mkdirSync(dataDir, { recursive: true });
     const file = path.join(dataDir, 'tend.duckdb');
-    const instance = await DuckDBInstance.create(file);
+    const instance = await DuckDBInstance.create(file, options.memoryLimit ? { memory_limit: options.memoryLimit } : {});
     const db = new DuckDatabase(file, instance);
     await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`);
     return db;
