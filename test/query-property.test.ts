@@ -1,11 +1,12 @@
 // Property: for random datasets and random specs, Tend's answers equal a reference computed
 // here in plain TypeScript: exactly for COUNT, SUM, MIN, MAX, AVG and COUNT_DISTINCT, and for
 // percentiles exactly without sample rates, within PERCENTILE_ACCURACY (relative) with them.
-// Filters, breakdowns, OR/AND and sample rates are all in play; the store is the real DuckDB one.
+// HEATMAP buckets match exactly. Filters, breakdowns, OR/AND and sample rates are all in play;
+// totals and every series bucket are checked; the store is the real DuckDB one.
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseQuerySpec, PERCENTILE_ACCURACY, PERCENTILES, runQuery, type QueryDeps, type QuerySpec } from '../src/query/index.js';
+import { HEATMAP_BUCKETS, parseQuerySpec, PERCENTILE_ACCURACY, PERCENTILES, runQuery, type QueryDeps, type QuerySpec } from '../src/query/index.js';
 import { DatasetRegistry, DuckDatabase, DuckEventStore, type Environment, type StoredEvent } from '../src/store/index.js';
 import { tempDataDir } from './support/tend.js';
 
@@ -61,7 +62,7 @@ const calcArb = fc.constantFrom(
   { op: 'COUNT' }, { op: 'SUM', column: 'dur' }, { op: 'SUM', column: 'code' }, { op: 'AVG', column: 'dur' },
   { op: 'MIN', column: 'dur' }, { op: 'MAX', column: 'code' }, { op: 'COUNT_DISTINCT', column: 'svc' },
   { op: 'COUNT_DISTINCT', column: 'dur' }, { op: 'P50', column: 'dur' }, { op: 'P99', column: 'dur' },
-  { op: 'P001', column: 'dur' }, { op: 'P75', column: 'code' },
+  { op: 'P001', column: 'dur' }, { op: 'P75', column: 'code' }, { op: 'HEATMAP', column: 'dur' },
 );
 
 const specArb = fc.record({
@@ -116,6 +117,18 @@ function weightedPercentile(values: [number, number][], q: number): number | nul
   return sorted[sorted.length - 1][0];
 }
 
+/** HEATMAP: weighted counts in equal buckets between the bounds of every kept event. */
+function heatmap(events: Ev[], bounds: [number, number] | null) {
+  const vals = events.filter((e) => e.f.dur !== undefined);
+  if (vals.length === 0 || !bounds) return { buckets: [] };
+  const [lo, hi] = bounds;
+  if (hi === lo) return { buckets: [{ lower: lo, upper: hi, count: vals.reduce((s, e) => s + e.rate, 0) }] };
+  const width = (hi - lo) / HEATMAP_BUCKETS;
+  const counts = new Array<number>(HEATMAP_BUCKETS).fill(0);
+  for (const e of vals) counts[Math.min(HEATMAP_BUCKETS - 1, Math.floor(((e.f.dur! - lo) / (hi - lo)) * HEATMAP_BUCKETS))] += e.rate;
+  return { buckets: counts.map((count, i) => ({ lower: lo + i * width, upper: lo + (i + 1) * width, count })) };
+}
+
 function aggregate(events: Ev[], calc: { op: string; column?: string }): number | null {
   if (calc.op === 'COUNT') return events.reduce((s, e) => s + e.rate, 0);
   const vals = events.flatMap((e) => {
@@ -146,7 +159,9 @@ function reference(events: Ev[], spec: RandomSpec) {
     const key = JSON.stringify(spec.breakdowns.map((b) => (e.f as Record<string, unknown>)[b] ?? null));
     groups.set(key, [...(groups.get(key) ?? []), e]);
   }
-  return groups;
+  const durs = kept.flatMap((e) => (e.f.dur === undefined ? [] : [e.f.dur]));
+  const bounds: [number, number] | null = durs.length ? [Math.min(...durs), Math.max(...durs)] : null;
+  return { groups, bounds };
 }
 
 const keyOf = (c: { op: string; column?: string }) => (c.column ? `${c.op}(${c.column})` : c.op);
@@ -166,11 +181,12 @@ describe('query results against a TypeScript reference', () => {
 
         const spec: QuerySpec = parseQuerySpec({ ...s, start_time: T0, end_time: T0 + 3600 });
         const result = await runQuery(deps, env, name, spec);
-        const ref = reference(events, s);
+        const { groups: ref, bounds } = reference(events, s);
 
         const got = new Map(result.data.results.map((r) => [JSON.stringify(s.breakdowns.map((b) => r.data[b] ?? null)), r.data]));
         expect([...got.keys()].sort()).toEqual([...ref.keys()].sort());
         const check = (have: unknown, evs: Ev[], calc: { op: string; column?: string }, where: string) => {
+          if (calc.op === 'HEATMAP') return expect(have, where).toEqual(heatmap(evs, bounds));
           const want = aggregate(evs, calc);
           if (calc.op.startsWith('P') && want !== null && sampled) {
             expect(Math.abs((have as number) - want), where).toBeLessThanOrEqual(Math.abs(want) * PERCENTILE_ACCURACY + 1e-9);
