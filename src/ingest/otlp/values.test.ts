@@ -36,5 +36,8 @@ describe('OTLP value readers', () => {
     let deep: unknown = { stringValue: 'bottom' };
     for (let i = 0; i < 40; i++) deep = { arrayValue: { values: [deep] } };
     expect(() => readAnyValue(deep, 'v')).toThrow(/nest deeper than 32 levels/);
+    expect(() => readAnyValue({ kvlistValue: { values: [kv('__proto__', { kvlistValue: { values: [kv('x', { intValue: 1 })] } })] } }, 'v')).toThrow(
+      'v.kvlistValue.values[0].key: attribute names starting with "__" are reserved, got "__proto__"',
+    );
   });
 });

@@ -211,6 +211,8 @@ export function addAttributes(out: Record<string, AttrValue>, list: unknown, fie
       if (!kv) continue;
       const key = readString(kv.key, '.key');
       if (key === '') throw new OtlpProblem('.key: attribute name is empty');
+      // Tend's own columns start with "__" (and "__proto__" must never become a property store).
+      if (key.startsWith('__')) throw new OtlpProblem(`.key: attribute names starting with "__" are reserved, got "${key.slice(0, 40)}"`);
       const value = readAnyValue(kv.value, '.value', depth);
       if (value !== undefined) out[key] = value;
     } catch (err) {
