@@ -51,7 +51,7 @@ describe('POST /api/v1/query/:dataset', () => {
       { data: { endpoint: '/a', COUNT: 24, 'SUM(duration_ms)': 1680, 'MAX(duration_ms)': 120 } },
       { data: { endpoint: '/b', COUNT: 6, 'SUM(duration_ms)': 360, 'MAX(duration_ms)': 110 } },
     ]);
-    expect(r.body.metadata).toMatchObject({ dataset: 'web', start_time: T0, end_time: T0 + 3600, granularity: 15, rows_scanned: 12, groups: 2, truncated: false });
+    expect(r.body.metadata).toMatchObject({ dataset: 'web', start_time: T0, end_time: T0 + 3600, granularity: 15, rows_scanned: 12, groups: 2, truncated: false, series_groups: 2 });
   });
 
   it('has every bucket for every group, empty ones with COUNT 0', async () => {

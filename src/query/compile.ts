@@ -13,6 +13,7 @@
 // and the answer is every row of the groups ranked within the limit, with `__rank`.
 import { isNumeric, type Expr } from './expr.js';
 import type { QueryPlan, TimeWindow } from './plan.js';
+import { QUERY_LIMITS } from './spec.js';
 import type { SqlCompiler } from './dialects/base.js';
 
 /**
@@ -41,6 +42,12 @@ export interface CompileOptions {
 /** The highest sample rate among the events a query reads: decides how percentiles run. */
 export function compileMaxSampleRate(c: SqlCompiler, plan: QueryPlan, source: string): string {
   return `SELECT max(${c.weightColumn}) AS ${c.ident('m')} FROM ${source} WHERE ${whereClause(c, plan.window, plan.where)}`;
+}
+
+/** How many groups (the first in order) get a series: the answer's points stay bounded. */
+export function seriesGroupLimit(plan: QueryPlan): number {
+  const buckets = Math.ceil((plan.window.endUs - plan.window.startUs) / (plan.granularity * 1e6)) + 1;
+  return Math.max(1, Math.floor(QUERY_LIMITS.maxSeriesPoints / buckets));
 }
 
 const HAVING_SQL = { '=': '=', '!=': '<>', '>': '>', '>=': '>=', '<': '<', '<=': '<=' } as const;
@@ -199,5 +206,7 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
   ctes.push(`${id('ranked')} AS (SELECT *, ${rankCols.join(', ')} FROM ${id('final')})`);
   const groupRank = groupKeys.length ? `max(${id('r0')}) OVER (PARTITION BY ${groupKeys.join(', ')})` : `max(${id('r0')}) OVER ()`;
   ctes.push(`${id('grouped')} AS (SELECT *, ${groupRank} AS ${id('__rank')} FROM ${id('ranked')})`);
-  return `WITH ${ctes.join(',\n')}\nSELECT * FROM ${id('grouped')} WHERE ${id('__rank')} <= ${c.int(plan.limit)} ORDER BY ${id('__rank')}, ${t} NULLS FIRST`;
+  const seriesGroups = seriesGroupLimit(plan);
+  const keep = `${id('__rank')} <= ${c.int(plan.limit)}${seriesGroups < plan.limit ? ` AND (${t} IS NULL OR ${id('__rank')} <= ${c.int(seriesGroups)})` : ''}`;
+  return `WITH ${ctes.join(',\n')}\nSELECT * FROM ${id('grouped')} WHERE ${keep} ORDER BY ${id('__rank')}, ${t} NULLS FIRST`;
 }

@@ -3,7 +3,7 @@
 // for every group (COUNT 0 where nothing happened), HEATMAP values as bucket lists, RATE_*
 // derived from consecutive buckets.
 import type { Row } from '../store/index.js';
-import { HEATMAP_BUCKETS } from './compile.js';
+import { HEATMAP_BUCKETS, seriesGroupLimit } from './compile.js';
 import type { PlannedCalc, QueryPlan } from './plan.js';
 
 export type ResultValue = string | number | boolean | null | HeatmapValue;
@@ -100,13 +100,16 @@ export function shapeResults(plan: QueryPlan, totals: Row[], series: Row[], with
     if (i !== undefined) rows[i] = r;
   }
   const empty = plan.calcs.map(emptyValue);
+  const seriesGroups = seriesGroupLimit(plan);
   // perGroup[g][i]: the data of group g in bucket i.
   const perGroup: Record<string, ResultValue>[][] = [];
   const results: ResultRow[] = [];
   for (const total of totals) {
     const keys = groupData(plan, total);
     const rows = byGroup.get(groupId(plan, total));
-    const perBucket = times.map((_, i) => {
+    // Groups past the series limit (compile.ts) have totals only.
+    const charted = results.length < seriesGroups;
+    const perBucket = (charted ? times : []).map((_, i) => {
       const r = rows?.[i];
       const data: Record<string, ResultValue> = Object.assign({}, keys);
       plan.calcs.forEach((calc, k) => (data[calc.key] = r ? calcValue(calc, r[`c${k}`]) : empty[k]));
@@ -117,7 +120,7 @@ export function shapeResults(plan: QueryPlan, totals: Row[], series: Row[], with
       summary[calc.key] = RATE_OPS.has(calc.op) ? toRates(perBucket, calc.key) : calcValue(calc, total[`c${k}`]);
     });
     results.push({ data: summary });
-    perGroup.push(perBucket);
+    if (charted) perGroup.push(perBucket);
   }
   // Series ordered by time, groups in result order within a bucket.
   const points: SeriesPoint[] = [];

@@ -2,7 +2,7 @@
 // timeout, and shapes Honeycomb's result with the query's own metadata.
 import { badRequest, HttpError, notFound } from '../server/errors.js';
 import { ALL_DATASETS, type Dataset, type DatasetRegistry, type Environment, type EventStore, type MetaStore, type Row } from '../store/index.js';
-import { compileMaxSampleRate, compileQuery } from './compile.js';
+import { compileMaxSampleRate, compileQuery, seriesGroupLimit } from './compile.js';
 import { compilerFor, type SqlCompiler } from './dialects/index.js';
 import { mergeColumns, planQuery, type QueryPlan } from './plan.js';
 import { shapeResults, type QueryData } from './results.js';
@@ -46,6 +46,8 @@ export interface QueryMetadata {
   /** Groups returned; `truncated` when the limit cut some off. */
   groups: number;
   truncated: boolean;
+  /** Groups with a series (the first ones; the series stay under a million points). */
+  series_groups: number;
   duration_ms: number;
 }
 
@@ -129,6 +131,7 @@ export async function runQuery(deps: QueryDeps, env: Environment, dataset: strin
       rows_scanned: Number(totals[0]?.__total_rows ?? 0),
       groups: totals.length,
       truncated: Number(totals[0]?.__groups ?? 0) > totals.length,
+      series_groups: options.series === false ? 0 : Math.min(totals.length, seriesGroupLimit(plan)),
       duration_ms: 0,
     },
   };

@@ -39,6 +39,8 @@ export const QUERY_LIMITS = {
   maxTimeRangeSeconds: 62 * 86_400,
   /** Most points a series may have (granularity at least window / 1000, as Honeycomb). */
   maxPoints: 1000,
+  /** Most points (groups x buckets) in an answer's series: later groups get totals only. */
+  maxSeriesPoints: 1_000_000,
   maxBreakdowns: 100,
   maxCalculations: 100,
   maxFilters: 100,
