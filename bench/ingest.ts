@@ -5,7 +5,6 @@
 //   3. ClickHouse (Debian's, when installed): HTTP JSONEachRow inserts of the same batches.
 // Settings (env): BENCH_EVENTS (default 1,000,000), BENCH_BATCH (1,000), BENCH_CONNECTIONS (4).
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -15,6 +14,7 @@ import { DatasetRegistry, DuckDatabase, DuckEventStore, typeOfValue, type Stored
 import { spawnTend } from '../test/support/tend.js';
 import { generateEvents, type GeneratedEvent } from './generator.js';
 import { clickHouseVersion, startClickHouse } from './clickhouse.js';
+import { httpPoster, sendAll } from './load.js';
 import { percentile, recordResult, tempDir } from './report.js';
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -32,59 +32,17 @@ function peakRssBytes(pid: number): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
-async function sendAll(
-  bodies: Buffer[],
-  post: (body: Buffer) => Promise<{ status: number; text: string }>,
-  check: (r: { status: number; text: string }) => void,
-): Promise<{ seconds: number; latencies: number[] }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  const worker = async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++];
-      for (;;) {
-        const t0 = performance.now();
-        const r = await post(body);
-        if (r.status === 429) {
-          await new Promise((res) => setTimeout(res, 100));
-          continue;
-        }
-        latencies.push(performance.now() - t0);
-        check(r);
-        break;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  return { seconds: (performance.now() - started) / 1000, latencies };
-}
-
-function poster(url: URL, headers: Record<string, string>) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  return (body: Buffer) =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request(
-        { host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'POST', agent, headers: { ...headers, 'content-length': body.length } },
-        (res) => {
-          const parts: Buffer[] = [];
-          res.on('data', (c) => parts.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString() }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-}
-
 async function benchTend(bodies: Buffer[]) {
   const dataDir = tempDir('bench-ingest');
   const tend = await spawnTend(dataDir, 0);
   let rejected = 0;
-  const post = poster(new URL(`${tend.url}/1/batch/bench`), { 'x-honeycomb-team': tend.ingestKey, 'content-type': 'application/json' });
-  const run = await sendAll(bodies, post, (r) => {
+  const post = httpPoster(`${tend.url}/1/batch/bench`, { 'x-honeycomb-team': tend.ingestKey, 'content-type': 'application/json' }, CONNECTIONS);
+  const run = await sendAll(bodies, CONNECTIONS, async (body) => {
+    const r = await post(body);
+    if (r.status === 429) return 'retry';
     if (r.status !== 200) throw new Error(`Tend answered ${r.status}: ${r.text.slice(0, 200)}`);
     for (const s of JSON.parse(r.text) as { status: number }[]) if (s.status !== 202) rejected++;
+    return 'done';
   });
   const rss = peakRssBytes(tend.child.pid!);
   await tend.stop();
@@ -155,9 +113,11 @@ async function benchClickHouse(bodies: Buffer[]) {
       n === 'duration_ms' || n === 'db.duration_ms' ? 'Float64' : ({ string: 'String', integer: 'Int64', float: 'Float64', boolean: 'UInt8' } as const)[typeOfValue(sample[n])];
     const cols = Object.keys(sample).map((n) => `\`${n}\` ${chType(n)}`);
     await ch.query(`CREATE TABLE ev (${cols.join(', ')}) ENGINE = MergeTree ORDER BY (service, endpoint)`);
-    const post = poster(new URL(`${ch.url}/?query=${encodeURIComponent('INSERT INTO ev FORMAT JSONEachRow')}`), {});
-    const run = await sendAll(bodies, post, (r) => {
+    const post = httpPoster(`${ch.url}/?query=${encodeURIComponent('INSERT INTO ev FORMAT JSONEachRow')}`, {}, CONNECTIONS);
+    const run = await sendAll(bodies, CONNECTIONS, async (body) => {
+      const r = await post(body);
       if (r.status !== 200) throw new Error(`ClickHouse answered ${r.status}: ${r.text.slice(0, 200)}`);
+      return 'done';
     });
     const stored = Number((await ch.query('SELECT count() FROM ev')).trim());
     return { version, eventsPerSecond: TOTAL / run.seconds, stored, p50: percentile(run.latencies, 50), p99: percentile(run.latencies, 99) };

@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config.js';
 import { startTend } from '../src/server/index.js';
 import { quoteIdent } from '../src/store/index.js';
 import { spawnTend } from '../test/support/tend.js';
+import { httpPoster, sendAll } from './load.js';
 import { median, percentile, recordResult, tempDir } from './report.js';
 
 const SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
@@ -124,43 +125,19 @@ function batches(from: number, to: number, firstMs: number, spacingMs: number, e
 
 type Send = (body: Buffer) => Promise<number>;
 
-/** Sends every body over `CONNECTIONS` concurrent senders; a 429/UNAVAILABLE is retried after 50 ms. */
-async function sendAll(bodies: Buffer[], send: Send): Promise<{ seconds: number; latencies: number[] }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  const worker = async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++];
-      for (;;) {
-        const t0 = performance.now();
-        const status = await send(body);
-        if (status === 429 || status === grpc.status.UNAVAILABLE + 1000) {
-          await new Promise((r) => setTimeout(r, 50));
-          continue;
-        }
-        if (status !== 200) throw new Error(`answered ${status}`);
-        latencies.push(performance.now() - t0);
-        break;
-      }
-    }
+/** A status of 429 or gRPC UNAVAILABLE asks for a retry; anything else but 200 stops the run. */
+function retryingOn(send: Send): (body: Buffer) => Promise<'done' | 'retry'> {
+  return async (body) => {
+    const status = await send(body);
+    if (status === 429 || status === grpc.status.UNAVAILABLE + 1000) return 'retry';
+    if (status !== 200) throw new Error(`answered ${status}`);
+    return 'done';
   };
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  return { seconds: (performance.now() - started) / 1000, latencies };
 }
 
 function httpSender(url: string, headers: Record<string, string>): Send {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const u = new URL(url);
-  return (body) =>
-    new Promise((resolve, reject) => {
-      const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { ...headers, 'content-length': body.length } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const post = httpPoster(url, headers, CONNECTIONS);
+  return async (body) => (await post(body)).status;
 }
 
 /** gRPC answers map to 200, or 1000 + the gRPC status code. */
@@ -184,12 +161,12 @@ async function ingestRun(label: string, bodies: Buffer[], transport: 'http-proto
     let run;
     if (transport === 'grpc') {
       const g = grpcSender(`127.0.0.1:${grpcPort}`, tend.ingestKey);
-      run = await sendAll(bodies, g.send);
+      run = await sendAll(bodies, CONNECTIONS, retryingOn(g.send));
       g.close();
     } else if (transport === 'http-protobuf') {
-      run = await sendAll(bodies, httpSender(`${tend.url}/v1/traces`, { 'x-honeycomb-team': tend.ingestKey, 'content-type': 'application/x-protobuf' }));
+      run = await sendAll(bodies, CONNECTIONS, retryingOn(httpSender(`${tend.url}/v1/traces`, { 'x-honeycomb-team': tend.ingestKey, 'content-type': 'application/x-protobuf' })));
     } else {
-      run = await sendAll(bodies, httpSender(`${tend.url}/1/batch/bench-svc`, { 'x-honeycomb-team': tend.ingestKey, 'content-type': 'application/json' }));
+      run = await sendAll(bodies, CONNECTIONS, retryingOn(httpSender(`${tend.url}/1/batch/bench-svc`, { 'x-honeycomb-team': tend.ingestKey, 'content-type': 'application/json' })));
     }
     const rate = SPANS / run.seconds;
     console.log(`${label.padEnd(28)} ${Math.round(rate).toLocaleString().padStart(9)} spans/s   batch p50 ${percentile(run.latencies, 50).toFixed(1)} ms  p99 ${percentile(run.latencies, 99).toFixed(1)} ms`);
@@ -222,7 +199,7 @@ async function lookupRun() {
     const started = performance.now();
     const step = BATCH * 64;
     for (let loaded = 0; loaded < LOOKUP_SPANS; loaded += step) {
-      await sendAll(batches(loaded, Math.min(LOOKUP_SPANS, loaded + step), firstMs, spacing, protobufBatch), send);
+      await sendAll(batches(loaded, Math.min(LOOKUP_SPANS, loaded + step), firstMs, spacing, protobufBatch), CONNECTIONS, retryingOn(send));
     }
     console.log(`loaded ${LOOKUP_SPANS.toLocaleString()} spans over 3 days in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
