@@ -1,6 +1,7 @@
 // The one path every protocol adapter writes through. Requests queue their checked events
-// here; a single writer takes everything queued, commits it in one transaction (group
-// commit), and only then answers each waiting request. The queue is bounded: past the bound
+// here; a writer takes everything queued, commits it in one transaction (group commit), and
+// only then answers each waiting request. Two writers work at once, so one group is prepared
+// while the store commits the other (the commit runs on DuckDB's threads). The queue is bounded: past the bound
 // submit() throws OverloadedError and the adapter answers 429 with Retry-After.
 import type { IngestLimits } from '../config.js';
 import type { DatasetRegistry, Environment, EventStore, StoredEvent } from '../store/index.js';
@@ -19,10 +20,15 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** Group commits under way at once: one being committed while the next is prepared. */
+const COMMITS_IN_FLIGHT = 2;
+
 export class IngestPipeline {
   private queue: Pending[] = [];
   private queuedEvents = 0;
-  private writing = false;
+  /** Group commits under way (at most COMMITS_IN_FLIGHT). */
+  private inFlight = 0;
+  private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   private readonly accepted;
   private readonly batches;
@@ -61,22 +67,26 @@ export class IngestPipeline {
     }
     this.queuedEvents += events.length;
     const done = new Promise<void>((resolve, reject) => this.queue.push({ writes: { dataset, events }, resolve, reject }));
-    if (!this.writing) {
-      this.writing = true;
+    if (!this.scheduled) {
+      this.scheduled = true;
       // Let requests that arrive in the same tick join this commit.
-      setImmediate(() => void this.drain());
+      setImmediate(() => {
+        this.scheduled = false;
+        this.startCommits();
+      });
     }
     return done;
   }
 
   /** Resolves when nothing is queued or being written. */
   idle(): Promise<void> {
-    if (!this.writing) return Promise.resolve();
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
+  /** Starts a group commit for what is queued, while a writer is free. */
+  private startCommits(): void {
+    while (this.queue.length > 0 && this.inFlight < COMMITS_IN_FLIGHT) {
       const group: Pending[] = [];
       let count = 0;
       while (this.queue.length > 0 && (group.length === 0 || count + this.queue[0].writes.events.length <= this.limits.maxCommitEvents)) {
@@ -84,14 +94,14 @@ export class IngestPipeline {
         group.push(p);
         count += p.writes.events.length;
       }
-      try {
-        await this.commit(group);
-      } finally {
+      this.inFlight++;
+      void this.commit(group).finally(() => {
         this.queuedEvents -= count;
-      }
+        this.inFlight--;
+        this.startCommits();
+        if (this.queue.length === 0 && this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+      });
     }
-    this.writing = false;
-    for (const w of this.idleWaiters.splice(0)) w();
   }
 
   /**

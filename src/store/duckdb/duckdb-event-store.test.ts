@@ -75,6 +75,23 @@ describe('DuckEventStore', () => {
     expect((await all()).map((r) => r.z)).toEqual([null, 'later']);
   });
 
+  it('stores every row when appends, new columns and new days run concurrently', async () => {
+    const writes = Array.from({ length: 40 }, (_, i) =>
+      store.append([
+        {
+          dataset: ds,
+          // Every fifth write brings a new column, every seventh a new day: both need the gate alone.
+          events: [ev(day0 + (i % 7 === 0 ? (i / 7) * DAY_US : 0) + i, { n: i, ...(i % 5 === 0 ? { [`c${i}`]: i } : {}) })],
+        },
+      ]),
+    );
+    await Promise.all(writes);
+    const rows = await all();
+    expect(rows.map((r) => r.n).sort((a, b) => (a as number) - (b as number))).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect((await store.columns(ds.id)).map((c) => c.name).sort()).toEqual(['c0', 'c10', 'c15', 'c20', 'c25', 'c30', 'c35', 'c5', 'n']);
+    expect(rows.find((r) => r.n === 35)!.c35).toBe(35);
+  });
+
   it('drops whole day tables past retention', async () => {
     await store.append([{ dataset: ds, events: [ev(day0, { a: 1 }), ev(day0 + DAY_US, { a: 2 }), ev(day0 + 2 * DAY_US, { a: 3 })] }]);
     expect(await store.dropBefore(day0 + DAY_US + 1)).toBe(1);

@@ -19,12 +19,20 @@ import { place, typeOfValue } from '../column-types.js';
 import { SAMPLERATE_COLUMN, TIME_COLUMN, type Column, type ColumnType, type StoredEvent } from '../types.js';
 import { fieldName } from './column-names.js';
 import { DuckDatabase } from './database.js';
+import { WriteGate, type WriteMode } from './write-gate.js';
 import { DAY_US, dayOf, partitionTable, quoteIdent } from './partitions.js';
 
 const SQL_TYPE: Record<ColumnType, string> = { string: 'VARCHAR', integer: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN' };
 const CHUNK_TYPE: Record<ColumnType, DuckDBType> = { string: VARCHAR, integer: BIGINT, float: DOUBLE, boolean: BOOLEAN };
 /** DuckDB's vector size: a data chunk holds at most this many rows. */
 const CHUNK_ROWS = 2048;
+
+interface WritePlan {
+  ddl: string[];
+  metaInserts: { sql: string; params: unknown[] }[];
+  /** The schema of each write's dataset after these writes, in the order of the writes. */
+  schemas: DatasetSchema[];
+}
 
 interface DatasetSchema {
   columns: Column[];
@@ -38,42 +46,81 @@ const SCHEMA = [
   `CREATE TABLE event_partitions (dataset_id TEXT NOT NULL, day INTEGER NOT NULL, table_name TEXT NOT NULL, PRIMARY KEY (dataset_id, day))`,
 ];
 
+/** Transactions appending at once; more would only contend for the same two cores. */
+const CONCURRENT_WRITERS = 2;
+
 export class DuckEventStore implements EventStore {
   readonly dialect = 'duckdb' as const;
   private schemas = new Map<string, DatasetSchema>();
+  private readonly gate = new WriteGate(CONCURRENT_WRITERS);
 
   private constructor(
     private readonly db: DuckDatabase,
-    private readonly writer: DuckDBConnection,
+    /** Idle writer connections: a transaction holds one from BEGIN to COMMIT. */
+    private readonly writers: DuckDBConnection[],
   ) {}
 
   static async open(db: DuckDatabase): Promise<DuckEventStore> {
     await db.migrate('store.duckdb.v1', SCHEMA);
-    return new DuckEventStore(db, await db.connect());
+    const writers = await Promise.all(Array.from({ length: CONCURRENT_WRITERS }, () => db.connect()));
+    return new DuckEventStore(db, writers);
   }
 
   async append(writes: DatasetWrite[]): Promise<void> {
-    const ddl: string[] = [];
-    const metaInserts: { sql: string; params: unknown[] }[] = [];
-    const touched: [string, DatasetSchema][] = [];
-    for (const w of writes) {
-      const schema = await this.schemaOf(w.dataset.id);
-      // Work on copies so a failed commit leaves the cached schema as it was.
-      const next = cloneSchema(schema);
-      evolveSchema(w.dataset.id, next, w.events, ddl, metaInserts);
-      touched.push([w.dataset.id, next]);
+    // Plan against the cached schemas under a shared slot; a plan that needs DDL is redone
+    // alone, since another writer may change the schemas in between.
+    let mode: WriteMode = 'shared';
+    let plan: WritePlan;
+    for (;;) {
+      await this.gate.acquire(mode);
+      try {
+        plan = await this.planWrites(writes);
+      } catch (err) {
+        this.gate.release(mode);
+        throw err;
+      }
+      if (mode === 'exclusive' || (plan.ddl.length === 0 && plan.metaInserts.length === 0)) break;
+      this.gate.release(mode);
+      mode = 'exclusive';
     }
-    await this.writer.run('BEGIN TRANSACTION');
     try {
-      for (const sql of ddl) await this.writer.run(sql);
-      for (const m of metaInserts) await this.writer.run(m.sql, m.params as never);
-      for (let i = 0; i < writes.length; i++) await this.appendRows(touched[i][1], writes[i].events);
-      await this.writer.run('COMMIT');
-    } catch (err) {
-      await this.writer.run('ROLLBACK').catch(() => undefined);
-      throw err;
+      await this.inTransaction(async (conn) => {
+        for (const sql of plan.ddl) await conn.run(sql);
+        for (const m of plan.metaInserts) await conn.run(m.sql, m.params as never);
+        for (let i = 0; i < writes.length; i++) await appendRows(conn, plan.schemas[i], writes[i].events);
+      });
+      for (let i = 0; i < writes.length; i++) this.schemas.set(writes[i].dataset.id, plan.schemas[i]);
+    } finally {
+      this.gate.release(mode);
     }
-    for (const [id, schema] of touched) this.schemas.set(id, schema);
+  }
+
+  /** The schemas these writes need, and the statements that make them real. */
+  private async planWrites(writes: DatasetWrite[]): Promise<WritePlan> {
+    const plan: WritePlan = { ddl: [], metaInserts: [], schemas: [] };
+    for (const w of writes) {
+      // Work on copies so a failed commit leaves the cached schema as it was.
+      const next = cloneSchema(await this.schemaOf(w.dataset.id));
+      evolveSchema(w.dataset.id, next, w.events, plan.ddl, plan.metaInserts);
+      plan.schemas.push(next);
+    }
+    return plan;
+  }
+
+  private async inTransaction(work: (conn: DuckDBConnection) => Promise<void>): Promise<void> {
+    const conn = this.writers.pop()!;
+    try {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        await work(conn);
+        await conn.run('COMMIT');
+      } catch (err) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      this.writers.push(conn);
+    }
   }
 
   async columns(datasetId: string): Promise<Column[]> {
@@ -116,11 +163,16 @@ export class DuckEventStore implements EventStore {
       [Math.floor(beforeUs / DAY_US)],
     );
     for (const r of rows) {
-      await this.writer.run('BEGIN TRANSACTION');
-      await this.writer.run(`DROP TABLE IF EXISTS ${quoteIdent(r.table_name)}`);
-      await this.writer.run('DELETE FROM event_partitions WHERE dataset_id = $1 AND day = $2', [r.dataset_id, r.day]);
-      await this.writer.run('COMMIT');
-      this.schemas.get(r.dataset_id)?.partitions.delete(r.day);
+      await this.gate.acquire('exclusive');
+      try {
+        await this.inTransaction(async (conn) => {
+          await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(r.table_name)}`);
+          await conn.run('DELETE FROM event_partitions WHERE dataset_id = $1 AND day = $2', [r.dataset_id, r.day]);
+        });
+        this.schemas.get(r.dataset_id)?.partitions.delete(r.day);
+      } finally {
+        this.gate.release('exclusive');
+      }
     }
     return rows.length;
   }
@@ -148,29 +200,29 @@ export class DuckEventStore implements EventStore {
     this.schemas.set(datasetId, schema);
     return schema;
   }
+}
 
-  /** Appends events to their day tables, one data chunk of up to 2,048 rows at a time. */
-  private async appendRows(schema: DatasetSchema, events: StoredEvent[]): Promise<void> {
-    const byDay = new Map<number, StoredEvent[]>();
-    for (const e of events) {
-      const day = dayOf(e.time);
-      const list = byDay.get(day);
-      if (list) list.push(e);
-      else byDay.set(day, [e]);
+/** Appends events to their day tables, one data chunk of up to 2,048 rows at a time. */
+async function appendRows(conn: DuckDBConnection, schema: DatasetSchema, events: StoredEvent[]): Promise<void> {
+  const byDay = new Map<number, StoredEvent[]>();
+  for (const e of events) {
+    const day = dayOf(e.time);
+    const list = byDay.get(day);
+    if (list) list.push(e);
+    else byDay.set(day, [e]);
+  }
+  const types = [TIMESTAMP, BIGINT, ...schema.columns.map((c) => CHUNK_TYPE[c.type])];
+  for (const [day, dayEvents] of byDay) {
+    const appender = await conn.createAppender(schema.partitions.get(day)!);
+    for (let start = 0; start < dayEvents.length; start += CHUNK_ROWS) {
+      const slice = dayEvents.slice(start, start + CHUNK_ROWS);
+      const chunk = DuckDBDataChunk.create(types, slice.length);
+      const columns = toColumns(schema, slice);
+      for (let c = 0; c < columns.length; c++) chunk.setColumnValues(c, columns[c]);
+      appender.appendDataChunk(chunk);
     }
-    const types = [TIMESTAMP, BIGINT, ...schema.columns.map((c) => CHUNK_TYPE[c.type])];
-    for (const [day, dayEvents] of byDay) {
-      const appender = await this.writer.createAppender(schema.partitions.get(day)!);
-      for (let start = 0; start < dayEvents.length; start += CHUNK_ROWS) {
-        const slice = dayEvents.slice(start, start + CHUNK_ROWS);
-        const chunk = DuckDBDataChunk.create(types, slice.length);
-        const columns = toColumns(schema, slice);
-        for (let c = 0; c < columns.length; c++) chunk.setColumnValues(c, columns[c]);
-        appender.appendDataChunk(chunk);
-      }
-      appender.flushSync();
-      appender.closeSync();
-    }
+    appender.flushSync();
+    appender.closeSync();
   }
 }
 
