@@ -115,6 +115,8 @@ describe('POST /api/v1/query/:dataset', () => {
     const fields: Record<string, [string, unknown]> = {
       f_if: ['IF(LT($duration_ms, 5), "a", LT($duration_ms, 50), "b", "c")', 'b'],
       f_switch: ['SWITCH($status, "200", "ok", "500", "bad", "other")', 'ok'],
+      // No default: the missing branch is a NULL that must take the values' type (found by the fuzz test).
+      f_switch_nodefault: ['SWITCH($status, "200", 1)', 1],
       f_coalesce: ['COALESCE($nope, $user)', 'u0'],
       f_eq: ['EQUALS($endpoint, "/b")', true],
       f_in: ['IN($status, 200, 201)', true],

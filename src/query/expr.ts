@@ -70,12 +70,17 @@ export function toStringExpr(e: Expr): Expr {
 export function unify(args: Expr[]): { type: ValueType; args: Expr[] } {
   const types = new Set(args.map((a) => a.type).filter((t) => t !== 'null'));
   if (types.size === 0) return { type: 'null', args };
-  if (types.size === 1) return { type: [...types][0], args };
+  // A NULL among typed values takes their type, so CASE and COALESCE branches agree in SQL.
+  const typedNulls = (type: ValueType) => args.map((a): Expr => (a.type === 'null' && a.kind === 'literal' ? { ...a, type } : a));
+  if (types.size === 1) {
+    const type = [...types][0];
+    return { type, args: typedNulls(type) };
+  }
   if ([...types].every(isNumeric)) {
     const toFloat = (a: Expr): Expr => (a.kind === 'literal' ? { ...a, type: 'float' } : call('to_float', [a], 'float'));
-    return { type: 'float', args: args.map((a) => (a.type === 'integer' ? toFloat(a) : a)) };
+    return { type: 'float', args: typedNulls('float').map((a) => (a.type === 'integer' ? toFloat(a) : a)) };
   }
-  return { type: 'string', args: args.map(toStringExpr) };
+  return { type: 'string', args: typedNulls('string').map(toStringExpr) };
 }
 
 /** AND / OR of several predicates, folding constants so unknown columns give plain SQL. */
