@@ -148,6 +148,14 @@ class Builder {
     const num = (e: Expr): Expr => (isNumeric(e.type) || e.type === 'null' ? e : call('to_float', [e], 'float'));
     // Arithmetic runs in floating point (as Honeycomb's): large integers never overflow.
     const arith = (fn: Fn, args: Expr[]): Expr => call(fn, args.map((x) => (x.type === 'integer' ? call('to_float', [x], 'float') : num(x))), 'float');
+    /** CASE WHEN conds[i] THEN values[i] ... ELSE otherwise END, with the values of one type. */
+    const cases = (conds: Expr[], values: Expr[], otherwise: Expr): Expr => {
+      const u = unify([...values, otherwise]);
+      const args: Expr[] = [];
+      conds.forEach((c, i) => args.push(c, u.args[i]));
+      args.push(u.args[u.args.length - 1]);
+      return call('if', args, u.type);
+    };
     const compare = (fn: Fn): Expr => {
       const u = unify(a);
       return call(fn, u.args, 'boolean');
@@ -158,12 +166,7 @@ class Builder {
         const conds: Expr[] = [];
         const values: Expr[] = [];
         for (let i = 0; i + 1 < a.length; i += 2) { conds.push(truthy(a[i])); values.push(a[i + 1]); }
-        const otherwise = a.length % 2 === 1 ? a[a.length - 1] : NULL;
-        const u = unify([...values, otherwise]);
-        const args: Expr[] = [];
-        conds.forEach((c, i) => args.push(c, u.args[i]));
-        args.push(u.args[u.args.length - 1]);
-        return call('if', args, u.type);
+        return cases(conds, values, a.length % 2 === 1 ? a[a.length - 1] : NULL);
       }
       case 'SWITCH': {
         const subject = toStringExpr(a[0]);
@@ -174,12 +177,7 @@ class Builder {
           conds.push(call('eq', [subject, lit(this.literalString(rest[i], 'a SWITCH case'))], 'boolean'));
           values.push(a[i + 2]);
         }
-        const otherwise = rest.length % 2 === 1 ? a[a.length - 1] : NULL;
-        const u = unify([...values, otherwise]);
-        const args: Expr[] = [];
-        conds.forEach((c, i) => args.push(c, u.args[i]));
-        args.push(u.args[u.args.length - 1]);
-        return call('if', args, u.type);
+        return cases(conds, values, rest.length % 2 === 1 ? a[a.length - 1] : NULL);
       }
       case 'COALESCE': {
         const u = unify(a);
