@@ -1,6 +1,6 @@
 // OTLP/HTTP answers as the specification asks: the response in the request's encoding,
 // partial_success when some items were refused, a google.rpc.Status on 400 (protobuf or
-// JSON), 415 for other content types, 401 without a key, 429 + Retry-After when full.
+// JSON), 400 for other content types, 401 without a key, 429 + Retry-After when full.
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResponse, decodeStatus, encodeRequest } from '../src/ingest/otlp/index.js';
@@ -144,9 +144,9 @@ describe('OTLP/HTTP protobuf', () => {
 });
 
 describe('OTLP/HTTP refusals', () => {
-  it('415 for other content types, as a Status', async () => {
+  it('400 for other content types, as a Status', async () => {
     const res = await post('/v1/traces', 'a=b', { 'content-type': 'application/x-www-form-urlencoded' });
-    expect(res.status).toBe(415);
+    expect(res.status).toBe(400);
     expect(JSON.parse(res.body.toString()).message).toMatch(/Content-Type "application\/x-www-form-urlencoded" is not supported/);
   });
 

@@ -2,11 +2,12 @@
 // (application/x-protobuf) or OTLP JSON (application/json), gzip or not (the shared body
 // decoder). Answers follow the OTLP/HTTP specification: the export response in the request's
 // encoding, partial_success when items were refused, and errors as a google.rpc.Status in
-// the request's encoding (400 bad input, 401/403 keys, 415 content type, 429 + Retry-After).
+// the request's encoding (400 bad input, a content type other than protobuf or JSON included, as
+// the issue asks; 401/403 keys; 429 + Retry-After).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../../server/access.js';
 import { formatBytes } from '../../server/decode-body.js';
-import { HttpError, overloaded, unsupportedMedia } from '../../server/errors.js';
+import { badRequest, HttpError, overloaded } from '../../server/errors.js';
 import { datasetNameProblem } from '../../store/index.js';
 import { decodeRequest, encodeResponse, encodeStatus, REJECTED_FIELD, type Signal } from './codec.js';
 import { exportRequest, type OtlpDeps } from './export.js';
@@ -16,7 +17,7 @@ import { OtlpProblem } from './values.js';
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
 /** gRPC status codes carried in google.rpc.Status, by HTTP status. */
-const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 415: 3, 429: 14, 503: 14 };
+const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 429: 14, 503: 14 };
 
 type Encoding = 'protobuf' | 'json';
 
@@ -37,7 +38,7 @@ export function registerOtlpHttpRoutes(app: FastifyInstance, deps: OtlpDeps): vo
     app.post(`/v1/${signal}`, options, async (request, reply) => {
       const encoding = encodingOf(request);
       if (!encoding) {
-        throw unsupportedMedia(`Content-Type "${request.headers['content-type'] ?? ''}" is not supported: send ${PROTOBUF} or ${JSON_TYPE}`);
+        throw badRequest(`Content-Type "${request.headers['content-type'] ?? ''}" is not supported: send ${PROTOBUF} or ${JSON_TYPE}`);
       }
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const body = encoding === 'protobuf' ? decodeRequest(signal, raw) : parseOtlpJson(raw);
