@@ -50,13 +50,3 @@ function readIngestKey(file: string): string | undefined {
     return undefined;
   }
 }
-
-/** The admin key for CLI commands: TEND_ADMIN_KEY, else the one in keys.json. */
-export function localAdminKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.TEND_ADMIN_KEY) return env.TEND_ADMIN_KEY;
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dataDir, KEYS_FILE), 'utf8')).admin_key;
-  } catch {
-    return undefined;
-  }
-}

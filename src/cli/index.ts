@@ -11,7 +11,7 @@ import { registerChecks } from './checks.js';
 const program = new Command();
 program
   .name('tend')
-  .description('Tend: production operations for teams who own their code in production.\nDocs: docs/README.md')
+  .description('Tend: production operations for teams who own their code in production.\nDocs: README.md and docs/ in the Tend source')
   .version('0.1.0');
 
 registerServe(program);

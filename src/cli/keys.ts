@@ -8,6 +8,7 @@ import { AuthService, KEY_KINDS, slugify, type KeyKind, type KeyRecord } from '.
 import { loadConfig } from '../config.js';
 import { DuckDatabase } from '../store/index.js';
 import { callApi, clientOptions, runningServerUrl, type ClientOptions } from './client.js';
+import { formatTable } from './table.js';
 
 type Direct = (auth: AuthService) => Promise<unknown>;
 type ViaApi = (opts: ClientOptions) => Promise<unknown>;
@@ -39,9 +40,7 @@ async function withKeys(opts: ClientOptions, direct: Direct, viaApi: ViaApi): Pr
 
 function printKeys(keys: KeyRecord[]): void {
   const rows = keys.map((k) => [k.id, k.kind, k.environment, k.revokedAt ? `revoked ${k.revokedAt}` : 'active', k.createdAt, k.name]);
-  const header = ['ID', 'KIND', 'ENVIRONMENT', 'STATE', 'CREATED', 'NAME'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  for (const r of [header, ...rows]) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+  process.stdout.write(formatTable(['ID', 'KIND', 'ENVIRONMENT', 'STATE', 'CREATED', 'NAME'], rows));
 }
 
 export function registerKeys(program: Command): void {
