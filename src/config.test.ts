@@ -16,5 +16,7 @@ describe('loadConfig', () => {
   it('names the setting that is wrong', () => {
     expect(() => loadConfig({ port: 'x' }, {})).toThrow(/--port must be a non-negative whole number/);
     expect(() => loadConfig({}, { TEND_MEMORY_LIMIT: 'lots' })).toThrow(/--memory-limit must be a size/);
+    expect(() => loadConfig({}, { TEND_LOG_LEVEL: 'loud' })).toThrow(/--log-level must be one of trace, debug, info, warn, error, fatal, silent, got "loud"/);
+    expect(loadConfig({ logLevel: 'INFO' }, {}).logLevel).toBe('info');
   });
 });

@@ -94,6 +94,16 @@ function readMemoryLimit(value: string | undefined): string {
   return value.trim();
 }
 
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** Checked here because pino's own error for an unknown level names neither the flag nor the choices. */
+function readLogLevel(value: string | undefined): string {
+  if (!value) return 'warn';
+  const level = value.trim().toLowerCase();
+  if (!LOG_LEVELS.includes(level)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return level;
+}
+
 /** Flags win over environment variables, which win over defaults. */
 export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): TendConfig {
   const port = toInt(flags.port, '--port') ?? toInt(env.TEND_PORT, 'TEND_PORT') ?? 4318;
@@ -110,7 +120,7 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
     dataDir: path.resolve(flags.data ?? env.TEND_DATA ?? './tend-data'),
     retentionDays:
       toInt(flags.retentionDays, '--retention-days') ?? toInt(env.TEND_RETENTION_DAYS, 'TEND_RETENTION_DAYS') ?? 60,
-    logLevel: flags.logLevel ?? env.TEND_LOG_LEVEL ?? 'warn',
+    logLevel: readLogLevel(flags.logLevel || env.TEND_LOG_LEVEL),
     memoryLimit: readMemoryLimit(flags.memoryLimit || env.TEND_MEMORY_LIMIT),
     ingest: { ...defaultIngestLimits, maxQueuedEvents: maxQueued, maxCommitEvents: Math.min(defaultIngestLimits.maxCommitEvents, Math.max(1000, maxQueued)) },
     checks: {

@@ -15,7 +15,7 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on; 0.0.0.0 for every interface (env TEND_HOST)')
     .option('--data <dir>', 'data folder (env TEND_DATA)')
     .option('--retention-days <days>', 'days of events to keep, 0 for ever (env TEND_RETENTION_DAYS)')
-    .option('--log-level <level>', 'trace|debug|info|warn|error (env TEND_LOG_LEVEL)')
+    .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent (env TEND_LOG_LEVEL)')
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB; default 40% of RAM (env TEND_MEMORY_LIMIT)')
     .option('--max-queued-events <n>', 'events waiting for commit before 429 (env TEND_MAX_QUEUED_EVENTS)')
     .option('--config <file>', 'checks and status pages as code (env TEND_CONFIG; default ./tend.yaml when present)')
