@@ -10,10 +10,9 @@ export { ChecksService, type ApplySummary } from './service.js';
 export type { CheckRecord, StatusPageRecord } from './check-store.js';
 export type { CheckView } from './monitor.js';
 export type { CheckState } from './state-machine.js';
-export { CHECKS_DATASET, STATES_DATASET, PINGS_DATASET } from './events.js';
-export { parseChecksFile, readChecksFile, ChecksFileError, PAGE_SLUG } from './config-file.js';
-export { checkJson } from './routes.js';
-export { ManualClock, systemClock, type Clock } from './clock.js';
+export { CHECKS_DATASET } from './events.js';
+export { parseChecksFile } from './config-file.js';
+export { ManualClock, type Clock } from './clock.js';
 export { formatResult } from './format.js';
 
 export function registerChecksRoutes(app: FastifyInstance, checks: ChecksService): void {
@@ -21,4 +20,4 @@ export function registerChecksRoutes(app: FastifyInstance, checks: ChecksService
   registerPingRoutes(app, checks);
 }
 export { probe, type CheckResult } from './kinds/index.js';
-export { parseCheck, targetOf, type CheckDefinition } from './definition.js';
+export { parseCheck, type CheckDefinition } from './definition.js';

@@ -29,7 +29,7 @@ export function createIngestContext(store: EventStore, datasets: DatasetRegistry
   let inFlight = 0;
   metrics.gauge('tend_ingest_requests_in_flight', 'Ingest requests being handled', () => inFlight);
   const refused = metrics.counter('tend_ingest_requests_refused_total', 'Ingest requests refused with 429');
-  const admission: onRequestHookHandler = (request, reply, done) => {
+  const admission: onRequestHookHandler = (_request, reply, done) => {
     if (pipeline.isFull() || inFlight >= MAX_INGEST_IN_FLIGHT) {
       refused.inc();
       done(overloaded('Tend is busy writing earlier events: retry after a moment'));

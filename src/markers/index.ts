@@ -1,3 +1,3 @@
 // Markers: deploys, config changes and incidents drawn on charts; Honeycomb's Markers API.
-export { MarkerStore, MAX_MARKERS, type Marker, type MarkerFields, type MarkerScope } from './marker-store.js';
+export { MarkerStore, type Marker, type MarkerFields, type MarkerScope } from './marker-store.js';
 export { registerMarkerRoutes } from './routes.js';

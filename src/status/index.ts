@@ -7,7 +7,7 @@ import type { DatasetRegistry, EventStore, MetaStore } from '../store/index.js';
 import { NoticeStore } from './notices.js';
 import { registerStatusRoutes } from './routes.js';
 
-export { dailyUptime, dayList, type DayUptime } from './uptime.js';
+export type { DayUptime } from './uptime.js';
 export type { PageData } from './page-data.js';
 
 export interface StatusCapabilityDeps {
