@@ -1,6 +1,7 @@
 // One zod schema per check kind: the single source of truth for tend.yaml entries and for
-// /api/v1/checks bodies. A definition keeps durations as written ("30s"); compileCheck()
-// turns it into the millisecond form the runner and scheduler use.
+// /api/v1/checks bodies. A definition keeps durations as written ("30s"), so it reads back
+// and compares as the user wrote it; the runner and scheduler convert with ms() where they
+// need milliseconds.
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
@@ -151,6 +152,7 @@ export type DnsDefinition = z.infer<typeof DnsCheck>;
 export type HeartbeatDefinition = z.infer<typeof HeartbeatCheck>;
 export type MaintenanceWindow = z.infer<typeof MaintenanceWindow>;
 
+/** Milliseconds of a duration the schema has already validated (hence the non-null assertion). */
 export const ms = (d: string | number): number => parseDuration(d)!;
 
 /** "field.path: message" for the first problem, as every Tend error names the field. */
