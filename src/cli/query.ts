@@ -46,7 +46,8 @@ export function renderResult(answer: QueryResult): string {
   ]);
   const right = new Set(keys.map((_, i) => breakdowns.length + i));
   const m = answer.metadata;
-  const when = (s: number) => new Date(s * 1000).toISOString().replace(':00.000Z', 'Z');
+  // Windows are whole seconds: drop the milliseconds always and the seconds when they are 0.
+  const when = (s: number) => new Date(s * 1000).toISOString().replace(/(:00)?\.000Z$/, 'Z');
   const footer =
     `${results.length} group${results.length === 1 ? '' : 's'}${m.truncated ? ' (limit reached)' : ''}, ` +
     `${when(m.start_time)} to ${when(m.end_time)} by ${m.granularity}s, ${m.rows_scanned} events read in ${m.duration_ms} ms` +
