@@ -14,11 +14,12 @@ export function rng(seed: number): () => number {
   };
 }
 
-const ENDPOINTS = Array.from({ length: 48 }, (_, i) => `/api/v${1 + (i % 3)}/${['users', 'orders', 'items', 'carts', 'search', 'payments', 'auth', 'reports'][i % 8]}${i >= 24 ? '/:id' : ''}`);
-const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-south-1', 'ap-northeast-1', 'sa-east-1', 'ca-central-1'];
-const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE'];
-const PLANS = ['free', 'team', 'business', 'enterprise'];
-const SERVICES = ['api', 'checkout', 'search', 'accounts', 'billing', 'catalog', 'gateway', 'notifications', 'media', 'reports'];
+// Exported so bench/query-data.ts generates its events in SQL from the same value sets.
+export const ENDPOINTS = Array.from({ length: 48 }, (_, i) => `/api/v${1 + (i % 3)}/${['users', 'orders', 'items', 'carts', 'search', 'payments', 'auth', 'reports'][i % 8]}${i >= 24 ? '/:id' : ''}`);
+export const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-south-1', 'ap-northeast-1', 'sa-east-1', 'ca-central-1'];
+export const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE'];
+export const PLANS = ['free', 'team', 'business', 'enterprise'];
+export const SERVICES = ['api', 'checkout', 'search', 'accounts', 'billing', 'catalog', 'gateway', 'notifications', 'media', 'reports'];
 
 export interface GeneratedEvent {
   [field: string]: string | number | boolean;

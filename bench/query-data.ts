@@ -4,16 +4,12 @@
 // value sets and distributions follow bench/generator.ts (the ingest benchmark's events);
 // values come from hash(i, field), so a run with the same count sees the same events.
 import type { Dataset, EventStore, MetaStore } from '../src/store/index.js';
+import { ENDPOINTS, METHODS, PLANS, REGIONS, SERVICES } from './generator.js';
 
 export const SPAN_DAYS = 8;
 const DAY_MS = 86_400_000;
 
 const list = (values: string[]) => `[${values.map((v) => `'${v}'`).join(', ')}]`;
-const ENDPOINTS = Array.from({ length: 48 }, (_, i) => `/api/v${1 + (i % 3)}/${['users', 'orders', 'items', 'carts', 'search', 'payments', 'auth', 'reports'][i % 8]}${i >= 24 ? '/:id' : ''}`);
-const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-south-1', 'ap-northeast-1', 'sa-east-1', 'ca-central-1'];
-const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE'];
-const PLANS = ['free', 'team', 'business', 'enterprise'];
-const SERVICES = ['api', 'checkout', 'search', 'accounts', 'billing', 'catalog', 'gateway', 'notifications', 'media', 'reports'];
 
 /** The seed event that fixes each column's type (floats written as floats). */
 const SEED = {
