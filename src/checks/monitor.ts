@@ -11,13 +11,9 @@ import { inMaintenance } from './maintenance.js';
 import { nextTurn, Scheduler, type Job } from './scheduler.js';
 import { initialCounters, nextCounters, type CheckState, type StateCounters } from './state-machine.js';
 
-export interface LastResult {
+/** A check's latest result and when it was taken (ms since epoch). */
+export interface LastResult extends CheckResult {
   at: number;
-  ok: boolean;
-  durationMs: number;
-  error?: string;
-  httpStatus?: number;
-  certDaysLeft?: number;
 }
 
 interface Entry {
