@@ -1,4 +1,4 @@
-// Rows from the totals and series statements -> Honeycomb's query result shape:
+// The query statement's rows, split into totals and series -> Honeycomb's query result shape:
 // `{"series": [{"time", "data"}], "results": [{"data"}]}`, every bucket of the window present
 // for every group (COUNT 0 where nothing happened), HEATMAP values as bucket lists, RATE_*
 // derived from consecutive buckets.
