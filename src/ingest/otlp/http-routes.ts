@@ -1,5 +1,5 @@
 // OTLP/HTTP on the main port: POST /v1/traces, /v1/logs and /v1/metrics, in protobuf
-// (application/x-protobuf) or OTLP JSON (application/json), gzip or not (the shared body
+// (application/x-protobuf) or OTLP JSON (application/json), gzip, deflate, zstd or plain (the shared body
 // decoder). Answers follow the OTLP/HTTP specification: the export response in the request's
 // encoding, partial_success when items were refused, and errors as a google.rpc.Status in
 // the request's encoding (400 bad input, a content type other than protobuf or JSON included, as
