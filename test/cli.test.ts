@@ -189,7 +189,8 @@ describe('tend keys, tend send and the bootstrap', () => {
 
     const array = path.join(dataDir, 'events.json');
     fs.writeFileSync(array, JSON.stringify(Array.from({ length: 30 }, (_, i) => ({ src: 'array', i })), null, 2));
-    const fromArray = await tend(['send', 'cli-send', array, '--data', dataDir, '--url', server.url]);
+    // No --url: the server is found through the server.json it wrote into its data folder.
+    const fromArray = await tend(['send', 'cli-send', array, '--data', dataDir]);
     expect(fromArray).toMatchObject({ code: 0, stdout: expect.stringMatching(/^accepted 30, rejected 0 in /) });
 
     const stdin = [{ src: 'stdin', i: 0 }, [1, 2], { src: 'stdin', i: 1 }].map((e) => JSON.stringify(e)).join('\n');

@@ -22,8 +22,14 @@ export function runningServerUrl(dataDir: string): string | undefined {
   }
 }
 
+function dataDirOf(opts: ClientOptions): string {
+  return path.resolve(opts.data ?? process.env.TEND_DATA ?? './tend-data');
+}
+
+/** --url, then TEND_URL, then the server.json of the data folder, then the default port. */
 export function serverUrl(opts: ClientOptions): string {
-  return (opts.url ?? process.env.TEND_URL ?? `http://127.0.0.1:${process.env.TEND_PORT ?? 4318}`).replace(/\/$/, '');
+  const url = opts.url ?? process.env.TEND_URL ?? runningServerUrl(dataDirOf(opts)) ?? `http://127.0.0.1:${process.env.TEND_PORT ?? 4318}`;
+  return url.replace(/\/$/, '');
 }
 
 /** --key, then TEND_KEY, then the given environment variable, then keys.json in the data folder. */
@@ -31,7 +37,7 @@ export function resolveKey(opts: ClientOptions, kind: 'ingest' | 'admin'): strin
   const envName = kind === 'ingest' ? 'TEND_INGEST_KEY' : 'TEND_ADMIN_KEY';
   const fromEnv = opts.key ?? process.env.TEND_KEY ?? process.env[envName];
   if (fromEnv) return fromEnv;
-  const file = path.resolve(opts.data ?? process.env.TEND_DATA ?? './tend-data', KEYS_FILE);
+  const file = path.join(dataDirOf(opts), KEYS_FILE);
   try {
     const keys = JSON.parse(fs.readFileSync(file, 'utf8'));
     const key = kind === 'ingest' ? keys.ingest_key : keys.admin_key;
