@@ -140,6 +140,16 @@ describe('tend keys, tend send and the bootstrap', () => {
     expect(await batch(server.url, keys.stagingIngest.key, 'cli', [{ where: 'staging' }])).toEqual({ status: 200, body: [{ status: 202 }] });
   });
 
+  it('refuses a second server on a data folder or a port that is taken, saying which', async () => {
+    const sameFolder = await tend(['serve', '--data', dataDir, '--port', '0', '--grpc-port', 'off']);
+    expect(sameFolder.code).toBe(1);
+    expect(sameFolder.stderr).toMatch(/^tend: the data folder .* is locked by another process \(PID \d+\), probably a running tend serve/);
+    const port = new URL(server.url).port;
+    const samePort = await tend(['serve', '--data', tempDataDir('tend-cli-port'), '--port', port, '--grpc-port', 'off']);
+    expect(samePort.code).toBe(1);
+    expect(samePort.stderr).toBe(`tend: port ${port} on 127.0.0.1 is already in use: stop what holds it or pass --port\n`);
+  });
+
   it('manages keys through the API while the server holds the data folder', async () => {
     const created1 = await tend(['keys', 'create', '--kind', 'ingest', '--name', 'ci', '--data', dataDir]);
     expect(created1.code, created1.stderr).toBe(0);

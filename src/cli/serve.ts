@@ -21,7 +21,11 @@ export function registerServe(program: Command): void {
     .option('--config <file>', 'checks and status pages as code (env TEND_CONFIG; default ./tend.yaml when present)')
     .option('--check-concurrency <n>', 'checks running at once (env TEND_CHECK_CONCURRENCY, default 100)')
     .action(async (flags) => {
-      const tend = await startTend(loadConfig(flags));
+      const config = loadConfig(flags);
+      const tend = await startTend(config).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EADDRINUSE') throw err;
+        throw new Error(`port ${config.port} on ${config.host} is already in use: stop what holds it or pass --port`);
+      });
       // CLI commands that find the folder locked by this server ask it at this address.
       fs.writeFileSync(path.join(tend.config.dataDir, SERVER_FILE), JSON.stringify({ url: tend.url, pid: process.pid }) + '\n');
       process.stdout.write(banner(tend));

@@ -60,8 +60,9 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
 
   const sweep = async () => {
     if (config.retentionDays <= 0) return;
-    const dropped = await store.dropBefore((Date.now() - config.retentionDays * 86_400_000) * 1000);
-    await traceIndex.prune((Date.now() - config.retentionDays * 86_400_000) * 1000);
+    const cutoffUs = (Date.now() - config.retentionDays * 86_400_000) * 1000;
+    const dropped = await store.dropBefore(cutoffUs);
+    await traceIndex.prune(cutoffUs);
     if (dropped) app.log.info({ dropped }, 'retention: dropped old day partitions');
   };
   await sweep();

@@ -19,7 +19,11 @@ export class DuckDatabase implements MetaStore {
   static async open(dataDir: string, options: { memoryLimit?: string } = {}): Promise<DuckDatabase> {
     fs.mkdirSync(dataDir, { recursive: true });
     const file = path.join(dataDir, 'tend.duckdb');
-    const instance = await DuckDBInstance.create(file, options.memoryLimit ? { memory_limit: options.memoryLimit } : {});
+    const instance = await DuckDBInstance.create(file, options.memoryLimit ? { memory_limit: options.memoryLimit } : {}).catch((err: Error) => {
+      const holder = /Conflicting lock is held in .*\(PID (\d+)\)/.exec(err.message);
+      if (!holder) throw err;
+      throw new Error(`the data folder ${dataDir} is locked by another process (PID ${holder[1]}), probably a running tend serve: stop it or use another --data`);
+    });
     const db = new DuckDatabase(file, instance);
     await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`);
     return db;
