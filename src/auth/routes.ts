@@ -3,10 +3,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../server/access.js';
-import { badRequest, notFound } from '../server/errors.js';
+import { notFound } from '../server/errors.js';
 import { parseJsonBody } from '../server/decode-body.js';
 import type { AuthService } from './auth-service.js';
 import { KEY_KINDS } from './keys.js';
+import { validate } from '../server/validate.js';
 
 const CreateKey = z.object({
   kind: z.enum(KEY_KINDS as ['ingest', 'admin']),
@@ -40,13 +41,9 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService): voi
   app.get('/api/v1/keys', async (request) => ({ keys: await auth.listKeys(principalOf(request).env.id) }));
 
   app.post('/api/v1/keys', async (request, reply) => {
-    const parsed = CreateKey.safeParse(parseJsonBody(request.body));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw badRequest(`${issue.path.join('.') || 'body'}: ${issue.message}`);
-    }
+    const body = validate(CreateKey, parseJsonBody(request.body), 'body');
     const p = principalOf(request);
-    const created = await auth.createKey(p.env.name, parsed.data.kind, { name: parsed.data.name });
+    const created = await auth.createKey(p.env.name, body.kind, { name: body.name });
     reply.code(201);
     return { key: created.key, ...created.record };
   });

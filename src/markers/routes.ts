@@ -8,6 +8,7 @@ import { parseJsonBody } from '../server/decode-body.js';
 import { badRequest, notFound } from '../server/errors.js';
 import { ALL_DATASETS, type DatasetRegistry } from '../store/index.js';
 import type { MarkerScope, MarkerStore } from './marker-store.js';
+import { validate } from '../server/validate.js';
 
 const unixSeconds = z.number().int().min(0).max(253402300799);
 const MarkerBody = z
@@ -27,12 +28,7 @@ type DatasetRoute = { Params: { dataset: string } };
 type MarkerRoute = { Params: { dataset: string; id: string } };
 
 function parseMarker(body: unknown): z.infer<typeof MarkerBody> {
-  const parsed = MarkerBody.safeParse(parseJsonBody(body));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw badRequest(`${issue.path.join('.') || 'body'}: ${issue.message}`);
-  }
-  return parsed.data;
+  return validate(MarkerBody, parseJsonBody(body), 'body');
 }
 
 export function registerMarkerRoutes(app: FastifyInstance, markers: MarkerStore, datasets: DatasetRegistry): void {

@@ -16,8 +16,9 @@ import { whereClause } from './compile.js';
 import { compilerFor, type SqlCompiler } from './dialects/index.js';
 import { call, combine, isNumeric, lit, type Expr } from './expr.js';
 import { columnResolver, filterExpr, filtersExpr, mergeColumns, timeWindow } from './plan.js';
-import { fieldPath, FilterSchema, parseQuerySpec, QUERY_LIMITS, QuerySpecSchema } from './spec.js';
+import { FilterSchema, parseQuerySpec, QUERY_LIMITS, QuerySpecSchema } from './spec.js';
 import { DEFAULT_QUERY_TIMEOUT_MS, readWithin, resolveDatasets, type QueryDeps, type QueryOptions } from './run.js';
+import { validate } from '../server/validate.js';
 
 /** Columns unpivoted by one statement. */
 export const BATCH_COLUMNS = 50;
@@ -94,13 +95,7 @@ export interface BubbleUpResult {
 }
 
 export function parseBubbleUp(json: unknown): BubbleUpRequest {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badRequest('bubbleup: expected a JSON object');
-  const parsed = BubbleUpSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw badRequest(`${fieldPath(issue.path)}: ${issue.message}`);
-  }
-  const req = parsed.data;
+  const req = validate(BubbleUpSchema, json, 'bubbleup');
   const at = (prefix: string, fn: () => void) => {
     try {
       fn();

@@ -2,13 +2,13 @@
 // window as a query, answered with the matching events themselves, newest (or oldest) first,
 // at most MAX_EVENTS of them.
 import { z } from 'zod';
-import { badRequest } from '../server/errors.js';
 import { SAMPLERATE_COLUMN, TIME_COLUMN, type Environment } from '../store/index.js';
 import { compilerFor } from './dialects/index.js';
 import { whereClause } from './compile.js';
 import { columnResolver, filtersExpr, mergeColumns, timeWindow } from './plan.js';
-import { fieldPath, parseQuerySpec, QuerySpecSchema } from './spec.js';
+import { parseQuerySpec, QuerySpecSchema } from './spec.js';
 import { DEFAULT_QUERY_TIMEOUT_MS, readWithin, resolveDatasets, type QueryDeps, type QueryOptions } from './run.js';
+import { validate } from '../server/validate.js';
 
 export const DEFAULT_EVENTS = 100;
 export const MAX_EVENTS = 1000;
@@ -39,16 +39,11 @@ export interface EventSearchResult {
 }
 
 export function parseEventSearch(json: unknown): EventSearch {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badRequest('search: expected a JSON object');
-  const parsed = EventSearchSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw badRequest(`${fieldPath(issue.path)}: ${issue.message}`);
-  }
+  const parsed = validate(EventSearchSchema, json, 'search');
   // The query spec's own checks (filter values, calculated field names, time order).
-  const { order: _o, limit: _l, columns: _c, ...spec } = parsed.data;
+  const { order: _o, limit: _l, columns: _c, ...spec } = parsed;
   parseQuerySpec(spec);
-  return parsed.data;
+  return parsed;
 }
 
 export async function searchEvents(deps: QueryDeps, env: Environment, dataset: string, search: EventSearch, options: QueryOptions = {}): Promise<EventSearchResult> {

@@ -2,7 +2,7 @@
 // dialect, running a query, and the routes. BubbleUp and raw event search build their SQL
 // through compilerFor() + whereClause() so they obey the same quoting and parameter rules.
 export {
-  QuerySpecSchema, parseQuerySpec, calculationKey, fieldPath,
+  QuerySpecSchema, parseQuerySpec, calculationKey,
   CALCULATION_OPS, FILTER_OPS, HAVING_OPS, COLUMNLESS_OPS, PERCENTILES, QUERY_LIMITS,
   type QuerySpec, type Calculation, type Filter, type CalculationOp, type FilterOp,
 } from './spec.js';

@@ -10,9 +10,10 @@ import { z } from 'zod';
 import { principalOf } from '../server/access.js';
 import { parseJsonBody } from '../server/decode-body.js';
 import { badRequest, notFound } from '../server/errors.js';
-import { fieldPath, parseQuerySpec, QUERY_LIMITS, type QuerySpec } from './spec.js';
+import { parseQuerySpec, QUERY_LIMITS, type QuerySpec } from './spec.js';
 import { DEFAULT_QUERY_TIMEOUT_MS, resolveDatasets, runQuery, type QueryDeps, type QueryResult } from './run.js';
 import { QueryStore } from './query-store.js';
+import { validate } from '../server/validate.js';
 
 /** Longest timeout a caller may ask for with `?timeout_ms=`. */
 export const MAX_QUERY_TIMEOUT_MS = 60_000;
@@ -68,14 +69,13 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryDeps 
   app.post<DatasetRoute>('/1/query_results/:dataset', async (request, reply) => {
     const env = principalOf(request).env;
     const { dataset } = request.params;
-    const body = QueryResultRequestSchema.safeParse(parseJsonBody(request.body));
-    if (!body.success) throw badRequest(`${fieldPath(body.error.issues[0].path)}: ${body.error.issues[0].message}`);
-    const stored = await store.spec(env.id, dataset, body.data.query_id);
-    if (!stored) throw notFound(`query_id: query "${body.data.query_id}" does not exist for dataset "${dataset}"`);
-    const spec: QuerySpec = { ...(stored as QuerySpec), ...(body.data.limit ? { limit: body.data.limit } : {}) };
-    const result = await runQuery(deps, env, dataset, spec, { timeoutMs: timeoutOf(request), series: !body.data.disable_series });
-    const id = await store.saveResult(env.id, dataset, body.data.query_id, result);
-    const answer = honeycombResult(id, body.data.query_id, dataset, result);
+    const body = validate(QueryResultRequestSchema, parseJsonBody(request.body), 'query');
+    const stored = await store.spec(env.id, dataset, body.query_id);
+    if (!stored) throw notFound(`query_id: query "${body.query_id}" does not exist for dataset "${dataset}"`);
+    const spec: QuerySpec = { ...(stored as QuerySpec), ...(body.limit ? { limit: body.limit } : {}) };
+    const result = await runQuery(deps, env, dataset, spec, { timeoutMs: timeoutOf(request), series: !body.disable_series });
+    const id = await store.saveResult(env.id, dataset, body.query_id, result);
+    const answer = honeycombResult(id, body.query_id, dataset, result);
     reply.code(201).header('location', answer.links.query_result_url).send(answer);
   });
 

@@ -3,6 +3,7 @@
 // normalized plan once the dataset's columns are known.
 import { z } from 'zod';
 import { badRequest } from '../server/errors.js';
+import { validate } from '../server/validate.js';
 
 /** Percentile ops and the quantile each stands for. */
 export const PERCENTILES = {
@@ -102,25 +103,12 @@ export type QuerySpec = z.infer<typeof QuerySpecSchema>;
 export type Calculation = z.infer<typeof CalculationSchema>;
 export type Filter = z.infer<typeof FilterSchema>;
 
-/** `calculations[1].column` for the path ['calculations', 1, 'column']. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
-  return out || 'query';
-}
-
 /**
  * Validates a query specification; throws HttpError 400 naming the first field at fault,
  * e.g. `calculations[1].column: P99 needs a column`.
  */
 export function parseQuerySpec(json: unknown): QuerySpec {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw badRequest('query: expected a JSON object');
-  const parsed = QuerySpecSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw badRequest(`${fieldPath(issue.path)}: ${issue.message}`);
-  }
-  const spec = parsed.data;
+  const spec = validate(QuerySpecSchema, json, 'query');
   spec.calculations?.forEach((c, i) => {
     const needsColumn = !COLUMNLESS_OPS.includes(c.op);
     if (needsColumn && !c.column) throw badRequest(`calculations[${i}].column: ${c.op} needs a column`);

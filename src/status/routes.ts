@@ -15,6 +15,7 @@ import { NoticeInput, type NoticeStore } from './notices.js';
 import { pageData, percent, type PageData } from './page-data.js';
 import { TtlCache } from './ttl-cache.js';
 import { dailyUptime, type UptimeDeps } from './uptime.js';
+import { validate } from '../server/validate.js';
 
 /** Public answers are at most this old. */
 export const PUBLIC_TTL_MS = 15_000;
@@ -95,12 +96,7 @@ export function registerStatusRoutes(app: FastifyInstance, deps: StatusDeps): vo
 
   app.post<PageRoute>('/api/v1/status-pages/:slug/notices', async (request, reply) => {
     await ownPage(principalOf(request).env.id, request.params.slug);
-    const parsed = NoticeInput.safeParse(parseJsonBody(request.body));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw badRequest(`${issue.path.join('.') || 'body'}: ${issue.message}`);
-    }
-    const notice = await deps.notices.post(request.params.slug, parsed.data);
+    const notice = await deps.notices.post(request.params.slug, validate(NoticeInput, parseJsonBody(request.body), 'body'));
     pages.clear();
     reply.code(201);
     return notice;
