@@ -18,9 +18,14 @@ export interface IngestContext {
   limits: IngestLimits;
   /** Events refused for bad input or overload. */
   rejected: Counter;
-  /** Requests answered 429, at admission or when the queue filled while the body was read. */
+  /** Requests refused as overloaded, at admission or when the queue filled while the body was read. */
   refused: Counter;
-  /** Route-level onRequest hook for every ingest route. */
+  /**
+   * Takes a place among the requests being handled, or returns undefined (and counts a refusal)
+   * when the queue or the number in flight is at its bound. Call the release when done.
+   */
+  admit(): (() => void) | undefined;
+  /** Route-level onRequest hook for every HTTP ingest route: admit() for the request's lifetime. */
   admission: onRequestHookHandler;
 }
 
@@ -28,19 +33,24 @@ export function createIngestContext(store: EventStore, datasets: DatasetRegistry
   const pipeline = new IngestPipeline(store, datasets, limits, metrics);
   let inFlight = 0;
   metrics.gauge('tend_ingest_requests_in_flight', 'Ingest requests being handled', () => inFlight);
-  const refused = metrics.counter('tend_ingest_requests_refused_total', 'Ingest requests refused with 429');
-  const admission: onRequestHookHandler = (_request, reply, done) => {
+  const admit = () => {
     if (pipeline.isFull() || inFlight >= MAX_INGEST_IN_FLIGHT) {
-      refused.inc();
-      done(overloaded('Tend is busy writing earlier events: retry after a moment'));
-      return;
+      pipeline.refused.inc();
+      return undefined;
     }
     inFlight++;
     let released = false;
-    const release = () => {
+    return () => {
       if (!released) inFlight--;
       released = true;
     };
+  };
+  const admission: onRequestHookHandler = (_request, reply, done) => {
+    const release = admit();
+    if (!release) {
+      done(overloaded('Tend is busy writing earlier events: retry after a moment'));
+      return;
+    }
     reply.raw.once('finish', release);
     reply.raw.once('close', release);
     done();
@@ -50,8 +60,9 @@ export function createIngestContext(store: EventStore, datasets: DatasetRegistry
     datasets,
     pipeline,
     limits,
-    rejected: metrics.counter('tend_ingest_events_rejected_total', 'Events refused for bad input or overload'),
-    refused,
+    rejected: pipeline.rejected,
+    refused: pipeline.refused,
+    admit,
     admission,
   };
 }

@@ -6,7 +6,7 @@
 import type { IngestLimits } from '../config.js';
 import type { DatasetRegistry, Environment, EventStore, StoredEvent } from '../store/index.js';
 import type { DatasetWrite } from '../store/index.js';
-import type { MetricsRegistry } from '../telemetry/index.js';
+import type { Counter, MetricsRegistry } from '../telemetry/index.js';
 
 export class OverloadedError extends Error {
   constructor(readonly retryAfterSeconds = 1) {
@@ -30,6 +30,10 @@ export class IngestPipeline {
   private inFlight = 0;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
+  /** Events refused for bad input (counted by the adapters) or overload (counted here). */
+  readonly rejected: Counter;
+  /** Requests refused as overloaded, here or at admission (ingest/context.ts). */
+  readonly refused: Counter;
   private readonly accepted;
   private readonly batches;
   private readonly commitSeconds;
@@ -40,6 +44,8 @@ export class IngestPipeline {
     private readonly limits: IngestLimits,
     metrics: MetricsRegistry,
   ) {
+    this.rejected = metrics.counter('tend_ingest_events_rejected_total', 'Events refused for bad input or overload');
+    this.refused = metrics.counter('tend_ingest_requests_refused_total', 'Ingest requests refused as overloaded (429, UNAVAILABLE)');
     this.accepted = metrics.counter('tend_ingest_events_committed_total', 'Events committed to the store');
     this.batches = metrics.counter('tend_ingest_commits_total', 'Group commits to the store');
     this.commitSeconds = metrics.histogram('tend_ingest_commit_seconds', 'Time to commit one group of events', [
@@ -63,6 +69,8 @@ export class IngestPipeline {
     const dataset = await this.datasets.findOrCreate(env.id, datasetName);
     // Checked after the await, so requests resolving their datasets at once cannot overshoot.
     if (this.queuedEvents > 0 && this.queuedEvents + events.length > this.limits.maxQueuedEvents) {
+      this.refused.inc();
+      this.rejected.inc(events.length);
       throw new OverloadedError();
     }
     this.queuedEvents += events.length;

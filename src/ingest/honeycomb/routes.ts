@@ -76,11 +76,7 @@ async function submit(ctx: IngestContext, request: FastifyRequest, dataset: stri
   try {
     await ctx.pipeline.submit(principalOf(request).env, dataset, events);
   } catch (err) {
-    if (err instanceof OverloadedError) {
-      ctx.refused.inc();
-      ctx.rejected.inc(events.length);
-      throw overloaded(err.message, err.retryAfterSeconds);
-    }
+    if (err instanceof OverloadedError) throw overloaded(err.message, err.retryAfterSeconds);
     throw err;
   }
 }

@@ -3,7 +3,6 @@
 // record where each trace went, and say how many were refused.
 import type { Environment } from '../../store/index.js';
 import type { IngestContext } from '../context.js';
-import { OverloadedError } from '../pipeline.js';
 import type { ExportOutcome, Signal } from './codec.js';
 import { MappedRequest, type TraceRef } from './mapped.js';
 import { mapLogs } from './map-logs.js';
@@ -25,7 +24,7 @@ export interface OtlpDeps {
 /**
  * Maps and commits one decoded request. Throws OtlpProblem when nothing in it can be taken
  * (the body is not an export request, or every item was refused): the caller answers 400.
- * Throws OverloadedError when the pipeline is full.
+ * Throws OverloadedError (from the pipeline) when it is full.
  */
 export async function exportRequest(
   deps: OtlpDeps,
@@ -48,11 +47,6 @@ export async function exportRequest(
   const writes: Promise<void>[] = [];
   for (const [dataset, events] of req.byDataset) writes.push(deps.ingest.pipeline.submit(env, dataset, events));
   if (deps.traceIndex && req.traces.size > 0) writes.push(deps.traceIndex.record(env.id, [...req.traces.values()]));
-  try {
-    await Promise.all(writes);
-  } catch (err) {
-    if (err instanceof OverloadedError) deps.ingest.rejected.inc(req.items - req.rejected);
-    throw err;
-  }
+  await Promise.all(writes);
   return { rejected: req.rejected, message: req.message() };
 }

@@ -4,7 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { AuthService } from '../../auth/index.js';
 import { keyFromHeaders } from '../../server/access.js';
-import { datasetNameProblem } from '../../store/index.js';
+import { datasetNameProblem, type Environment } from '../../store/index.js';
 import { decodeRequest, encodeResponse, type Signal } from './codec.js';
 import { exportRequest, type OtlpDeps } from './export.js';
 import { MAX_INGEST_IN_FLIGHT } from '../context.js';
@@ -47,8 +47,6 @@ export async function startOtlpGrpcServer(deps: OtlpDeps, auth: AuthService, opt
     'grpc.max_receive_message_length': deps.ingest.limits.maxBodyBytes,
     'grpc.max_concurrent_streams': MAX_INGEST_IN_FLIGHT,
   });
-  // The same bound on calls being handled at once as OTLP/HTTP's admission control.
-  let inFlight = 0;
   for (const signal of ['traces', 'logs', 'metrics'] as const) {
     const definition: grpc.ServiceDefinition = {
       Export: {
@@ -64,12 +62,7 @@ export async function startOtlpGrpcServer(deps: OtlpDeps, auth: AuthService, opt
     };
     server.addService(definition, {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        if (inFlight >= MAX_INGEST_IN_FLIGHT) {
-          callback(toServiceError(new OverloadedError(), options.logError));
-          return;
-        }
-        inFlight++;
-        handle(deps, auth, signal, call).finally(() => inFlight--).then(
+        handle(deps, auth, signal, call).then(
           (response) => callback(null, response),
           (err) => callback(toServiceError(err, options.logError)),
         );
@@ -104,7 +97,17 @@ async function handle(deps: OtlpDeps, auth: AuthService, signal: Signal, call: g
   if (!key) throw new CallError(grpc.status.UNAUTHENTICATED, 'missing API key: send it in x-honeycomb-team or authorization: Bearer <key> metadata');
   const principal = await auth.verify(key);
   if (!principal) throw new CallError(grpc.status.UNAUTHENTICATED, 'unknown or revoked API key');
-  if (deps.ingest.pipeline.isFull()) throw new OverloadedError();
+  // The same admission control as OTLP/HTTP: bounded calls in flight, none past a full queue.
+  const release = deps.ingest.admit();
+  if (!release) throw new OverloadedError();
+  try {
+    return await exportCall(deps, principal.env, signal, call);
+  } finally {
+    release();
+  }
+}
+
+async function exportCall(deps: OtlpDeps, env: Environment, signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>): Promise<Buffer> {
   let dataset: string | undefined;
   if (signal !== 'traces') {
     dataset = metadataValue(call, 'x-honeycomb-dataset') || undefined;
@@ -112,7 +115,7 @@ async function handle(deps: OtlpDeps, auth: AuthService, signal: Signal, call: g
     if (problem) throw new OtlpProblem(`x-honeycomb-dataset: ${problem}`);
   }
   const body = decodeRequest(signal, call.request);
-  const outcome = await exportRequest(deps, principal.env, signal, body, dataset);
+  const outcome = await exportRequest(deps, env, signal, body, dataset);
   return Buffer.from(encodeResponse(signal, outcome));
 }
 
