@@ -32,6 +32,8 @@ interface WritePlan {
   metaInserts: { sql: string; params: unknown[] }[];
   /** The schema of each write's dataset after these writes, in the order of the writes. */
   schemas: DatasetSchema[];
+  /** Each write's events by UTC day, in the order of the writes. */
+  days: Map<number, StoredEvent[]>[];
 }
 
 interface DatasetSchema {
@@ -87,7 +89,7 @@ export class DuckEventStore implements EventStore {
       await this.inTransaction(async (conn) => {
         for (const sql of plan.ddl) await conn.run(sql);
         for (const m of plan.metaInserts) await conn.run(m.sql, m.params as never);
-        for (let i = 0; i < writes.length; i++) await appendRows(conn, plan.schemas[i], writes[i].events);
+        for (let i = 0; i < writes.length; i++) await appendRows(conn, plan.schemas[i], plan.days[i]);
       });
       for (let i = 0; i < writes.length; i++) this.schemas.set(writes[i].dataset.id, plan.schemas[i]);
     } finally {
@@ -97,12 +99,14 @@ export class DuckEventStore implements EventStore {
 
   /** The schemas these writes need, and the statements that make them real. */
   private async planWrites(writes: DatasetWrite[]): Promise<WritePlan> {
-    const plan: WritePlan = { ddl: [], metaInserts: [], schemas: [] };
+    const plan: WritePlan = { ddl: [], metaInserts: [], schemas: [], days: [] };
     for (const w of writes) {
       // Work on copies so a failed commit leaves the cached schema as it was.
       const next = cloneSchema(await this.schemaOf(w.dataset.id));
-      evolveSchema(w.dataset.id, next, w.events, plan.ddl, plan.metaInserts);
+      const days = groupByDay(w.events);
+      evolveSchema(w.dataset.id, next, days, plan.ddl, plan.metaInserts);
       plan.schemas.push(next);
+      plan.days.push(days);
     }
     return plan;
   }
@@ -202,8 +206,7 @@ export class DuckEventStore implements EventStore {
   }
 }
 
-/** Appends events to their day tables, one data chunk of up to 2,048 rows at a time. */
-async function appendRows(conn: DuckDBConnection, schema: DatasetSchema, events: StoredEvent[]): Promise<void> {
+function groupByDay(events: StoredEvent[]): Map<number, StoredEvent[]> {
   const byDay = new Map<number, StoredEvent[]>();
   for (const e of events) {
     const day = dayOf(e.time);
@@ -211,6 +214,11 @@ async function appendRows(conn: DuckDBConnection, schema: DatasetSchema, events:
     if (list) list.push(e);
     else byDay.set(day, [e]);
   }
+  return byDay;
+}
+
+/** Appends events to their day tables, one data chunk of up to 2,048 rows at a time. */
+async function appendRows(conn: DuckDBConnection, schema: DatasetSchema, byDay: Map<number, StoredEvent[]>): Promise<void> {
   const types = [TIMESTAMP, BIGINT, ...schema.columns.map((c) => CHUNK_TYPE[c.type])];
   for (const [day, dayEvents] of byDay) {
     const appender = await conn.createAppender(schema.partitions.get(day)!);
@@ -237,11 +245,12 @@ function cloneSchema(s: DatasetSchema): DatasetSchema {
 function evolveSchema(
   datasetId: string,
   schema: DatasetSchema,
-  events: StoredEvent[],
+  byDay: Map<number, StoredEvent[]>,
   ddl: string[],
   metaInserts: { sql: string; params: unknown[] }[],
 ): void {
-  const newDays: number[] = [];
+  const newDays = [...byDay.keys()].filter((day) => !schema.partitions.has(day));
+  for (const day of newDays) schema.partitions.set(day, partitionTable(datasetId, day));
   const addColumn = (name: string, type: ColumnType) => {
     schema.index.set(name, schema.columns.length);
     schema.columns.push({ name, type });
@@ -254,12 +263,7 @@ function evolveSchema(
       if (!newDays.includes(day)) ddl.push(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(name)} ${SQL_TYPE[type]}`);
     }
   };
-  for (const e of events) {
-    const day = dayOf(e.time);
-    if (!schema.partitions.has(day)) {
-      newDays.push(day);
-      schema.partitions.set(day, partitionTable(datasetId, day));
-    }
+  for (const events of byDay.values()) for (const e of events) {
     for (const name in e.fields) {
       const value = e.fields[name];
       const at = schema.index.get(name);
