@@ -1,5 +1,5 @@
-// HTTP server assembly: the app, the access rules, the error format, and a running node.
+// HTTP server assembly: a running Tend node. Capabilities import the server's small helpers
+// (errors.ts, access.ts, decode-body.ts, validate.ts) from their own files rather than from
+// here, because this file leads to tend.ts, which imports every capability: going through it
+// would make each capability import itself in a cycle.
 export { startTend, type Tend } from './tend.js';
-export { HttpError, badRequest, unauthorized, forbidden, notFound, tooLarge, overloaded } from './errors.js';
-export { principalOf, keyFromHeaders, type Access } from './access.js';
-export { parseJsonBody, decodeBody } from './decode-body.js';

@@ -2,7 +2,7 @@
 export type { EventStore, DatasetWrite, ReadOptions } from './event-store.js';
 export type { MetaStore, Row } from './meta-store.js';
 export * from './types.js';
-export { place, typeOfValue } from './column-types.js';
+export { typeOfValue } from './column-types.js';
 export { DatasetRegistry, datasetNameProblem, ALL_DATASETS } from './datasets.js';
 export { DuckDatabase } from './duckdb/database.js';
 export { DuckEventStore } from './duckdb/duckdb-event-store.js';

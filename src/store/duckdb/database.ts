@@ -93,9 +93,13 @@ export class DuckDatabase implements MetaStore {
   }
 }
 
-/** BIGINT arrives as bigint; callers want numbers (ids and counts here fit in 2^53). */
-export function plainRow(row: Record<string, unknown>): Row {
+/** BIGINT arrives as bigint; callers want numbers (ids, counts and sums here fit in 2^53). */
+export function plainValue(v: unknown): unknown {
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
+function plainRow(row: Record<string, unknown>): Row {
   const out: Row = {};
-  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'bigint' ? Number(v) : v;
+  for (const [k, v] of Object.entries(row)) out[k] = plainValue(v);
   return out;
 }

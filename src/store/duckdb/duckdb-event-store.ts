@@ -18,7 +18,7 @@ import type { Row } from '../meta-store.js';
 import { place, typeOfValue } from '../column-types.js';
 import { SAMPLERATE_COLUMN, TIME_COLUMN, type Column, type ColumnType, type StoredEvent } from '../types.js';
 import { fieldName } from './column-names.js';
-import { DuckDatabase } from './database.js';
+import { DuckDatabase, plainValue } from './database.js';
 import { WriteGate, type WriteMode } from './write-gate.js';
 import { DAY_US, dayOf, partitionTable, quoteIdent } from './partitions.js';
 
@@ -152,7 +152,7 @@ export class DuckEventStore implements EventStore {
         const names = reader.columnNames().map(fieldName);
         return reader.getRowsJS().map((row) => {
           const out: Row = {};
-          for (let i = 0; i < names.length; i++) out[names[i]] = typeof row[i] === 'bigint' ? Number(row[i]) : row[i];
+          for (let i = 0; i < names.length; i++) out[names[i]] = plainValue(row[i]);
           return out;
         });
       } finally {
