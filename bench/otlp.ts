@@ -1,7 +1,8 @@
 // npm run bench:otlp — spans/s through OTLP/HTTP protobuf and OTLP/gRPC (batches of 512 spans
 // with 10 attributes each), with Tend's Honeycomb /1/batch path on the same events in the same
 // run as the reference; then trace look-up by id on a large dataset, through the trace index
-// (GET /api/v1/traces/:id) against a full scan of the same data in raw DuckDB SQL.
+// (GET /api/v1/traces/:id) against a full scan of the same data in raw DuckDB SQL. Between the
+// two, Tend's store alone takes the same span rows without any transport: the ceiling of every path.
 // Settings (env): BENCH_SPANS (default 1,000,000), BENCH_CONNECTIONS (4),
 // BENCH_LOOKUP_SPANS (default 5,000,000 over 3 days), BENCH_LOOKUPS (50).
 import fs from 'node:fs';
@@ -11,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import { encodeRequest } from '../src/ingest/otlp/index.js';
 import { loadConfig } from '../src/config.js';
 import { startTend } from '../src/server/index.js';
-import { quoteIdent } from '../src/store/index.js';
+import { DatasetRegistry, DuckDatabase, DuckEventStore, quoteIdent } from '../src/store/index.js';
 import { spawnTend } from '../test/support/tend.js';
 import { httpPoster, sendAll } from './load.js';
 import { median, percentile, recordResult, tempDir } from './report.js';
@@ -94,20 +95,20 @@ function protobufBatch(spans: SpanSpec[]): Buffer {
   );
 }
 
+/** A span's fields as the OTLP mapping stores them (resource, scope, attributes, span columns). */
+function spanFields(s: SpanSpec): Record<string, string | number | boolean> {
+  const fields: Record<string, string | number | boolean> = {
+    'service.name': 'bench-svc', 'host.name': 'web-1', 'library.name': 'bench', 'library.version': '1.0.0', ...s.attributes,
+    'trace.trace_id': s.traceId, 'trace.span_id': s.spanId, name: s.name, 'span.kind': 'server',
+    duration_ms: s.durationMs, status_code: 0, error: false, 'span.num_events': 0, 'span.num_links': 0,
+  };
+  if (s.parentId) fields['trace.parent_id'] = s.parentId;
+  return fields;
+}
+
 /** The same spans as Honeycomb events with the columns the OTLP mapping gives them. */
 function honeycombBatch(spans: SpanSpec[]): Buffer {
-  return Buffer.from(
-    JSON.stringify(
-      spans.map((s) => ({
-        time: new Date(s.startMs).toISOString(),
-        data: {
-          'service.name': 'bench-svc', 'host.name': 'web-1', 'library.name': 'bench', 'library.version': '1.0.0', ...s.attributes,
-          'trace.trace_id': s.traceId, 'trace.span_id': s.spanId, 'trace.parent_id': s.parentId, name: s.name, 'span.kind': 'server',
-          duration_ms: s.durationMs, status_code: 0, error: false, 'span.num_events': 0, 'span.num_links': 0,
-        },
-      })),
-    ),
-  );
+  return Buffer.from(JSON.stringify(spans.map((s) => ({ time: new Date(s.startMs).toISOString(), data: spanFields(s) }))));
 }
 
 function spansBetween(from: number, to: number, firstMs: number, spacingMs: number): SpanSpec[] {
@@ -177,6 +178,33 @@ async function ingestRun(label: string, bodies: Buffer[], transport: 'http-proto
   }
 }
 
+/**
+ * The ceiling under every transport: Tend's store alone (DuckEventStore.append, no HTTP, no
+ * protobuf, no mapping) taking the same span rows from ready-made events, in commits of 2,048
+ * (the most the 4 connections of 512 spans can have in flight) and of 122,880 (one DuckDB row
+ * group: DuckDB then writes the rows straight to the database file instead of its WAL).
+ */
+async function storeCeilingRun(firstMs: number, spacing: number) {
+  const events = spansBetween(0, SPANS, firstMs, spacing).map((s) => ({ time: s.startMs * 1000, samplerate: 1, fields: spanFields(s) }));
+  const out: Record<string, number> = {};
+  for (const commit of [BATCH * CONNECTIONS, 122_880]) {
+    const dir = tempDir('bench-otlp-store');
+    const db = await DuckDatabase.open(dir);
+    try {
+      const store = await DuckEventStore.open(db);
+      const dataset = await (await DatasetRegistry.open(db)).findOrCreate('env', 'bench-svc');
+      const started = performance.now();
+      for (let at = 0; at < events.length; at += commit) await store.append([{ dataset, events: events.slice(at, at + commit) }]);
+      out[`commitsOf${commit}`] = events.length / ((performance.now() - started) / 1000);
+      console.log(`${`store alone, commits of ${commit.toLocaleString()}`.padEnd(36)} ${Math.round(out[`commitsOf${commit}`]).toLocaleString().padStart(9)} spans/s`);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return out;
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = http.createServer().listen(0, '127.0.0.1', () => {
@@ -243,9 +271,10 @@ async function main() {
   const hc = await ingestRun('Honeycomb /1/batch (ref)', honeycomb, 'honeycomb');
   const proto = await ingestRun('OTLP/HTTP protobuf', protobuf, 'http-protobuf');
   const viaGrpc = await ingestRun('OTLP/gRPC', protobuf, 'grpc');
+  const storeAlone = await storeCeilingRun(firstMs, spacing);
   console.log(`OTLP/HTTP / Honeycomb = ${(proto.spansPerSecond / hc.spansPerSecond).toFixed(2)}   gRPC / Honeycomb = ${(viaGrpc.spansPerSecond / hc.spansPerSecond).toFixed(2)}   target 150,000 spans/s over HTTP protobuf`);
   const lookup = await lookupRun();
-  recordResult('otlp', { spans: SPANS, batch: BATCH, attributes: 10, connections: CONNECTIONS, honeycomb: hc, httpProtobuf: proto, grpc: viaGrpc, traceLookup: lookup });
+  recordResult('otlp', { spans: SPANS, batch: BATCH, attributes: 10, connections: CONNECTIONS, honeycomb: hc, httpProtobuf: proto, grpc: viaGrpc, storeAlone, traceLookup: lookup });
 }
 
 await main();
