@@ -7,6 +7,14 @@ import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { MetaStore, Row } from '../meta-store.js';
 
 const MAX_IDLE = 8;
+/**
+ * WAL size at which DuckDB checkpoints (folds the log into the database file). DuckDB's 16 MB
+ * default made ingest checkpoint every ~70,000 events, and a checkpoint's cost grows with the
+ * tables, so sustained appends of span-shaped events ran at 48,000/s; at 256 MB they run at
+ * 70,000/s (figures in docs/benchmarks.md). Every commit is still fsynced to the WAL;
+ * the price is a longer log replay after a crash (about 1.7 s per 135 MB here).
+ */
+const CHECKPOINT_THRESHOLD = '256MB';
 
 export class DuckDatabase implements MetaStore {
   private idle: DuckDBConnection[] = [];
@@ -19,7 +27,9 @@ export class DuckDatabase implements MetaStore {
   static async open(dataDir: string, options: { memoryLimit?: string } = {}): Promise<DuckDatabase> {
     fs.mkdirSync(dataDir, { recursive: true });
     const file = path.join(dataDir, 'tend.duckdb');
-    const instance = await DuckDBInstance.create(file, options.memoryLimit ? { memory_limit: options.memoryLimit } : {}).catch((err: Error) => {
+    const settings: Record<string, string> = { checkpoint_threshold: CHECKPOINT_THRESHOLD };
+    if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
+    const instance = await DuckDBInstance.create(file, settings).catch((err: Error) => {
       const holder = /Conflicting lock is held in .*\(PID (\d+)\)/.exec(err.message);
       if (!holder) throw err;
       throw new Error(`the data folder ${dataDir} is locked by another process (PID ${holder[1]}), probably a running tend serve: stop it or use another --data`);

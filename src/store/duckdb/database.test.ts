@@ -1,0 +1,19 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DuckDatabase } from './database.js';
+
+let db: DuckDatabase | undefined;
+afterEach(() => db?.close());
+
+describe('DuckDatabase', () => {
+  it('opens with a 256 MB checkpoint threshold and the memory limit it is given', async () => {
+    db = await DuckDatabase.open(fs.mkdtempSync(path.join(os.tmpdir(), 'database-')), { memoryLimit: '1GB' });
+    const [row] = await db.query<{ checkpoint: string; memory: string }>(
+      `SELECT current_setting('checkpoint_threshold') AS checkpoint, current_setting('memory_limit') AS memory`,
+    );
+    expect(row.checkpoint).toBe('256.0 MiB');
+    expect(row.memory).toMatch(/^(953\.6 MiB|1\.0 GiB|1000\.0 MB|1\.0 GB)$/);
+  });
+});
