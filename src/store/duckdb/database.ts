@@ -14,7 +14,7 @@ const MAX_IDLE = 8;
  * 70,000/s (figures in docs/benchmarks.md). Every commit is still fsynced to the WAL;
  * the price is a longer log replay after a crash (about 1.7 s per 135 MB here).
  */
-const CHECKPOINT_THRESHOLD = '256MB';
+const CHECKPOINT_THRESHOLD = '256MiB';
 
 export class DuckDatabase implements MetaStore {
   private idle: DuckDBConnection[] = [];
