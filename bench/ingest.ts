@@ -10,12 +10,13 @@ import path from 'node:path';
 import {
   BIGINT, BOOLEAN, DOUBLE, DuckDBDataChunk, DuckDBInstance, DuckDBTimestampValue, TIMESTAMP, VARCHAR, type DuckDBType,
 } from '@duckdb/node-api';
-import { DatasetRegistry, DuckDatabase, DuckEventStore, typeOfValue, type StoredEvent } from '../src/store/index.js';
+import { typeOfValue, type StoredEvent } from '../src/store/index.js';
 import { spawnTend } from '../test/support/tend.js';
 import { generateEvents, type GeneratedEvent } from './generator.js';
 import { clickHouseVersion, startClickHouse } from './clickhouse.js';
 import { httpPoster, sendAll } from './load.js';
 import { percentile, recordResult, tempDir } from './report.js';
+import { storeAppendRate } from './store-alone.js';
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
@@ -86,21 +87,8 @@ async function benchRawDuckDB(): Promise<number> {
   return TOTAL / seconds;
 }
 
-async function benchStore(): Promise<number> {
-  const dir = tempDir('bench-store');
-  const db = await DuckDatabase.open(dir);
-  const store = await DuckEventStore.open(db);
-  const dataset = await (await DatasetRegistry.open(db)).findOrCreate('env', 'bench');
-  let seconds = 0;
-  for (let b = 0; b < batches; b++) {
-    const events = eventsOf(b).map((e, i) => toStored(e, b * BATCH + i));
-    const started = performance.now();
-    await store.append([{ dataset, events }]);
-    seconds += (performance.now() - started) / 1000;
-  }
-  db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  return TOTAL / seconds;
+function* storedBatches(): Generator<StoredEvent[]> {
+  for (let b = 0; b < batches; b++) yield eventsOf(b).map((e, i) => toStored(e, b * BATCH + i));
 }
 
 async function benchClickHouse(bodies: Buffer[]) {
@@ -142,7 +130,7 @@ async function main() {
   console.log(`Tend HTTP /1/batch:     ${Math.round(tendRate).toLocaleString()} events/s   batch p50 ${percentile(tend.latencies, 50).toFixed(1)} ms  p99 ${percentile(tend.latencies, 99).toFixed(1)} ms   peak RSS ${(tend.peakRssBytes / 2 ** 20).toFixed(0)} MiB   rejected ${tend.rejected}`);
   const raw = await benchRawDuckDB();
   console.log(`raw DuckDB appender:    ${Math.round(raw).toLocaleString()} events/s   (Tend HTTP / raw = ${(tendRate / raw).toFixed(2)})`);
-  const store = await benchStore();
+  const store = await storeAppendRate(storedBatches());
   console.log(`Tend store, no HTTP:    ${Math.round(store).toLocaleString()} events/s   (Tend HTTP / store = ${(tendRate / store).toFixed(2)})`);
   const ch = await benchClickHouse(chBodies);
   if (ch) {

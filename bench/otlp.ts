@@ -12,10 +12,11 @@ import * as grpc from '@grpc/grpc-js';
 import { encodeRequest } from '../src/ingest/otlp/index.js';
 import { loadConfig } from '../src/config.js';
 import { startTend } from '../src/server/index.js';
-import { DatasetRegistry, DuckDatabase, DuckEventStore, quoteIdent } from '../src/store/index.js';
+import { quoteIdent } from '../src/store/index.js';
 import { spawnTend } from '../test/support/tend.js';
 import { httpPoster, sendAll } from './load.js';
 import { median, percentile, recordResult, tempDir } from './report.js';
+import { storeAppendRate } from './store-alone.js';
 
 const SPANS = Number(process.env.BENCH_SPANS ?? 1_000_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
@@ -188,19 +189,9 @@ async function storeCeilingRun(firstMs: number, spacing: number) {
   const events = spansBetween(0, SPANS, firstMs, spacing).map((s) => ({ time: s.startMs * 1000, samplerate: 1, fields: spanFields(s) }));
   const out: Record<string, number> = {};
   for (const commit of [BATCH * CONNECTIONS, 122_880]) {
-    const dir = tempDir('bench-otlp-store');
-    const db = await DuckDatabase.open(dir);
-    try {
-      const store = await DuckEventStore.open(db);
-      const dataset = await (await DatasetRegistry.open(db)).findOrCreate('env', 'bench-svc');
-      const started = performance.now();
-      for (let at = 0; at < events.length; at += commit) await store.append([{ dataset, events: events.slice(at, at + commit) }]);
-      out[`commitsOf${commit}`] = events.length / ((performance.now() - started) / 1000);
-      console.log(`${`store alone, commits of ${commit.toLocaleString()}`.padEnd(36)} ${Math.round(out[`commitsOf${commit}`]).toLocaleString().padStart(9)} spans/s`);
-    } finally {
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const slices = Array.from({ length: Math.ceil(events.length / commit) }, (_, k) => events.slice(k * commit, (k + 1) * commit));
+    out[`commitsOf${commit}`] = await storeAppendRate(slices);
+    console.log(`${`store alone, commits of ${commit.toLocaleString()}`.padEnd(36)} ${Math.round(out[`commitsOf${commit}`]).toLocaleString().padStart(9)} spans/s`);
   }
   return out;
 }
