@@ -2,12 +2,10 @@
 // /api/v1/keys lets an admin key manage the keys of its own environment.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { principalOf } from '../server/access.js';
-import { notFound } from '../server/errors.js';
-import { parseJsonBody } from '../server/decode-body.js';
+import { principalOf } from './access.js';
+import { notFound, parseJsonBody, validate } from '../http/index.js';
 import type { AuthService } from './auth-service.js';
 import { KEY_KINDS } from './keys.js';
-import { validate } from '../server/validate.js';
 
 const CreateKey = z.object({
   kind: z.enum(KEY_KINDS as ['ingest', 'admin']),

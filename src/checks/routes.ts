@@ -2,9 +2,8 @@
 // key's environment; POST /api/v1/checks/apply takes a tend.yaml; POST /api/v1/ping-key makes
 // the environment's ping key for /ping/<ping-key>/<name> URLs (shown once, stored hashed).
 import type { FastifyInstance } from 'fastify';
-import { principalOf } from '../server/access.js';
-import { parseJsonBody } from '../server/decode-body.js';
-import { badRequest } from '../server/errors.js';
+import { principalOf } from '../auth/index.js';
+import { parseJsonBody, badRequest } from '../http/index.js';
 import type { CheckRecord } from './check-store.js';
 import { ChecksFileError, parseChecksFile } from './config-file.js';
 import { formatResult } from './format.js';

@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import type { AuthService } from '../auth/index.js';
 import { slugify } from '../auth/index.js';
-import { HttpError, badRequest, notFound } from '../server/errors.js';
+import { HttpError, badRequest, notFound } from '../http/index.js';
 import type { Environment } from '../store/index.js';
 import type { CheckRecord, CheckStore, StatusPageRecord } from './check-store.js';
 import type { ChecksFile } from './config-file.js';

@@ -5,7 +5,7 @@ import type { onRequestHookHandler } from 'fastify';
 import type { IngestLimits } from '../config.js';
 import type { DatasetRegistry, EventStore } from '../store/index.js';
 import type { Counter, MetricsRegistry } from '../telemetry/index.js';
-import { overloaded } from '../server/errors.js';
+import { overloaded } from '../http/index.js';
 import { IngestPipeline } from './pipeline.js';
 
 /** Ingest requests being read, checked or committed at once; more wait for a 429's Retry-After. */

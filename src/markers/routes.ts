@@ -3,12 +3,10 @@
 // (ingest and admin keys) may use it, so a deploy script needs only its ingest key.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { principalOf } from '../server/access.js';
-import { parseJsonBody } from '../server/decode-body.js';
-import { badRequest, notFound } from '../server/errors.js';
+import { principalOf } from '../auth/index.js';
+import { parseJsonBody, badRequest, notFound, validate } from '../http/index.js';
 import { ALL_DATASETS, type DatasetRegistry } from '../store/index.js';
 import type { MarkerScope, MarkerStore } from './marker-store.js';
-import { validate } from '../server/validate.js';
 
 const unixSeconds = z.number().int().min(0).max(253402300799);
 const MarkerBody = z

@@ -1,7 +1,7 @@
 // POST /api/v1/bubbleup/:dataset: how a selection of events differs from the baseline (admin key).
 import type { FastifyInstance } from 'fastify';
-import { principalOf } from '../server/access.js';
-import { parseJsonBody } from '../server/decode-body.js';
+import { principalOf } from '../auth/index.js';
+import { parseJsonBody } from '../http/index.js';
 import { bubbleUp, parseBubbleUp } from './bubbleup.js';
 import { timeoutOf } from './routes.js';
 import type { QueryDeps } from './run.js';

@@ -10,7 +10,7 @@
 // values to text (numbers with many values go to decile bins) and unpivots them into one
 // GROUP BY. Counts are weighted by sample rate.
 import { z } from 'zod';
-import { badRequest } from '../server/errors.js';
+import { badRequest, validate } from '../http/index.js';
 import { SAMPLERATE_COLUMN, type Environment } from '../store/index.js';
 import { whereClause } from './compile.js';
 import { compilerFor, type SqlCompiler } from './dialects/index.js';
@@ -18,7 +18,6 @@ import { call, combine, isNumeric, lit, type Expr } from './expr.js';
 import { columnResolver, filterExpr, filtersExpr, mergeColumns, timeWindow } from './plan.js';
 import { FilterSchema, parseQuerySpec, QUERY_LIMITS, QuerySpecSchema } from './spec.js';
 import { DEFAULT_QUERY_TIMEOUT_MS, readWithin, resolveDatasets, type QueryDeps, type QueryOptions } from './run.js';
-import { validate } from '../server/validate.js';
 
 /** Columns unpivoted by one statement. */
 export const BATCH_COLUMNS = 50;

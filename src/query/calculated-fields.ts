@@ -2,7 +2,7 @@
 // "ok")`. The grammar (functions, `$column`, `$"quoted column"`, strings, `raw` strings,
 // numbers, true/false/null, trailing commas) is parsed into an Expr; unknown functions, wrong
 // argument counts and bad regular expressions are 400s naming the field and the position.
-import { badRequest } from '../server/errors.js';
+import { badRequest } from '../http/index.js';
 import {
   call, combine, isNumeric, lit, not, NULL, toStringExpr, truthy, unify,
   type Expr, type Fn,

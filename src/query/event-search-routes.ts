@@ -1,7 +1,7 @@
 // POST /api/v1/events/:dataset/search: the events matching filters in a time window (admin key).
 import type { FastifyInstance } from 'fastify';
-import { principalOf } from '../server/access.js';
-import { parseJsonBody } from '../server/decode-body.js';
+import { principalOf } from '../auth/index.js';
+import { parseJsonBody } from '../http/index.js';
 import { parseEventSearch, searchEvents } from './event-search.js';
 import { timeoutOf } from './routes.js';
 import type { QueryDeps } from './run.js';

@@ -8,7 +8,7 @@ import { whereClause } from './compile.js';
 import { columnResolver, filtersExpr, mergeColumns, timeWindow } from './plan.js';
 import { parseQuerySpec, QuerySpecSchema } from './spec.js';
 import { DEFAULT_QUERY_TIMEOUT_MS, readWithin, resolveDatasets, type QueryDeps, type QueryOptions } from './run.js';
-import { validate } from '../server/validate.js';
+import { validate } from '../http/index.js';
 
 export const DEFAULT_EVENTS = 100;
 export const MAX_EVENTS = 1000;

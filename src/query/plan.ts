@@ -2,7 +2,7 @@
 // value, fixes the time window and granularity, and checks what only the columns can tell (a
 // SUM over a string column, an order on a calculation the query does not make). The plan is
 // dialect-free; dialects/ compile it to SQL.
-import { badRequest } from '../server/errors.js';
+import { badRequest } from '../http/index.js';
 import type { ColumnType } from '../store/index.js';
 import { parseCalculatedField } from './calculated-fields.js';
 import { call, col, combine, FALSE, isNumeric, lit, NULL, not, TRUE, toStringExpr, type Expr, type Literal, type ValueType } from './expr.js';

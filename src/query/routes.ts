@@ -7,13 +7,11 @@
 // Tend runs a query while the POST waits, so a result is complete as soon as it has an id.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { principalOf } from '../server/access.js';
-import { parseJsonBody } from '../server/decode-body.js';
-import { badRequest, notFound } from '../server/errors.js';
+import { principalOf } from '../auth/index.js';
+import { parseJsonBody, badRequest, notFound, validate } from '../http/index.js';
 import { parseQuerySpec, QUERY_LIMITS, type QuerySpec } from './spec.js';
 import { DEFAULT_QUERY_TIMEOUT_MS, resolveDatasets, runQuery, type QueryDeps, type QueryResult } from './run.js';
 import { QueryStore } from './query-store.js';
-import { validate } from '../server/validate.js';
 
 /** Longest timeout a caller may ask for with `?timeout_ms=`. */
 export const MAX_QUERY_TIMEOUT_MS = 60_000;

@@ -1,6 +1,6 @@
 // Runs a query: resolves the dataset(s), plans, compiles for the store's dialect, reads with a
 // timeout, and shapes Honeycomb's result with the query's own metadata.
-import { badRequest, HttpError, notFound } from '../server/errors.js';
+import { badRequest, HttpError, notFound } from '../http/index.js';
 import { ALL_DATASETS, type Dataset, type DatasetRegistry, type Environment, type EventStore, type MetaStore, type Row } from '../store/index.js';
 import { compileMaxSampleRate, compileQuery, seriesGroupLimit } from './compile.js';
 import { compilerFor, type SqlCompiler } from './dialects/index.js';

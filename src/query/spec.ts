@@ -2,8 +2,7 @@
 // is the single source of truth for what a query may say; plan.ts turns a valid spec into a
 // normalized plan once the dataset's columns are known.
 import { z } from 'zod';
-import { badRequest } from '../server/errors.js';
-import { validate } from '../server/validate.js';
+import { badRequest, validate } from '../http/index.js';
 
 /** Percentile ops and the quantile each stands for. */
 export const PERCENTILES = {

@@ -2,10 +2,8 @@
 // each capability registers. Capabilities own their routes; this file only wires them in.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TendConfig } from '../config.js';
-import { registerAccessHook } from './access.js';
-import { clientErrorHandler } from './client-errors.js';
-import { decodeBody, formatBytes } from './decode-body.js';
-import { HttpError } from './errors.js';
+import { registerAccessHook } from '../auth/index.js';
+import { clientErrorHandler, decodeBody, formatBytes, HttpError } from '../http/index.js';
 import type { AuthService } from '../auth/index.js';
 
 export function createApp(config: TendConfig, auth: AuthService): FastifyInstance {

@@ -1,5 +1,3 @@
-// HTTP server assembly: a running Tend node. Capabilities import the server's small helpers
-// (errors.ts, access.ts, decode-body.ts, validate.ts) from their own files rather than from
-// here, because this file leads to tend.ts, which imports every capability: going through it
-// would make each capability import itself in a cycle.
+// The assembly: a running Tend node built from every capability. Only the CLI and tests import
+// it; no capability does (shared HTTP helpers live in src/http, the access hook in src/auth).
 export { startTend, type Tend } from './tend.js';

@@ -5,9 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../auth/index.js';
 import type { ChecksService } from '../checks/index.js';
-import { principalOf } from '../server/access.js';
-import { parseJsonBody } from '../server/decode-body.js';
-import { badRequest, notFound } from '../server/errors.js';
+import { principalOf } from '../auth/index.js';
+import { parseJsonBody, badRequest, notFound, validate } from '../http/index.js';
 import type { Environment } from '../store/index.js';
 import { badgeSvg, STATE_BADGE_COLOR, uptimeColor } from './badge.js';
 import { renderStatusPage } from './html.js';
@@ -15,7 +14,6 @@ import { NoticeInput, type NoticeStore } from './notices.js';
 import { pageData, percent, type PageData } from './page-data.js';
 import { TtlCache } from './ttl-cache.js';
 import { dailyUptime, type UptimeDeps } from './uptime.js';
-import { validate } from '../server/validate.js';
 
 /** Public answers are at most this old. */
 export const PUBLIC_TTL_MS = 15_000;

@@ -1,7 +1,7 @@
 // GET /api/v1/traces/:traceId — one trace as a tree, from the datasets of the key's environment.
 import type { FastifyInstance } from 'fastify';
-import { principalOf } from '../server/access.js';
-import { badRequest, notFound } from '../server/errors.js';
+import { principalOf } from '../auth/index.js';
+import { badRequest, notFound } from '../http/index.js';
 import { readTraceRows, type TraceSources } from './trace-reader.js';
 import { buildTraceTree } from './trace-tree.js';
 

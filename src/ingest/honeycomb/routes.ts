@@ -2,9 +2,8 @@
 // array, one status per event), GET /1/columns/:dataset. Compatible with libhoney and with
 // the curl examples in Honeycomb's docs.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { principalOf } from '../../server/access.js';
-import { parseJsonBody } from '../../server/decode-body.js';
-import { badRequest, notFound, overloaded } from '../../server/errors.js';
+import { principalOf } from '../../auth/index.js';
+import { parseJsonBody, badRequest, notFound, overloaded } from '../../http/index.js';
 import { datasetNameProblem, type StoredEvent } from '../../store/index.js';
 import type { IngestContext } from '../context.js';
 import { normalizeEvent } from '../normalize.js';

@@ -3,7 +3,7 @@
 // OTLP/HTTP reads as headers; message compression (gzip) is handled by grpc-js.
 import * as grpc from '@grpc/grpc-js';
 import type { AuthService } from '../../auth/index.js';
-import { keyFromHeaders } from '../../server/access.js';
+import { keyFromHeaders } from '../../auth/index.js';
 import { datasetNameProblem, type Environment } from '../../store/index.js';
 import { decodeRequest, encodeResponse, type Signal } from './codec.js';
 import { exportRequest, type OtlpDeps } from './export.js';

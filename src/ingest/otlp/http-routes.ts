@@ -5,9 +5,8 @@
 // the request's encoding (400 bad input, a content type other than protobuf or JSON included, as
 // the issue asks; 401/403 keys; 429 + Retry-After).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { principalOf } from '../../server/access.js';
-import { formatBytes } from '../../server/decode-body.js';
-import { badRequest, HttpError, overloaded } from '../../server/errors.js';
+import { principalOf } from '../../auth/index.js';
+import { formatBytes, badRequest, HttpError, overloaded } from '../../http/index.js';
 import { datasetNameProblem } from '../../store/index.js';
 import { decodeRequest, encodeResponse, encodeStatus, REJECTED_FIELD, type Signal } from './codec.js';
 import { exportRequest, type OtlpDeps } from './export.js';

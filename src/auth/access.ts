@@ -2,8 +2,8 @@
 // `ingest` routes take ingest or admin keys; everything else takes admin keys only.
 // The key comes in X-Honeycomb-Team (Honeycomb clients) or Authorization: Bearer (OTLP, curl).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuthService, Principal } from '../auth/index.js';
-import { forbidden, unauthorized } from './errors.js';
+import type { AuthService, Principal } from './auth-service.js';
+import { forbidden, unauthorized } from '../http/index.js';
 
 export type Access = 'public' | 'ingest' | 'admin';
 
