@@ -1,13 +1,13 @@
-// API key format and hashing. A generated key is `tki_` (ingest) or `tka_` (admin) followed
+// API key format and hashing. A generated key is `tki_` (ingest), `tkr_` (read) or `tka_` (admin) followed
 // by a 12-hex id and a 32-character random secret. Only a SHA-256 of the whole key is stored
 // and looked up: a key has 190 bits of randomness, so a fast hash is enough (slow password
 // hashes exist for guessable secrets) and checking a key on every ingest request stays cheap.
 import crypto from 'node:crypto';
 
-export type KeyKind = 'ingest' | 'admin';
-export const KEY_KINDS: KeyKind[] = ['ingest', 'admin'];
+export type KeyKind = 'ingest' | 'read' | 'admin';
+export const KEY_KINDS: KeyKind[] = ['ingest', 'read', 'admin'];
 
-const PREFIX: Record<KeyKind, string> = { ingest: 'tki_', admin: 'tka_' };
+const PREFIX: Record<KeyKind, string> = { ingest: 'tki_', read: 'tkr_', admin: 'tka_' };
 const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const SECRET_LENGTH = 32;
 /** Keys supplied by an operator (TEND_ADMIN_KEY, TEND_INGEST_KEY) must look like this. */
@@ -22,7 +22,7 @@ export function generateKey(kind: KeyKind): { key: string; id: string } {
 
 /** The id shown for a key: embedded in generated keys, derived from the hash otherwise. */
 export function keyId(key: string): string {
-  const m = /^tk[ia]_([0-9a-f]{12})/.exec(key);
+  const m = /^tk[iar]_([0-9a-f]{12})/.exec(key);
   return m ? m[1] : hashKey(key).slice(0, 12);
 }
 
