@@ -6,18 +6,17 @@
 //
 // Work is bounded whatever the dataset's width or size: at most `max_columns` columns are
 // examined, in batches of BATCH_COLUMNS per statement; each statement reads a uniform sample
-// of at most `sample` events from each side (DuckDB reservoir sampling), casts the batch's
-// values to text (numbers with many values go to decile bins) and unpivots them into one
-// GROUP BY. Counts are weighted by sample rate.
+// of at most `sample` events from each side (the compiler's sample(): reservoir sampling in
+// DuckDB), casts the batch's values to text (numbers with many values go to decile bins) and
+// unpivots them into one GROUP BY. Counts are weighted by sample rate.
 import { z } from 'zod';
 import { badRequest, validate } from '../http/index.js';
-import { SAMPLERATE_COLUMN, type Environment } from '../store/index.js';
+import { type Environment, type Row, type SqlCompiler } from '../store/index.js';
 import { whereClause } from './compile.js';
-import { compilerFor, type SqlCompiler } from './dialects/index.js';
-import { call, combine, isNumeric, lit, type Expr } from './expr.js';
-import { columnResolver, filterExpr, filtersExpr, mergeColumns, timeWindow } from './plan.js';
+import { call, columnsOf, combine, isNumeric, lit, type Expr } from './expr.js';
+import { columnResolver, filterExpr, filtersExpr, mergeColumns, timeWindow, windowNow } from './plan.js';
 import { FilterSchema, parseQuerySpec, QUERY_LIMITS, QuerySpecSchema } from './spec.js';
-import { DEFAULT_QUERY_TIMEOUT_MS, readWithin, resolveDatasets, type QueryDeps, type QueryOptions } from './run.js';
+import { compileAndRead, DEFAULT_QUERY_TIMEOUT_MS, resolveDatasets, type QueryDeps, type QueryOptions } from './run.js';
 
 /** Columns unpivoted by one statement. */
 export const BATCH_COLUMNS = 50;
@@ -132,7 +131,7 @@ export async function bubbleUp(deps: QueryDeps, env: Environment, dataset: strin
   const datasets = await resolveDatasets(deps.datasets, env, dataset);
   const columnTypes = mergeColumns(await Promise.all(datasets.map((d) => deps.store.columns(d.id))));
   const baseline = req.baseline ?? {};
-  const { start, end } = timeWindow(baseline, options.nowSeconds ?? Math.floor(Date.now() / 1000));
+  const { start, end } = timeWindow(baseline, options.nowSeconds ?? windowNow());
   const window = { startUs: start * 1e6, endUs: end * 1e6 };
   const resolve = columnResolver(columnTypes, baseline.calculated_fields);
   const base = filtersExpr(baseline.filters, baseline.filter_combination, resolve);
@@ -146,25 +145,23 @@ export async function bubbleUp(deps: QueryDeps, env: Environment, dataset: strin
     start_time: start, end_time: end, statistic: 'total_variation_distance' as const,
     columns_examined: names.length, columns_total: req.columns ? names.length : columnTypes.size, sample_per_side: sample,
   };
-  const source = await deps.store.source(datasets.map((d) => d.id), window.startUs, window.endUs);
+  const examined: Examined[] = names.map((name) => ({ name, expr: resolve(name), binned: false, cuts: [] }));
+  const read = (build: (c: SqlCompiler) => string) => compileAndRead(deps.store, build, deadline, timeoutMs);
+  const source = await deps.store.source(datasets.map((d) => d.id), window.startUs, window.endUs, columnsOf([base, selected, ...examined.map((e) => e.expr)]));
   const finish = (r: Omit<BubbleUpResult, 'meta'>): BubbleUpResult => ({ ...r, meta: { ...meta, duration_ms: Math.round(performance.now() - started) } });
   if (!source) return finish({ selection: { count: 0 }, baseline: { count: 0 }, columns: [] });
 
-  const read = (c: SqlCompiler, sql: string) => readWithin(deps.store, sql, c.params, deadline, timeoutMs);
-  const fresh = () => compilerFor(deps.store.dialect);
-  const sel = (c: SqlCompiler) => `COALESCE(${c.expr(selected)}, FALSE)`;
-
   // Exact weighted counts of each side, and the numeric columns' distinct counts and deciles.
-  const examined: Examined[] = names.map((name) => ({ name, expr: resolve(name), binned: false, cuts: [] }));
   const numeric = examined.filter((e) => isNumeric(e.expr.type));
-  const c = fresh();
-  const w = c.ident(SAMPLERATE_COLUMN);
-  const cols = [`sum(CASE WHEN ${sel(c)} THEN ${w} ELSE 0 END) AS ${c.ident('s')}`, `sum(CASE WHEN ${sel(c)} THEN 0 ELSE ${w} END) AS ${c.ident('b')}`];
-  numeric.forEach((e, i) => {
-    const x = c.expr(e.expr);
-    cols.push(`approx_count_distinct(${x}) AS ${c.ident(`d${i}`)}`, `approx_quantile(${x}, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) AS ${c.ident(`q${i}`)}`);
+  const [row] = await read((c) => {
+    const w = c.weightColumn;
+    const cols = [`sum(CASE WHEN ${selectedSql(c, selected)} THEN ${w} ELSE 0 END) AS ${c.ident('s')}`, `sum(CASE WHEN ${selectedSql(c, selected)} THEN 0 ELSE ${w} END) AS ${c.ident('b')}`];
+    numeric.forEach((e, i) => {
+      const x = c.expr(e.expr);
+      cols.push(`${c.approxCountDistinct(x)} AS ${c.ident(`d${i}`)}`, `${c.approxQuantiles(x, DECILES)} AS ${c.ident(`q${i}`)}`);
+    });
+    return `SELECT ${cols.join(', ')} FROM ${source} WHERE ${whereClause(c, window, base)}`;
   });
-  const [row] = await read(c, `SELECT ${cols.join(', ')} FROM ${source} WHERE ${whereClause(c, window, base)}`);
   numeric.forEach((e, i) => {
     if (Number(row[`d${i}`] ?? 0) <= MAX_NUMERIC_VALUES) return;
     e.binned = true;
@@ -177,7 +174,8 @@ export async function bubbleUp(deps: QueryDeps, env: Environment, dataset: strin
 
   const columns: ColumnDifference[] = [];
   for (let at = 0; at < examined.length; at += BATCH_COLUMNS) {
-    columns.push(...(await compareBatch(fresh(), examined.slice(at, at + BATCH_COLUMNS), source, window, base, selected, sample, top, read)));
+    const batch = examined.slice(at, at + BATCH_COLUMNS);
+    columns.push(...summarize(batch, await read((c) => compareBatch(c, batch, source, window, base, selected, sample, top))));
   }
   columns.sort((a, b) => b.score - a.score || b.max_difference - a.max_difference || a.column.localeCompare(b.column));
   return finish({ ...counts, columns });
@@ -200,8 +198,13 @@ function selectionExpr(req: BubbleUpRequest, resolve: (name: string) => Expr): E
   return combine('and', parts);
 }
 
+const DECILES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+/** The selection predicate as SQL, false where it is null. */
+const selectedSql = (c: SqlCompiler, selected: Expr) => `COALESCE(${c.expr(selected)}, ${c.bool(false)})`;
+
 /** One statement: sample both sides, unpivot the batch's values, count each value per side. */
-async function compareBatch(
+function compareBatch(
   c: SqlCompiler,
   batch: Examined[],
   source: string,
@@ -210,34 +213,36 @@ async function compareBatch(
   selected: Expr,
   sample: number,
   top: number,
-  read: (c: SqlCompiler, sql: string) => Promise<Record<string, unknown>[]>,
-): Promise<ColumnDifference[]> {
+): string {
   const id = (n: string) => c.ident(n);
   // Values are sampled raw, then turned into text (or bin numbers): only sampled rows pay for it.
-  const raw = batch.map((e, i) => `${e.expr.type === 'null' ? 'CAST(NULL AS VARCHAR)' : c.expr(e.expr)} AS ${id(`r${i}`)}`).join(', ');
+  const raw = batch.map((e, i) => `${e.expr.type === 'null' ? c.nullOf('string') : c.expr(e.expr)} AS ${id(`r${i}`)}`).join(', ');
   const valueSql = (e: Examined, i: number) => {
     const x = id(`r${i}`);
-    if (!e.binned) return `CAST(${x} AS VARCHAR)`;
+    if (!e.binned) return c.cast(x, 'string');
     // Bin index: the number of cut points at or below the value (0 .. cuts.length).
     const steps = e.cuts.map((q) => `CASE WHEN ${x} >= ${c.param(q, 'float')} THEN 1 ELSE 0 END`).join(' + ');
-    return `CASE WHEN ${x} IS NULL THEN NULL ELSE CAST(${steps || '0'} AS VARCHAR) END`;
+    return `CASE WHEN ${x} IS NULL THEN NULL ELSE ${c.cast(steps || '0', 'string')} END`;
   };
   const where = whereClause(c, window, base);
-  const sel = `COALESCE(${c.expr(selected)}, FALSE)`;
+  const sel = selectedSql(c, selected);
   const side = (flag: boolean) =>
-    `SELECT * FROM (SELECT ${flag ? 'TRUE' : 'FALSE'} AS ${id('sel')}, ${id(SAMPLERATE_COLUMN)} AS ${id('w')}, ${raw} FROM ${source} WHERE ${where} AND ${flag ? '' : 'NOT '}${sel}) USING SAMPLE reservoir(${Number(sample)} ROWS) REPEATABLE (7)`;
+    c.sample(`SELECT ${c.bool(flag)} AS ${id('sel')}, ${c.weightColumn} AS ${id('w')}, ${raw} FROM ${source} WHERE ${where} AND ${flag ? '' : 'NOT '}${sel}`, sample);
   const text = batch.map((e, i) => `${valueSql(e, i)} AS ${id(`k${i}`)}`).join(', ');
-  const keys = batch.map((_, i) => id(`k${i}`)).join(', ');
-  const sql = `
+  const keys = batch.map((_, i) => `k${i}`);
+  return `
     WITH ${id('sampled')} AS (${side(true)} UNION ALL ${side(false)}),
     ${id('picked')} AS (SELECT ${id('sel')}, ${id('w')}, ${text} FROM ${id('sampled')}),
-    ${id('long')} AS (FROM ${id('picked')} UNPIVOT INCLUDE NULLS (${id('v')} FOR ${id('k')} IN (${keys}))),
+    ${id('long')} AS (${c.unpivot(id('picked'), [id('sel'), id('w')], keys, id('k'), id('v'))}),
     ${id('counts')} AS (SELECT ${id('k')}, ${id('v')}, sum(CASE WHEN ${id('sel')} THEN ${id('w')} ELSE 0 END) AS ${id('s')}, sum(CASE WHEN ${id('sel')} THEN 0 ELSE ${id('w')} END) AS ${id('b')} FROM ${id('long')} GROUP BY ${id('k')}, ${id('v')}),
     ${id('ranked')} AS (SELECT *, sum(${id('s')}) OVER (PARTITION BY ${id('k')}) AS ${id('st')}, sum(${id('b')}) OVER (PARTITION BY ${id('k')}) AS ${id('bt')} FROM ${id('counts')}),
     ${id('shares')} AS (SELECT *, row_number() OVER (PARTITION BY ${id('k')} ORDER BY ${id('v')} IS NULL, ${id('s')} / NULLIF(${id('st')}, 0) + ${id('b')} / NULLIF(${id('bt')}, 0) DESC, ${id('v')}) AS ${id('rn')} FROM ${id('ranked')})
     SELECT ${id('k')}, ${id('v')}, ${id('s')} / NULLIF(${id('st')}, 0) AS ${id('ps')}, ${id('b')} / NULLIF(${id('bt')}, 0) AS ${id('pb')} FROM ${id('shares')}
     WHERE ${id('rn')} <= ${c.int(top)} OR ${id('v')} IS NULL`;
-  const rows = await read(c, sql);
+}
+
+/** The rows of compareBatch -> each column's difference between the sides. */
+function summarize(batch: Examined[], rows: Row[]): ColumnDifference[] {
   return batch.map((e, i) => {
     const mine = rows.filter((r) => r.k === `k${i}`);
     const values: ValueShare[] = mine.map((r) => ({ value: label(e, r.v as string | null), selection: Number(r.ps ?? 0), baseline: Number(r.pb ?? 0) }));

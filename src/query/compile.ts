@@ -11,10 +11,10 @@
 //   ranked  the totals that pass the havings, numbered in the query's order
 //   grouped every row with its group's rank
 // and the answer is every row of the groups ranked within the limit, with `__rank`.
-import { isNumeric, type Expr } from './expr.js';
+import { columnsOf, isNumeric, type Expr } from './expr.js';
 import type { QueryPlan, TimeWindow } from './plan.js';
 import { QUERY_LIMITS } from './spec.js';
-import type { SqlCompiler } from './dialects/base.js';
+import type { Column, SqlCompiler } from '../store/index.js';
 
 /**
  * Relative accuracy of weighted percentiles: each answer is within 1% of the exact weighted
@@ -44,6 +44,11 @@ export function compileMaxSampleRate(c: SqlCompiler, plan: QueryPlan, source: st
   return `SELECT max(${c.weightColumn}) AS ${c.ident('m')} FROM ${source} WHERE ${whereClause(c, plan.window, plan.where)}`;
 }
 
+/** The stored columns a plan reads, with the types it reads them as (for EventStore.source). */
+export function planColumns(plan: QueryPlan): Column[] {
+  return columnsOf([plan.where, plan.duration, ...plan.groups.map((g) => g.expr), ...plan.calcs.flatMap((calc) => (calc.input ? [calc.input] : []))]);
+}
+
 /** How many groups (the first in order) get a series: the answer's points stay bounded. */
 export function seriesGroupLimit(plan: QueryPlan): number {
   const buckets = Math.ceil((plan.window.endUs - plan.window.startUs) / (plan.granularity * 1e6)) + 1;
@@ -66,7 +71,7 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
     if (!options.series) return total.length ? ` GROUP BY ${total.join(', ')}` : '';
     return ` GROUP BY GROUPING SETS ((${total.join(', ')}), (${[...total, t].join(', ')}))`;
   };
-  const tOut = options.series ? t : `CAST(NULL AS BIGINT) AS ${t}`;
+  const tOut = options.series ? t : `${c.nullOf('integer')} AS ${t}`;
 
   // Distinct aggregate inputs, computed once in ev.
   const inputs: Expr[] = [];
@@ -83,13 +88,13 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
   const span = plan.calcs.some((calc) => calc.op === 'CONCURRENCY');
   const ctes: string[] = [];
 
-  const evCols = plan.groups.map((g, i) => `${g.expr.type === 'null' ? 'CAST(NULL AS VARCHAR)' : c.expr(g.expr)} AS ${id(`g${i}`)}`);
+  const evCols = plan.groups.map((g, i) => `${g.expr.type === 'null' ? c.nullOf('string') : c.expr(g.expr)} AS ${id(`g${i}`)}`);
   if (options.series) evCols.push(`${c.timeBucket(plan.granularity * 1e6)} AS ${t}`);
   inputs.forEach((e, i) => evCols.push(`${c.expr(e)} AS ${a(i)}`));
   evCols.push(`${c.weightColumn} AS ${w}`);
   if (span) {
     evCols.push(`${c.epochMicros(c.timeColumn)} AS ${id('s')}`);
-    evCols.push(`${isNumeric(plan.duration.type) ? c.expr(plan.duration) : 'CAST(NULL AS DOUBLE)'} AS ${id('d')}`);
+    evCols.push(`${isNumeric(plan.duration.type) ? c.expr(plan.duration) : c.nullOf('float')} AS ${id('d')}`);
   }
   ctes.push(`${id('ev')} AS (SELECT ${evCols.join(', ')} FROM ${source} WHERE ${whereClause(c, plan.window, plan.where)})`);
 
@@ -103,16 +108,16 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
     switch (calc.op) {
       case 'COUNT': agg = `sum(${w})`; break;
       // Weighted sums in floating point (as Honeycomb's): no integer overflow, exact to 2^53.
-      case 'SUM': case 'RATE_SUM': agg = `sum(${x} * CAST(${w} AS DOUBLE))`; break;
+      case 'SUM': case 'RATE_SUM': agg = `sum(${x} * ${c.cast(w, 'float')})`; break;
       case 'AVG': case 'RATE_AVG':
-        agg = `sum(${x} * CAST(${w} AS DOUBLE)) / CAST(sum(CASE WHEN ${x} IS NOT NULL THEN ${w} END) AS DOUBLE)`; break;
+        agg = `sum(${x} * ${c.cast(w, 'float')}) / ${c.cast(`sum(CASE WHEN ${x} IS NOT NULL THEN ${w} END)`, 'float')}`; break;
       case 'MIN': agg = `min(${x})`; break;
       case 'MAX': case 'RATE_MAX': agg = `max(${x})`; break;
       case 'COUNT_DISTINCT': agg = c.countDistinct(x); break;
       case 'CONCURRENCY': {
         // Totals: span time inside the window over the window's length. Series use cc.
-        const end = `LEAST(${id('s')} + CAST(${id('d')} * 1000 AS BIGINT), ${c.int(plan.window.endUs)})`;
-        agg = `sum(CASE WHEN ${id('d')} >= 0 THEN ${w} * (${end} - ${id('s')}) END) / CAST(${c.int(plan.window.endUs - plan.window.startUs)} AS DOUBLE)`;
+        const end = `LEAST(${id('s')} + ${c.cast(`${id('d')} * 1000`, 'integer')}, ${c.int(plan.window.endUs)})`;
+        agg = `sum(CASE WHEN ${id('d')} >= 0 THEN ${w} * (${end} - ${id('s')}) END) / ${c.cast(c.int(plan.window.endUs - plan.window.startUs), 'float')}`;
         if (options.series) partOf.set(k, 'cc');
         break;
       }
@@ -132,7 +137,7 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
     const x = a(i);
     const [b, cu, q] = [id(`q${i}b`), id(`q${i}c`), id(`q${i}`)];
     const lnGamma = c.param(Math.log(GAMMA), 'float');
-    const bucketCols = [`sign(${x}) AS ${id('sg')}`, `CASE WHEN ${x} = 0 THEN 0 ELSE CAST(ceil(ln(abs(${x})) / ${lnGamma}) AS INTEGER) END AS ${id('k')}`];
+    const bucketCols = [`sign(${x}) AS ${id('sg')}`, `CASE WHEN ${x} = 0 THEN 0 ELSE ${c.cast(`ceil(ln(abs(${x})) / ${lnGamma})`, 'int32')} END AS ${id('k')}`];
     ctes.push(`${b} AS (SELECT ${[...groupKeys, tOut, ...bucketCols, `sum(${w}) AS ${id('n')}`, `min(${x}) AS ${id('lo')}`, `max(${x}) AS ${id('hi')}`].join(', ')} FROM ${id('ev')} WHERE ${x} IS NOT NULL${sets([id('sg'), id('k')])})`);
     const partition = `PARTITION BY ${keys.join(', ')}`;
     ctes.push(`${cu} AS (SELECT *, sum(${id('n')}) OVER (${partition} ORDER BY ${id('sg')}, ${id('sg')} * ${id('k')} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${id('cum')}, sum(${id('n')}) OVER (${partition}) AS ${id('tot')} FROM ${b})`);
@@ -153,9 +158,9 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
     const [r, b, h] = [id(`h${i}r`), id(`h${i}b`), id(`h${i}`)];
     const n = c.int(HEATMAP_BUCKETS);
     ctes.push(`${r} AS (SELECT min(${x}) AS ${id('lo')}, max(${x}) AS ${id('hi')} FROM ${id('ev')})`);
-    const idx = `CASE WHEN ${id('hi')} = ${id('lo')} THEN 0 ELSE LEAST(${n} - 1, CAST(FLOOR((${x} - ${id('lo')}) / CAST(${id('hi')} - ${id('lo')} AS DOUBLE) * ${n}) AS INTEGER)) END`;
+    const idx = `CASE WHEN ${id('hi')} = ${id('lo')} THEN 0 ELSE LEAST(${n} - 1, ${c.cast(`FLOOR((${x} - ${id('lo')}) / ${c.cast(`${id('hi')} - ${id('lo')}`, 'float')} * ${n})`, 'int32')}) END`;
     ctes.push(`${b} AS (SELECT ${[...groupKeys, tOut, `${idx} AS ${id('i')}`, `sum(${w}) AS ${id('n')}`, `min(${id('lo')}) AS ${id('lo')}`, `min(${id('hi')}) AS ${id('hi')}`].join(', ')} FROM ${id('ev')} CROSS JOIN ${r} WHERE ${x} IS NOT NULL${sets([id('i')])})`);
-    const value = `${c.collectPairs(id('i'), id('n'))} || '|' || CAST(min(${id('lo')}) AS VARCHAR) || '|' || CAST(min(${id('hi')}) AS VARCHAR)`;
+    const value = `${c.collectPairs(id('i'), id('n'))} || '|' || ${c.cast(`min(${id('lo')})`, 'string')} || '|' || ${c.cast(`min(${id('hi')})`, 'string')}`;
     ctes.push(`${h} AS (SELECT ${[...keys, ...ks.map((k) => `${value} AS ${id(`c${k}`)}`)].join(', ')} FROM ${b} GROUP BY ${keys.join(', ')})`);
     parts.push(`h${i}`);
     ks.forEach((k) => partOf.set(k, `h${i}`));
@@ -165,9 +170,9 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
   const ccCalcs = [...partOf].filter(([, p]) => p === 'cc').map(([k]) => k);
   if (ccCalcs.length) {
     const g = c.int(plan.granularity * 1e6);
-    const spans = `SELECT ${[...groupKeys, w, id('s'), `LEAST(${id('s')} + CAST(${id('d')} * 1000 AS BIGINT), ${c.int(plan.window.endUs)}) AS ${id('e')}`].join(', ')} FROM ${id('ev')} WHERE ${id('d')} >= 0`;
-    const covered = `SELECT ${[...groupKeys, w, id('s'), id('e'), `unnest(${c.bucketStarts(id('s'), id('e'), plan.granularity * 1e6)}) AS ${t}`].join(', ')} FROM (${spans}) ${id('sp')}`;
-    const overlap = `sum(${w} * (LEAST(${id('e')}, ${t} + ${g}) - GREATEST(${id('s')}, ${t}))) / CAST(${g} AS DOUBLE)`;
+    const spans = `SELECT ${[...groupKeys, w, id('s'), `LEAST(${id('s')} + ${c.cast(`${id('d')} * 1000`, 'integer')}, ${c.int(plan.window.endUs)}) AS ${id('e')}`].join(', ')} FROM ${id('ev')} WHERE ${id('d')} >= 0`;
+    const covered = `SELECT ${[...groupKeys, w, id('s'), id('e'), `${c.bucketStarts(id('s'), id('e'), plan.granularity * 1e6)} AS ${t}`].join(', ')} FROM (${spans}) ${id('sp')}`;
+    const overlap = `sum(${w} * (LEAST(${id('e')}, ${t} + ${g}) - GREATEST(${id('s')}, ${t}))) / ${c.cast(g, 'float')}`;
     ctes.push(`${id('cc')} AS (SELECT ${[...keys, ...ccCalcs.map((k) => `${overlap} AS ${id(`c${k}`)}`)].join(', ')} FROM (${covered}) ${id('cv')} GROUP BY ${keys.join(', ')})`);
     parts.push('cc');
   }
@@ -181,7 +186,7 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
     const out = id(`c${k}`);
     if (part === 'cc') return `CASE WHEN ${m}.${t} IS NULL AND ${m}.${id('__rows')} IS NOT NULL THEN ${m}.${out} ELSE ${id('cc')}.${out} END AS ${out}`;
     if (part) return `${id(part)}.${out} AS ${out}`;
-    return plan.calcs[k].op === 'HEATMAP' ? `CAST(NULL AS VARCHAR) AS ${out}` : `${m}.${out}`;
+    return plan.calcs[k].op === 'HEATMAP' ? `${c.nullOf('string')} AS ${out}` : `${m}.${out}`;
   };
   let from = m;
   for (const p of parts) {

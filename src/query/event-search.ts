@@ -3,11 +3,11 @@
 // at most MAX_EVENTS of them.
 import { z } from 'zod';
 import { SAMPLERATE_COLUMN, TIME_COLUMN, type Environment } from '../store/index.js';
-import { compilerFor } from './dialects/index.js';
 import { whereClause } from './compile.js';
-import { columnResolver, filtersExpr, mergeColumns, timeWindow } from './plan.js';
+import { columnsOf, type Expr } from './expr.js';
+import { columnResolver, filtersExpr, mergeColumns, timeWindow, windowNow } from './plan.js';
 import { parseQuerySpec, QuerySpecSchema } from './spec.js';
-import { DEFAULT_QUERY_TIMEOUT_MS, readWithin, resolveDatasets, type QueryDeps, type QueryOptions } from './run.js';
+import { compileAndRead, DEFAULT_QUERY_TIMEOUT_MS, resolveDatasets, type QueryDeps, type QueryOptions } from './run.js';
 import { validate } from '../http/index.js';
 
 export const DEFAULT_EVENTS = 100;
@@ -51,7 +51,7 @@ export async function searchEvents(deps: QueryDeps, env: Environment, dataset: s
   const timeoutMs = options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const datasets = await resolveDatasets(deps.datasets, env, dataset);
   const columns = mergeColumns(await Promise.all(datasets.map((d) => deps.store.columns(d.id))));
-  const { start, end } = timeWindow(search, options.nowSeconds ?? Math.floor(Date.now() / 1000));
+  const { start, end } = timeWindow(search, options.nowSeconds ?? windowNow());
   const order = search.order ?? 'descending';
   const limit = search.limit ?? DEFAULT_EVENTS;
   const meta = { start_time: start, end_time: end, order, limit, more: false };
@@ -59,20 +59,17 @@ export async function searchEvents(deps: QueryDeps, env: Environment, dataset: s
   const where = filtersExpr(search.filters, search.filter_combination, resolve);
   const names = search.columns ?? [...columns.keys()].slice(0, MAX_EVENT_COLUMNS);
   const window = { startUs: start * 1e6, endUs: end * 1e6 };
-  const source = await deps.store.source(datasets.map((d) => d.id), window.startUs, window.endUs);
+  // Output columns are numbered (f0, f1, ...) so any field name, however odd, comes back intact.
+  const outputs = names.map((name, i): [Expr, number] => [resolve(name), i]).filter(([e]) => e.type !== 'null');
+  const source = await deps.store.source(datasets.map((d) => d.id), window.startUs, window.endUs, columnsOf([where, ...outputs.map(([e]) => e)]));
   if (!source) return { events: [], meta: { ...meta, duration_ms: elapsed(started) } };
 
-  const c = compilerFor(deps.store.dialect);
-  // Output columns are numbered (f0, f1, ...) so any field name, however odd, comes back intact.
-  const cols = [`${c.epochMicros(c.timeColumn)} AS ${c.ident('t')}`, `${c.ident(SAMPLERATE_COLUMN)} AS ${c.ident('w')}`];
-  names.forEach((name, i) => {
-    const e = resolve(name);
-    if (e.type !== 'null') cols.push(`${c.expr(e)} AS ${c.ident(`f${i}`)}`);
-  });
-  const sql =
-    `SELECT ${cols.join(', ')} FROM ${source} WHERE ${whereClause(c, window, where)}` +
-    ` ORDER BY ${c.ident(TIME_COLUMN)} ${order === 'ascending' ? 'ASC' : 'DESC'} LIMIT ${c.int(limit + 1)}`;
-  const rows = await readWithin(deps.store, sql, c.params, Date.now() + timeoutMs, timeoutMs);
+  const rows = await compileAndRead(deps.store, (c) => {
+    const cols = [`${c.epochMicros(c.timeColumn)} AS ${c.ident('t')}`, `${c.ident(SAMPLERATE_COLUMN)} AS ${c.ident('w')}`];
+    for (const [e, i] of outputs) cols.push(`${c.expr(e)} AS ${c.ident(`f${i}`)}`);
+    return `SELECT ${cols.join(', ')} FROM ${source} WHERE ${whereClause(c, window, where)}` +
+      ` ORDER BY ${c.ident(TIME_COLUMN)} ${order === 'ascending' ? 'ASC' : 'DESC'} LIMIT ${c.int(limit + 1)}`;
+  }, Date.now() + timeoutMs, timeoutMs);
   const events = rows.slice(0, limit).map((r) => {
     const data: Record<string, unknown> = {};
     names.forEach((name, i) => {

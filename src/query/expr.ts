@@ -1,6 +1,6 @@
 // The expression tree every part of a plan is made of: columns, literals and calls of a small,
 // dialect-free vocabulary. Filters, calculated fields and aggregate inputs all become Expr, and
-// a dialect compiler (dialects/) turns them into SQL. Building helpers keep result types right,
+// the store's compiler (store/sql-compiler.ts and each engine's subclass) turns them into SQL. Building helpers keep result types right,
 // so compilers never guess.
 
 export type ValueType = 'string' | 'integer' | 'float' | 'boolean' | 'null';
@@ -25,6 +25,17 @@ export type Expr =
   | { kind: 'call'; fn: Fn; args: Expr[]; type: ValueType };
 
 export const isNumeric = (t: ValueType) => t === 'integer' || t === 'float';
+
+/** The columns these expressions read, each once, with the type the plan gave it. */
+export function columnsOf(exprs: Expr[]): { name: string; type: Exclude<ValueType, 'null'> }[] {
+  const found = new Map<string, Exclude<ValueType, 'null'>>();
+  const walk = (e: Expr): void => {
+    if (e.kind === 'column' && e.type !== 'null') found.set(e.name, e.type);
+    else if (e.kind === 'call') e.args.forEach(walk);
+  };
+  exprs.forEach(walk);
+  return [...found].map(([name, type]) => ({ name, type }));
+}
 
 export function lit(value: Literal): Expr {
   const type: ValueType =

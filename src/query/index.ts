@@ -7,11 +7,15 @@ export {
   type QuerySpec, type Calculation, type Filter, type CalculationOp, type FilterOp,
 } from './spec.js';
 export { PERCENTILE_ACCURACY, HEATMAP_BUCKETS } from './compile.js';
+// The vocabulary the store's compilers turn into SQL.
+export type { Expr, Fn, Literal, ValueType } from './expr.js';
+export type { TimeWindow } from './plan.js';
 export {
-  runQuery, readWithin, DEFAULT_QUERY_TIMEOUT_MS,
+  runQuery, readWithin, compileAndRead, DEFAULT_QUERY_TIMEOUT_MS,
   type QueryDeps, type QueryOptions, type QueryResult, type QueryMetadata, type MarkerProvider,
 } from './run.js';
 export type { QueryData, SeriesPoint, ResultRow, ResultValue, HeatmapValue } from './results.js';
 export { registerQueryRoutes, MAX_QUERY_TIMEOUT_MS } from './routes.js';
 export { registerBubbleUpRoutes } from './bubbleup-routes.js';
 export { registerEventSearchRoutes } from './event-search-routes.js';
+export { searchEvents, type EventSearch, type EventSearchResult } from './event-search.js';

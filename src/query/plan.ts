@@ -1,7 +1,7 @@
 // spec -> plan: resolves names against the dataset's columns and calculated fields, types every
 // value, fixes the time window and granularity, and checks what only the columns can tell (a
 // SUM over a string column, an order on a calculation the query does not make). The plan is
-// dialect-free; dialects/ compile it to SQL.
+// engine-free; the store's compiler turns it into SQL (compile.ts).
 import { badRequest } from '../http/index.js';
 import type { ColumnType } from '../store/index.js';
 import { parseCalculatedField } from './calculated-fields.js';
@@ -156,6 +156,16 @@ const NICE_GRANULARITIES = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3
 /** The smallest round granularity that gives at most 300 points (so 100 to 300 on long windows). */
 export function defaultGranularity(rangeSeconds: number): number {
   return NICE_GRANULARITIES.find((g) => rangeSeconds / g <= 300) ?? Math.ceil(rangeSeconds / 300);
+}
+
+/**
+ * "Now" for windows that end now, in whole seconds: the end of the current second. Windows
+ * are [start, end), and every event acknowledged before the query began is stamped at or
+ * before this moment, so such a window holds all of them (with the start of the current
+ * second, events of the last fraction of a second were left out).
+ */
+export function windowNow(nowMs = Date.now()): number {
+  return Math.floor(nowMs / 1000) + 1;
 }
 
 /** The query's window in whole seconds, from start_time / end_time / time_range and now. */

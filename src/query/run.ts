@@ -1,10 +1,12 @@
-// Runs a query: resolves the dataset(s), plans, compiles for the store's dialect, reads with a
-// timeout, and shapes Honeycomb's result with the query's own metadata.
+// Runs a query: resolves the dataset(s), plans, compiles with the store's own compiler, reads
+// with a timeout, and shapes Honeycomb's result with the query's own metadata.
 import { badRequest, HttpError, notFound } from '../http/index.js';
-import { ALL_DATASETS, type Dataset, type DatasetRegistry, type Environment, type EventStore, type MetaStore, type Row } from '../store/index.js';
-import { compileMaxSampleRate, compileQuery, seriesGroupLimit } from './compile.js';
-import { compilerFor, type SqlCompiler } from './dialects/index.js';
-import { mergeColumns, planQuery, type QueryPlan } from './plan.js';
+import {
+  ALL_DATASETS, BadValueError, ReadTimeoutError,
+  type Dataset, type DatasetRegistry, type Environment, type EventStore, type MetaStore, type Row, type SqlCompiler,
+} from '../store/index.js';
+import { compileMaxSampleRate, compileQuery, planColumns, seriesGroupLimit } from './compile.js';
+import { mergeColumns, planQuery, windowNow, type QueryPlan } from './plan.js';
 import { shapeResults, type QueryData } from './results.js';
 import type { QuerySpec } from './spec.js';
 
@@ -25,7 +27,7 @@ export interface QueryDeps {
 
 export interface QueryOptions {
   timeoutMs?: number;
-  /** "Now" in seconds, for relative windows (tests pin it). */
+  /** "Now" in seconds, for windows that end now (tests pin it; default: plan.ts windowNow()). */
   nowSeconds?: number;
   /** Compute the series as well as the totals (default true; Honeycomb's disable_series turns it off). */
   series?: boolean;
@@ -68,12 +70,16 @@ export async function resolveDatasets(registry: DatasetRegistry, env: Environmen
 }
 
 /** Plans a spec against the dataset(s) columns; 400 naming the field when it cannot run. */
-export async function planFor(deps: QueryDeps, datasets: Dataset[], spec: QuerySpec, nowSeconds = Math.floor(Date.now() / 1000)): Promise<QueryPlan> {
+export async function planFor(deps: QueryDeps, datasets: Dataset[], spec: QuerySpec, nowSeconds = windowNow()): Promise<QueryPlan> {
   const columns = mergeColumns(await Promise.all(datasets.map((d) => deps.store.columns(d.id))));
   return planQuery({ spec, datasetIds: datasets.map((d) => d.id), columns, nowSeconds });
 }
 
-/** Runs a read with the time left before the deadline; an interrupt becomes a clear 4xx. */
+/**
+ * Runs a read with the time left before the deadline. The store's typed errors become clear
+ * 4xx answers: a timeout 408, a value the engine cannot compute 400. Other errors are faults
+ * in Tend and stay 500s.
+ */
 export async function readWithin(store: EventStore, sql: string, params: unknown[], deadline: number, limitMs: number): Promise<Row[]> {
   const left = deadline - Date.now();
   const tooSlow = () => new HttpError(408, `query took longer than its ${limitMs} ms limit: narrow the time range, add filters or remove breakdowns`);
@@ -81,13 +87,21 @@ export async function readWithin(store: EventStore, sql: string, params: unknown
   try {
     return await store.read(sql, params, { timeoutMs: left });
   } catch (err) {
-    const message = (err as Error).message;
-    if (/interrupt/i.test(message)) throw tooSlow();
-    // Values the database cannot compute (an overflow, text that is not a date) come from
-    // the query, not from Tend: answer 400. Other errors are bugs and stay 500s.
-    if (/^(Out of Range|Conversion|Invalid Input) Error/.test(message)) throw badRequest(`query: the database could not evaluate it: ${message.split('\n')[0]}`);
+    if (err instanceof ReadTimeoutError) throw tooSlow();
+    // Which part of the request produced the value is not known here; these are the fields
+    // whose values and expressions reach the engine.
+    if (err instanceof BadValueError) throw badRequest(`filters, calculations or calculated_fields: the database could not evaluate them: ${err.message}`);
+    // UnknownColumnError cannot come from the request: the plan reads only columns it
+    // resolved, and the store's source supplies every one of them. It stays a 500.
     throw err;
   }
+}
+
+/** A read through a fresh compiler of the store's: `build` writes the SQL, the compiler holds its parameters. */
+export function compileAndRead(store: EventStore, build: (c: SqlCompiler) => string, deadline: number, limitMs: number): Promise<Row[]> {
+  const c = store.compiler();
+  const sql = build(c);
+  return readWithin(store, sql, c.params, deadline, limitMs);
 }
 
 /** Runs a validated spec on a dataset (or `__all__`) of the environment. */
@@ -97,16 +111,12 @@ export async function runQuery(deps: QueryDeps, env: Environment, dataset: strin
   const deadline = started + timeoutMs;
   const datasets = await resolveDatasets(deps.datasets, env, dataset);
   const plan = await planFor(deps, datasets, spec, options.nowSeconds);
-  const source = datasets.length ? await deps.store.source(plan.datasetIds, plan.window.startUs, plan.window.endUs) : undefined;
+  const source = datasets.length ? await deps.store.source(plan.datasetIds, plan.window.startUs, plan.window.endUs, planColumns(plan)) : undefined;
 
   let totals: Row[] = [];
   const series: Row[] = [];
   if (source) {
-    const read = (build: (c: SqlCompiler) => string) => {
-      const c = compilerFor(deps.store.dialect);
-      const sql = build(c);
-      return readWithin(deps.store, sql, c.params, deadline, timeoutMs);
-    };
+    const read = (build: (c: SqlCompiler) => string) => compileAndRead(deps.store, build, deadline, timeoutMs);
     // Percentiles are exact unless some event stands for several: then they are weighed.
     const weighted = plan.calcs.some((c) => c.quantile !== undefined) && Number((await read((c) => compileMaxSampleRate(c, plan, source)))[0]?.m ?? 1) > 1;
     const rows = await read((c) => compileQuery(c, plan, source, { series: options.series ?? true, weighted }));

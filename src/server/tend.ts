@@ -49,7 +49,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const app = createApp(config, auth);
   registerHealthRoutes(app, metrics);
   registerAuthRoutes(app, auth);
-  const traceIndex = await TraceIndex.open(db, datasets, (err) => app.log.error({ err }, 'trace index write failed'));
+  const traceIndex = new TraceIndex(store, datasets, (err) => app.log.error({ err }, 'trace index write failed'));
   registerIngestRoutes(app, ingest, traceIndex);
   registerTraceRoutes(app, { store, datasets, index: traceIndex });
   registerMarkerRoutes(app, markers, datasets);

@@ -1,7 +1,11 @@
 // EventStore: where events live. DuckDB implements it now (store/duckdb); ClickHouse will
-// implement the same interface, so ingest and query never learn which one they talk to.
+// implement the same interface, so ingest and query never learn which one they talk to:
+// the store hands out its own SQL compiler, reads throw the engine-neutral errors of
+// errors.ts, and the trace index is part of it.
 import type { Column, Dataset, StoredEvent } from './types.js';
 import type { Row } from './meta-store.js';
+import type { SqlCompiler } from './sql-compiler.js';
+import type { TraceStore } from './trace-store.js';
 
 export interface DatasetWrite {
   dataset: Dataset;
@@ -14,11 +18,12 @@ export interface ReadOptions {
 }
 
 export interface EventStore {
-  /** Which SQL compiler reads this store. */
-  readonly dialect: 'duckdb' | 'clickhouse';
+  /** A fresh compiler for this store's SQL, with an empty parameter list. */
+  compiler(): SqlCompiler;
   /**
    * Stores every event of every write in one commit: when the promise resolves, all of them
-   * survive a crash; when it rejects, none of them were stored.
+   * survive a crash and every read started afterwards sees them; when it rejects, none of
+   * them were stored.
    */
   append(writes: DatasetWrite[]): Promise<void>;
   /** The dataset's columns with their types, in the order they first appeared. */
@@ -27,10 +32,21 @@ export interface EventStore {
    * A SQL relation (a table name or a parenthesised union) holding the events of these
    * datasets that may fall between `fromUs` and `toUs`; always filter on time as well.
    * Undefined when no stored event can fall in the window.
+   *
+   * With `columns`, the relation has each of them with the type asked for, whichever
+   * datasets and days it spans: a column a table lacks reads as NULL, one stored with
+   * another type is cast (to text, or a whole number to a float). Without, it has the
+   * columns of the tables it reads.
    */
-  source(datasetIds: string[], fromUs: number, toUs: number): Promise<string | undefined>;
-  /** Runs a read-only statement built by the query compiler. */
+  source(datasetIds: string[], fromUs: number, toUs: number, columns?: Column[]): Promise<string | undefined>;
+  /**
+   * Runs a read-only statement built by the store's compiler. Throws ReadTimeoutError past
+   * the timeout, BadValueError when a value cannot be computed, UnknownColumnError for a
+   * column the relation lacks (errors.ts); anything else is a fault in Tend.
+   */
   read(sql: string, params: unknown[], options: ReadOptions): Promise<Row[]>;
+  /** The trace index: which datasets and times hold each trace. */
+  readonly traces: TraceStore;
   /** Drops whole day partitions that end before `beforeUs`; returns how many were dropped. */
   dropBefore(beforeUs: number): Promise<number>;
   /** Bytes used on disk. */

@@ -2,9 +2,8 @@
 // are read, only their day partitions in the trace's time window, and inside those the
 // time filter lets DuckDB skip row groups by their min/max. Traces the index does not know
 // (spans sent through the Honeycomb API) are found by scanning every dataset with spans.
-import { readWithin } from '../query/index.js';
+import { compileAndRead } from '../query/index.js';
 import type { DatasetRegistry, EventStore, Row } from '../store/index.js';
-import { quoteIdent } from '../store/index.js';
 import type { TraceIndex, TraceLocation } from './trace-index.js';
 
 const TRACE_ID = 'trace.trace_id';
@@ -30,12 +29,12 @@ export async function readTraceRows(src: TraceSources, envId: string, traceId: s
     if (!columns.some((c) => c.name === TRACE_ID && c.type === 'string')) continue;
     const source = await src.store.source([loc.datasetId], loc.firstUs, loc.lastUs + 1);
     if (!source) continue;
-    const time = quoteIdent('__time');
-    const sql =
-      `SELECT *, epoch_us(${time}) AS ${quoteIdent('__time_us')} FROM ${source} ` +
-      `WHERE ${time} >= make_timestamp(CAST($1 AS BIGINT)) AND ${time} <= make_timestamp(CAST($2 AS BIGINT)) AND ${quoteIdent(TRACE_ID)} = $3 ` +
-      `ORDER BY ${time} LIMIT $4`;
-    const found = await readWithin(src.store, sql, [BigInt(loc.firstUs), BigInt(loc.lastUs), traceId, MAX_ROWS - rows.length], deadline, TIMEOUT_MS);
+    const found = await compileAndRead(src.store, (c) => {
+      const time = c.timeColumn;
+      return `SELECT *, ${c.epochMicros(time)} AS ${c.ident('__time_us')} FROM ${source} ` +
+        `WHERE ${c.timeRange({ startUs: loc.firstUs, endUs: loc.lastUs + 1 })} AND ${c.ident(TRACE_ID)} = ${c.param(traceId, 'string')} ` +
+        `ORDER BY ${time} LIMIT ${c.int(MAX_ROWS - rows.length)}`;
+    }, deadline, TIMEOUT_MS);
     for (const r of found) rows.push(r);
   }
   return rows;

@@ -17,8 +17,10 @@ import type { DatasetWrite, EventStore, ReadOptions } from '../event-store.js';
 import type { Row } from '../meta-store.js';
 import { place, typeOfValue } from '../column-types.js';
 import { SAMPLERATE_COLUMN, TIME_COLUMN, type Column, type ColumnType, type StoredEvent } from '../types.js';
-import { fieldName } from './column-names.js';
-import { DuckDatabase, plainValue } from './database.js';
+import { DuckDatabase } from './database.js';
+import { DuckDbCompiler } from './duckdb-compiler.js';
+import { readRows, sourceOf } from './duckdb-reader.js';
+import { DuckTraceStore } from './duckdb-trace-store.js';
 import { WriteGate, type WriteMode } from './write-gate.js';
 import { DAY_US, dayOf, partitionTable, quoteIdent } from './partitions.js';
 
@@ -52,7 +54,6 @@ const SCHEMA = [
 const CONCURRENT_WRITERS = 2;
 
 export class DuckEventStore implements EventStore {
-  readonly dialect = 'duckdb' as const;
   private schemas = new Map<string, DatasetSchema>();
   private readonly gate = new WriteGate(CONCURRENT_WRITERS);
 
@@ -60,12 +61,17 @@ export class DuckEventStore implements EventStore {
     private readonly db: DuckDatabase,
     /** Idle writer connections: a transaction holds one from BEGIN to COMMIT. */
     private readonly writers: DuckDBConnection[],
+    readonly traces: DuckTraceStore,
   ) {}
+
+  compiler(): DuckDbCompiler {
+    return new DuckDbCompiler();
+  }
 
   static async open(db: DuckDatabase): Promise<DuckEventStore> {
     await db.migrate('store.duckdb.v1', SCHEMA);
     const writers = await Promise.all(Array.from({ length: CONCURRENT_WRITERS }, () => db.connect()));
-    return new DuckEventStore(db, writers);
+    return new DuckEventStore(db, writers, await DuckTraceStore.open(db));
   }
 
   async append(writes: DatasetWrite[]): Promise<void> {
@@ -131,34 +137,13 @@ export class DuckEventStore implements EventStore {
     return [...(await this.schemaOf(datasetId)).columns];
   }
 
-  async source(datasetIds: string[], fromUs: number, toUs: number): Promise<string | undefined> {
-    const tables: string[] = [];
-    for (const id of datasetIds) {
-      const schema = await this.schemaOf(id);
-      for (const [day, table] of schema.partitions) {
-        if (day * DAY_US < toUs && (day + 1) * DAY_US > fromUs) tables.push(table);
-      }
-    }
-    if (tables.length === 0) return undefined;
-    if (tables.length === 1) return quoteIdent(tables[0]);
-    return `(${tables.map((t) => `SELECT * FROM ${quoteIdent(t)}`).join(' UNION ALL BY NAME ')})`;
+  async source(datasetIds: string[], fromUs: number, toUs: number, columns?: Column[]): Promise<string | undefined> {
+    const schemas = await Promise.all(datasetIds.map((id) => this.schemaOf(id)));
+    return sourceOf(schemas, fromUs, toUs, columns);
   }
 
-  async read(sql: string, params: unknown[], options: ReadOptions): Promise<Row[]> {
-    return this.db.withConnection(async (conn) => {
-      const timer = setTimeout(() => conn.interrupt(), options.timeoutMs);
-      try {
-        const reader = await conn.runAndReadAll(sql, params as never);
-        const names = reader.columnNames().map(fieldName);
-        return reader.getRowsJS().map((row) => {
-          const out: Row = {};
-          for (let i = 0; i < names.length; i++) out[names[i]] = plainValue(row[i]);
-          return out;
-        });
-      } finally {
-        clearTimeout(timer);
-      }
-    });
+  read(sql: string, params: unknown[], options: ReadOptions): Promise<Row[]> {
+    return readRows(this.db, sql, params, options);
   }
 
   async dropBefore(beforeUs: number): Promise<number> {

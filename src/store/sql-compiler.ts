@@ -1,17 +1,15 @@
-// The default SQL compiler: turns plan pieces into SQL text plus `$n` parameters. Like
-// Kysely's DefaultQueryCompiler, it writes portable SQL and each dialect subclass
-// (dialects/duckdb.ts, later clickhouse.ts) overrides only the methods where its SQL differs.
-// Every identifier goes through ident() and every value through param(): nothing from a
-// request is ever pasted into SQL text.
-import { SAMPLERATE_COLUMN, TIME_COLUMN } from '../../store/index.js';
-import type { Expr, Fn, Literal, ValueType } from '../expr.js';
-import type { TimeWindow } from '../plan.js';
+// The default SQL compiler: turns the query layer's expressions and statement pieces into SQL
+// text plus parameters. Like Kysely's DefaultQueryCompiler, it writes portable SQL, and each
+// engine's compiler (store/<engine>/<engine>-compiler.ts) subclasses it and overrides only the
+// hooks where its SQL differs: placeholders, quoting, engine-only functions (sampling,
+// unpivoting, series), casts. The store hands out its own compiler (EventStore.compiler()), so
+// nothing above the store names an engine. Every identifier goes through ident() and every
+// value through param(): nothing from a request is ever pasted into SQL text.
+import type { Expr, Fn, Literal, TimeWindow, ValueType } from '../query/index.js';
+import { SAMPLERATE_COLUMN, TIME_COLUMN } from './types.js';
 
-/** A compiled statement: SQL text and its parameters, `$1` being params[0]. */
-export interface CompiledSql {
-  sql: string;
-  params: unknown[];
-}
+/** Types a compiler casts to: the value types, plus a timestamp and a 32-bit integer for small keys. */
+export type CastType = ValueType | 'timestamp' | 'int32';
 
 /** The default (portable) compiler; one instance compiles one statement and holds its parameters. */
 export class SqlCompiler {
@@ -22,17 +20,41 @@ export class SqlCompiler {
     return `"${name.replaceAll('"', '""')}"`;
   }
 
-  sqlType(type: ValueType): string {
-    return { string: 'VARCHAR', integer: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN', null: 'VARCHAR' }[type];
+  sqlType(type: CastType): string {
+    return { string: 'VARCHAR', integer: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN', null: 'VARCHAR', timestamp: 'TIMESTAMP', int32: 'INTEGER' }[type];
+  }
+
+  /** How the SQL text refers to params[n - 1]. */
+  placeholder(n: number): string {
+    return `$${n}`;
+  }
+
+  /** Adds a parameter and answers its placeholder. */
+  protected bind(value: unknown): string {
+    this.params.push(value);
+    return this.placeholder(this.params.length);
+  }
+
+  cast(a: string, type: CastType): string {
+    return `CAST(${a} AS ${this.sqlType(type)})`;
+  }
+
+  /** A typed NULL, so CASE branches and unions agree on the type. */
+  nullOf(type: CastType): string {
+    return this.cast('NULL', type);
+  }
+
+  bool(value: boolean): string {
+    return value ? 'TRUE' : 'FALSE';
   }
 
   /** A value as a typed parameter; the cast fixes the type whatever the driver binds. */
   param(value: Literal, type?: ValueType): string {
-    if (value === null) return `CAST(NULL AS ${this.sqlType(type ?? 'null')})`;
+    if (value === null) return this.nullOf(type ?? 'null');
     // Drivers bind whole JS numbers as 64-bit integers: larger ones travel as text (the cast reads them).
-    this.params.push(typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) ? String(value) : value);
+    const p = this.bind(typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) ? String(value) : value);
     const t = type ?? (typeof value === 'string' ? 'string' : typeof value === 'boolean' ? 'boolean' : Number.isSafeInteger(value) ? 'integer' : 'float');
-    return `CAST($${this.params.length} AS ${this.sqlType(t)})`;
+    return this.cast(p, t);
   }
 
   /** A whole number that shapes the query (granularity, limit), still passed as a parameter. */
@@ -42,8 +64,7 @@ export class SqlCompiler {
 
   /** A timestamp parameter for `us` microseconds since the epoch. */
   timestamp(us: number): string {
-    this.params.push(isoMicros(us));
-    return `CAST($${this.params.length} AS TIMESTAMP)`;
+    return this.cast(this.bind(isoMicros(us)), 'timestamp');
   }
 
   get timeColumn(): string {
@@ -95,10 +116,34 @@ export class SqlCompiler {
     return `string_agg(CAST(${i} AS VARCHAR) || ':' || CAST(${n} AS VARCHAR), ',')`;
   }
 
-  /** One row per bucket start (µs) that the span [s, e) overlaps. */
+  /** A select-list item giving one row per bucket start (µs) that the span [s, e) overlaps. */
   bucketStarts(s: string, e: string, granularityUs: number): string {
     const g = this.int(granularityUs);
     return `generate_series(${this.floorDiv(s, g)} * ${g}, ${e} - 1, ${g})`;
+  }
+
+  /** An approximate count of distinct values (exact where the engine has no estimator). */
+  approxCountDistinct(a: string): string {
+    return this.countDistinct(a);
+  }
+
+  /** The values at these quantiles, as one array (approximate where the engine can). */
+  approxQuantiles(a: string, qs: number[]): string {
+    // qs come from a fixed list in the caller, never from a request.
+    return `ARRAY[${qs.map((q) => `percentile_disc(${q}) WITHIN GROUP (ORDER BY ${a})`).join(', ')}]`;
+  }
+
+  /** At most `rows` rows drawn uniformly from a SELECT. */
+  sample(select: string, rows: number): string {
+    return `SELECT * FROM (${select}) ${this.ident('sampled_from')} ORDER BY random() LIMIT ${this.int(rows)}`;
+  }
+
+  /**
+   * Long form of `relation`: for each of its rows, one row per column of `columns` holding
+   * `keep`, the column's name in `key` and its value (nulls included) in `value`.
+   */
+  unpivot(relation: string, keep: string[], columns: string[], key: string, value: string): string {
+    return columns.map((c) => `SELECT ${[...keep, `'${c.replaceAll("'", "''")}' AS ${key}`, `${this.ident(c)} AS ${value}`].join(', ')} FROM ${relation}`).join(' UNION ALL ');
   }
 
   expr(e: Expr): string {
@@ -164,7 +209,7 @@ export class SqlCompiler {
     return unreachable(fn, type);
   }
 
-  tryCast(a: string, type: ValueType | 'timestamp'): string {
+  tryCast(a: string, type: CastType): string {
     const t = type === 'timestamp' ? 'TIMESTAMPTZ' : this.sqlType(type);
     return `TRY_CAST(${a} AS ${t})`;
   }

@@ -1,0 +1,66 @@
+// Issue 18 item 6: over `__all__`, a column that only an idle dataset has (no events in the
+// window) follows the rule for unknown columns on every query-like route: a filter on it
+// matches nothing, a breakdown on it is one null group, and the answer is 200.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestTend, type TestTend } from './support/tend.js';
+
+let t: TestTend;
+const NOW = Math.floor(Date.now() / 1000);
+
+async function post(route: string, body: unknown, key = t.adminKey) {
+  const res = await fetch(`${t.url}${route}`, { method: 'POST', headers: { 'x-honeycomb-team': key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: await res.json() };
+}
+
+beforeAll(async () => {
+  t = await startTestTend();
+  const old = [{ time: new Date((NOW - 3 * 86_400) * 1000).toISOString(), data: { legacy: 'x', legacy_n: 5, shared: 1 } }];
+  const recent = Array.from({ length: 6 }, (_, i) => ({ time: new Date((NOW - 600 + i) * 1000).toISOString(), data: { endpoint: i % 2 ? '/a' : '/b', shared: i } }));
+  expect((await post('/1/batch/old', old, t.ingestKey)).status).toBe(200);
+  expect((await post('/1/batch/recent', recent, t.ingestKey)).status).toBe(200);
+});
+afterAll(async () => t?.close());
+
+const window = { time_range: 7200 };
+
+describe('a column only an idle dataset has, over __all__', () => {
+  it('filters on it match nothing (negative filters match everything) and a breakdown on it is one null group', async () => {
+    const matchNone = await post('/api/v1/query/__all__', { ...window, calculations: [{ op: 'COUNT' }], filters: [{ column: 'legacy', op: '=', value: 'x' }] });
+    expect(matchNone.status).toBe(200);
+    expect(matchNone.body.data.results).toEqual([{ data: { COUNT: 0 } }]);
+
+    const negative = await post('/api/v1/query/__all__', { ...window, calculations: [{ op: 'COUNT' }], filters: [{ column: 'legacy', op: '!=', value: 'x' }] });
+    expect(negative.status).toBe(200);
+    expect(negative.body.data.results).toEqual([{ data: { COUNT: 6 } }]);
+
+    const grouped = await post('/api/v1/query/__all__', { ...window, calculations: [{ op: 'COUNT' }, { op: 'SUM', column: 'legacy_n' }], breakdowns: ['legacy'] });
+    expect(grouped.status).toBe(200);
+    expect(grouped.body.data.results).toEqual([{ data: { legacy: null, COUNT: 6, 'SUM(legacy_n)': 0 } }]);
+  });
+
+  it('answers event search with the matching events and no value for the idle column', async () => {
+    const none = await post('/api/v1/events/__all__/search', { ...window, filters: [{ column: 'legacy', op: 'exists' }] });
+    expect(none.status).toBe(200);
+    expect(none.body.events).toEqual([]);
+    const all = await post('/api/v1/events/__all__/search', { ...window, columns: ['legacy', 'endpoint'], filters: [{ column: 'legacy', op: 'does-not-exist' }] });
+    expect(all.status).toBe(200);
+    expect(all.body.events).toHaveLength(6);
+    expect(all.body.events.every((e: { data: Record<string, unknown> }) => !('legacy' in e.data) && typeof e.data.endpoint === 'string')).toBe(true);
+  });
+
+  it('answers BubbleUp, with the idle column all missing on both sides', async () => {
+    const r = await post('/api/v1/bubbleup/__all__', { baseline: window, selection: { filters: [{ column: 'endpoint', op: '=', value: '/a' }] }, columns: ['legacy', 'endpoint'] });
+    expect(r.status).toBe(200);
+    expect(r.body.selection.count).toBe(3);
+    expect(r.body.baseline.count).toBe(3);
+    const legacy = r.body.columns.find((c: { column: string }) => c.column === 'legacy');
+    expect(legacy).toMatchObject({ score: 0, values: [{ value: null, selection: 1, baseline: 1 }] });
+  });
+
+  it('reads a column typed differently in two datasets as text in both, also when one is idle', async () => {
+    expect((await post('/1/batch/typed', [{ time: new Date((NOW - 4 * 86_400) * 1000).toISOString(), data: { shared: 'text' } }], t.ingestKey)).status).toBe(200);
+    const r = await post('/api/v1/query/__all__', { ...window, calculations: [{ op: 'COUNT' }], filters: [{ column: 'shared', op: 'contains', value: '3' }] });
+    expect(r.status).toBe(200);
+    expect(r.body.data.results).toEqual([{ data: { COUNT: 1 } }]);
+  });
+});
