@@ -33,6 +33,21 @@ export interface TendConfig {
   memoryLimit: string;
   ingest: IngestLimits;
   checks: ChecksSettings;
+  auth: AuthSettings;
+}
+
+/** People, sessions, cross-site rules and TLS (docs/security.md). */
+export interface AuthSettings {
+  /** A session ends after this long without a request (--session-idle, default 12h). */
+  sessionIdleMs: number;
+  /** and this long after sign-in whatever happens (--session-max-age, default 7d). */
+  sessionMaxMs: number;
+  /** Believe X-Forwarded-For/-Proto from a proxy in front (client address, Secure cookies). */
+  trustProxy: boolean;
+  /** Origins other sites' pages may call the API from (CORS); none by default. */
+  corsOrigins: string[];
+  /** PEM files: serve HTTPS (and OTLP/gRPC over TLS). Both or neither. */
+  tls: { certFile: string; keyFile: string } | null;
 }
 
 export interface ChecksSettings {
@@ -64,6 +79,12 @@ export interface ConfigOverrides {
   maxQueuedEvents?: number | string;
   config?: string;
   checkConcurrency?: number | string;
+  sessionIdle?: string;
+  sessionMaxAge?: string;
+  trustProxy?: boolean | string;
+  corsOrigin?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 function toInt(value: number | string | undefined, name: string): number | undefined {
@@ -92,6 +113,30 @@ function readMemoryLimit(value: string | undefined): string {
     throw new Error(`--memory-limit must be a size such as 512MB or 4GB, got "${value}"`);
   }
   return value.trim();
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "12h", "7d". */
+function toDurationMs(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const m = /^(\d+)\s*(ms|s|m|h|d)$/.exec(value.trim());
+  if (!m || Number(m[1]) === 0) throw new Error(`${name} must be a duration such as 90s, 30m, 12h or 7d, got "${value}"`);
+  return Number(m[1]) * DURATION_UNITS[m[2]];
+}
+
+function readAuth(flags: ConfigOverrides, env: NodeJS.ProcessEnv): AuthSettings {
+  const certFile = flags.tlsCert || env.TEND_TLS_CERT || undefined;
+  const keyFile = flags.tlsKey || env.TEND_TLS_KEY || undefined;
+  if (Boolean(certFile) !== Boolean(keyFile)) throw new Error('--tls-cert and --tls-key go together: give both files or neither');
+  const trust = flags.trustProxy ?? env.TEND_TRUST_PROXY;
+  return {
+    sessionIdleMs: toDurationMs(flags.sessionIdle || env.TEND_SESSION_IDLE, '--session-idle', 12 * 3_600_000),
+    sessionMaxMs: toDurationMs(flags.sessionMaxAge || env.TEND_SESSION_MAX_AGE, '--session-max-age', 7 * 86_400_000),
+    trustProxy: trust === true || (typeof trust === 'string' && ['1', 'true', 'yes'].includes(trust.trim().toLowerCase())),
+    corsOrigins: (flags.corsOrigin ?? env.TEND_CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
+    tls: certFile && keyFile ? { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) } : null,
+  };
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -129,5 +174,6 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
       configFileNamed: Boolean(flags.config || env.TEND_CONFIG),
       concurrency: Math.max(1, toInt(flags.checkConcurrency, '--check-concurrency') ?? toInt(env.TEND_CHECK_CONCURRENCY, 'TEND_CHECK_CONCURRENCY') ?? 100),
     },
+    auth: readAuth(flags, env),
   };
 }

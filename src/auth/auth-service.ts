@@ -9,6 +9,8 @@ export const AUTH_SCHEMA = [
   `CREATE TABLE environments (id TEXT PRIMARY KEY, name TEXT NOT NULL, slug TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL)`,
   `CREATE TABLE api_keys (id TEXT PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE, env_id TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)`,
 ];
+/** Keys are attributed to the user who made them (null for bootstrap keys and keys made by a key). */
+const AUTH_SCHEMA_V2 = [`ALTER TABLE api_keys ADD COLUMN created_by TEXT`];
 
 /** Who is calling: the key and the environment it reaches. */
 export interface Principal {
@@ -24,6 +26,8 @@ export interface KeyRecord {
   environment: string;
   createdAt: string;
   revokedAt: string | null;
+  /** The user who made the key, when a person did. */
+  createdBy: string | null;
 }
 
 /** How long a verified key is trusted without asking the store again (revocation here is instant). */
@@ -41,6 +45,7 @@ export class AuthService {
 
   static async open(meta: MetaStore): Promise<AuthService> {
     await meta.migrate('auth.v1', AUTH_SCHEMA);
+    await meta.migrate('auth.v2', AUTH_SCHEMA_V2);
     return new AuthService(meta);
   }
 
@@ -66,22 +71,22 @@ export class AuthService {
   }
 
   /** Creates a key; `key` is only known to the caller, and only now. */
-  async createKey(envName: string, kind: KeyKind, opts: { name?: string; key?: string } = {}): Promise<{ key: string; record: KeyRecord }> {
+  async createKey(envName: string, kind: KeyKind, opts: { name?: string; key?: string; createdBy?: string } = {}): Promise<{ key: string; record: KeyRecord }> {
     const env = await this.ensureEnvironment(envName);
     const key = opts.key ?? generateKey(kind).key;
     const id = keyId(key);
     const createdAt = new Date().toISOString();
     const name = opts.name ?? `${kind} key`;
     await this.meta.query(
-      'INSERT INTO api_keys (id, key_hash, env_id, kind, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [id, hashKey(key), env.id, kind, name, createdAt],
+      'INSERT INTO api_keys (id, key_hash, env_id, kind, name, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [id, hashKey(key), env.id, kind, name, createdAt, opts.createdBy ?? null],
     );
-    return { key, record: { id, kind, name, environment: env.slug, createdAt, revokedAt: null } };
+    return { key, record: { id, kind, name, environment: env.slug, createdAt, revokedAt: null, createdBy: opts.createdBy ?? null } };
   }
 
   async listKeys(envId?: string): Promise<KeyRecord[]> {
     const rows = await this.meta.query(
-      `SELECT k.id, k.kind, k.name, e.slug AS environment, k.created_at, k.revoked_at
+      `SELECT k.id, k.kind, k.name, e.slug AS environment, k.created_at, k.revoked_at, k.created_by
          FROM api_keys k JOIN environments e ON e.id = k.env_id
         WHERE $1 = '' OR k.env_id = $1
         ORDER BY e.slug, k.created_at`,
@@ -94,6 +99,7 @@ export class AuthService {
       environment: String(r.environment),
       createdAt: String(r.created_at),
       revokedAt: r.revoked_at == null ? null : String(r.revoked_at),
+      createdBy: r.created_by == null ? null : String(r.created_by),
     }));
   }
 

@@ -5,3 +5,4 @@ export * from './errors.js';
 export { validate, fieldPath } from './validate.js';
 export { decodeBody, parseJsonBody, formatBytes } from './decode-body.js';
 export { clientErrorHandler } from './client-errors.js';
+export { registerSecurityHeaders, contentSecurityPolicy } from './security-headers.js';

@@ -1,13 +1,18 @@
 // Assembles the HTTP app: body decoding, the error format, the access hook, and the routes
 // each capability registers. Capabilities own their routes; this file only wires them in.
+import fs from 'node:fs';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TendConfig } from '../config.js';
 import { registerAccessHook } from '../auth/index.js';
-import { clientErrorHandler, decodeBody, formatBytes, HttpError } from '../http/index.js';
-import type { AuthService } from '../auth/index.js';
+import { clientErrorHandler, decodeBody, formatBytes, HttpError, registerSecurityHeaders } from '../http/index.js';
+import type { AuthService, People } from '../auth/index.js';
 
-export function createApp(config: TendConfig, auth: AuthService): FastifyInstance {
+export function createApp(config: TendConfig, auth: AuthService, people: People): FastifyInstance {
+  const tls = config.auth.tls;
+  // With https the instance's server type differs; every route and hook is the same.
   const app = Fastify({
+    ...(tls ? { https: { cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) } } : {}),
+    trustProxy: config.auth.trustProxy,
     logger: { level: config.logLevel },
     bodyLimit: config.ingest.maxBodyBytes,
     // Keep-alive clients (libhoney, OTel exporters, load tests) reuse connections.
@@ -19,7 +24,7 @@ export function createApp(config: TendConfig, auth: AuthService): FastifyInstanc
       const bad = err.code === 'FST_ERR_BAD_URL';
       (reply as FastifyReply).code(400).send({ error: bad ? `URL ${request.url.slice(0, 200)}: not valid percent-encoding` : err.message });
     },
-  });
+  }) as unknown as FastifyInstance;
 
   // Every body arrives as bytes and is decompressed here; routes read JSON or protobuf from it.
   app.removeAllContentTypeParsers();
@@ -52,6 +57,7 @@ export function createApp(config: TendConfig, auth: AuthService): FastifyInstanc
     reply.code(404).send({ error: `no route for ${request.method} ${request.url.split('?')[0]}` });
   });
 
-  registerAccessHook(app, auth);
+  registerSecurityHeaders(app, config.auth.corsOrigins);
+  registerAccessHook(app, auth, people);
   return app;
 }

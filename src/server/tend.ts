@@ -2,7 +2,11 @@
 // one port. `tend serve` and the tests both start Tend through startTend().
 import type { FastifyInstance } from 'fastify';
 import type { TendConfig } from '../config.js';
-import { AuthService, bootstrap, registerAuthRoutes, type BootstrapResult } from '../auth/index.js';
+import {
+  AuthService, bootstrap, bootstrapOwner, People, registerAuthRoutes, registerSessionRoutes, registerUserRoutes,
+  type BootstrapResult, type OwnerBootstrap,
+} from '../auth/index.js';
+import { AuditLog, registerAuditHook, registerAuditRoutes } from '../audit/index.js';
 import { createIngestContext, registerIngestRoutes, startOtlpGrpcServer, type IngestContext, type OtlpGrpcServer } from '../ingest/index.js';
 import { registerTraceRoutes, TraceIndex } from '../traces/index.js';
 import { DatasetRegistry, DuckDatabase, DuckEventStore, type EventStore } from '../store/index.js';
@@ -27,6 +31,10 @@ export interface Tend {
   metrics: MetricsRegistry;
   markers: MarkerStore;
   keys: BootstrapResult;
+  people: People;
+  /** The owner made at this start, with the password when it was generated (shown once). */
+  owner?: OwnerBootstrap;
+  audit: AuditLog;
   checks: Checks;
   /** OTLP/gRPC, unless turned off (config.grpcPort null). */
   grpc: OtlpGrpcServer | null;
@@ -41,14 +49,20 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const datasets = await DatasetRegistry.open(db);
   const auth = await AuthService.open(db);
   const keys = await bootstrap(auth, config.dataDir, env);
+  const people = await People.open(db, auth, { idleMs: config.auth.sessionIdleMs, maxMs: config.auth.sessionMaxMs });
+  const owner = await bootstrapOwner(people, keys.keysFile, env);
   const markers = await MarkerStore.open(db);
   const metrics = new MetricsRegistry();
   metrics.gauge('tend_store_bytes', 'Bytes the store uses on disk', () => store.sizeBytes());
   const ingest = createIngestContext(store, datasets, config.ingest, metrics);
 
-  const app = createApp(config, auth);
+  const app = createApp(config, auth, people);
+  const audit = new AuditLog((e, dataset, events) => ingest.pipeline.submit(e, dataset, events), (err) => app.log.error({ err }, 'audit log write failed'));
+  registerAuditHook(app, audit, () => people.defaultEnvironment());
   registerHealthRoutes(app, metrics);
   registerAuthRoutes(app, auth);
+  registerSessionRoutes(app, people);
+  registerUserRoutes(app, people);
   const traceIndex = new TraceIndex(store, datasets, (err) => app.log.error({ err }, 'trace index write failed'));
   registerIngestRoutes(app, ingest, traceIndex);
   registerTraceRoutes(app, { store, datasets, index: traceIndex });
@@ -57,6 +71,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   await registerQueryRoutes(app, queryDeps);
   registerBubbleUpRoutes(app, queryDeps);
   registerEventSearchRoutes(app, queryDeps);
+  registerAuditRoutes(app, queryDeps);
 
   const sweep = async () => {
     if (config.retentionDays <= 0) return;
@@ -83,7 +98,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   const url = address.replace('[::1]', 'localhost');
   return {
-    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, checks, grpc, url,
+    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, grpc, url,
     async close() {
       clearInterval(timer);
       await checks.stop();

@@ -3,7 +3,7 @@
 // OTLP/HTTP reads as headers; message compression (gzip) is handled by grpc-js.
 import * as grpc from '@grpc/grpc-js';
 import type { AuthService } from '../../auth/index.js';
-import { keyFromHeaders } from '../../auth/index.js';
+import { keyFromHeaders, keyHolds, ruleFor } from '../../auth/index.js';
 import { datasetNameProblem, type Environment } from '../../store/index.js';
 import { decodeRequest, encodeResponse, type Signal } from './codec.js';
 import { exportRequest, type OtlpDeps } from './export.js';
@@ -97,6 +97,7 @@ async function handle(deps: OtlpDeps, auth: AuthService, signal: Signal, call: g
   if (!key) throw new CallError(grpc.status.UNAUTHENTICATED, 'missing API key: send it in x-honeycomb-team or authorization: Bearer <key> metadata');
   const principal = await auth.verify(key);
   if (!principal) throw new CallError(grpc.status.UNAUTHENTICATED, 'unknown or revoked API key');
+  if (!keyHolds(principal.kind, ruleFor('POST', `/v1/${signal}`)!)) throw new CallError(grpc.status.PERMISSION_DENIED, `an ${principal.kind} key cannot send events`);
   // The same admission control as OTLP/HTTP: bounded calls in flight, none past a full queue.
   const release = deps.ingest.admit();
   if (!release) throw new OverloadedError();

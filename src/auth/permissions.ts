@@ -1,0 +1,158 @@
+// The one table of who may do what. Every route Tend serves is listed here as `METHOD /pattern`
+// with the permission it needs; the access hook (access.ts) consults it on every request, and
+// test/auth-matrix.test.ts fails when the server has a route this table does not declare.
+//
+// A permission is held by roles (per environment, for people signed in with a session) and by
+// key kinds (API keys belong to one environment). Users and roles are managed only by owners,
+// through a session: no key kind holds `users.manage`.
+import type { KeyKind } from './keys.js';
+
+export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  | 'public' // no credential: health, heartbeat pings, sign-in, public status pages and badges
+  | 'session' // any signed-in person, whatever their role: who am I, sign out
+  | 'events.write' // send events (Honeycomb, OTLP)
+  | 'markers.write'
+  | 'data.read' // queries, columns, traces, event search, BubbleUp, markers, metrics
+  | 'checks.read'
+  | 'checks.write' // checks, heartbeats, ping keys, tend.yaml apply
+  | 'notices.write' // status page notices: incident communication
+  | 'keys.manage'
+  | 'audit.read'
+  | 'settings.write' // what an admin may do that no narrower permission names
+  | 'users.manage';
+
+interface Grant {
+  /** The least role that holds the permission (roles are ordered owner > admin > member > viewer). */
+  role: Role | null;
+  keys: KeyKind[];
+}
+
+const GRANTS: Record<Exclude<Permission, 'public' | 'session'>, Grant> = {
+  'events.write': { role: 'admin', keys: ['ingest', 'admin'] },
+  'markers.write': { role: 'member', keys: ['ingest', 'admin'] },
+  'data.read': { role: 'viewer', keys: ['read', 'admin'] },
+  'checks.read': { role: 'viewer', keys: ['admin'] },
+  'checks.write': { role: 'admin', keys: ['admin'] },
+  'notices.write': { role: 'member', keys: ['admin'] },
+  'keys.manage': { role: 'admin', keys: ['admin'] },
+  'audit.read': { role: 'admin', keys: ['admin'] },
+  'settings.write': { role: 'admin', keys: ['admin'] },
+  'users.manage': { role: 'owner', keys: [] },
+};
+
+export interface RouteRule {
+  permission: Permission;
+  /**
+   * Ingest keys keep what they reached before roles existed: the key check (/1/auth), reading
+   * markers and /metrics. Listed per route so `data.read` does not open queries to them.
+   */
+  ingestKeyToo?: boolean;
+}
+
+const r = (permission: Permission, ingestKeyToo = false): RouteRule => ({ permission, ingestKeyToo });
+
+/** Every route, keyed by `METHOD /pattern` exactly as fastify registers it. */
+export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
+  'GET /healthz': r('public'),
+  'GET /readyz': r('public'),
+  'GET /metrics': r('data.read', true),
+  'GET /1/auth': r('data.read', true),
+
+  // Ingest (Honeycomb and OTLP/HTTP)
+  'POST /1/events/:dataset': r('events.write'),
+  'POST /1/batch/:dataset': r('events.write'),
+  'POST /v1/traces': r('events.write'),
+  'POST /v1/logs': r('events.write'),
+  'POST /v1/metrics': r('events.write'),
+  'GET /1/columns/:dataset': r('data.read'),
+
+  // Markers
+  'POST /1/markers/:dataset': r('markers.write'),
+  'PUT /1/markers/:dataset/:id': r('markers.write'),
+  'DELETE /1/markers/:dataset/:id': r('markers.write'),
+  'GET /1/markers/:dataset': r('data.read', true),
+
+  // Queries
+  'POST /api/v1/query/:dataset': r('data.read'),
+  'POST /1/queries/:dataset': r('data.read'),
+  'GET /1/queries/:dataset/:id': r('data.read'),
+  'POST /1/query_results/:dataset': r('data.read'),
+  'GET /1/query_results/:dataset/:id': r('data.read'),
+  'POST /api/v1/bubbleup/:dataset': r('data.read'),
+  'POST /api/v1/events/:dataset/search': r('data.read'),
+  'GET /api/v1/traces/:traceId': r('data.read'),
+
+  // Checks, heartbeats and status pages
+  'GET /api/v1/checks': r('checks.read'),
+  'GET /api/v1/checks/:name': r('checks.read'),
+  'POST /api/v1/checks': r('checks.write'),
+  'PUT /api/v1/checks/:name': r('checks.write'),
+  'DELETE /api/v1/checks/:name': r('checks.write'),
+  'POST /api/v1/checks/:name/run': r('checks.write'),
+  'POST /api/v1/checks/:name/pause': r('checks.write'),
+  'POST /api/v1/checks/:name/resume': r('checks.write'),
+  'POST /api/v1/checks/apply': r('checks.write'),
+  'POST /api/v1/ping-key': r('checks.write'),
+  'GET /ping/:a': r('public'),
+  'POST /ping/:a': r('public'),
+  'GET /ping/:a/:b': r('public'),
+  'POST /ping/:a/:b': r('public'),
+  'GET /ping/:a/:b/:c': r('public'),
+  'POST /ping/:a/:b/:c': r('public'),
+  'GET /api/v1/status-pages': r('checks.read'),
+  'GET /status/:slug': r('public'),
+  'GET /badge/:name/status.svg': r('public'),
+  'GET /badge/:name/uptime.svg': r('public'),
+  'GET /api/v1/status-pages/:slug/notices': r('checks.read'),
+  'POST /api/v1/status-pages/:slug/notices': r('notices.write'),
+  'POST /api/v1/status-pages/:slug/notices/:id/resolve': r('notices.write'),
+
+  // Keys
+  'GET /api/v1/keys': r('keys.manage'),
+  'POST /api/v1/keys': r('keys.manage'),
+  'DELETE /api/v1/keys/:id': r('keys.manage'),
+
+  // People, sessions and single sign-on
+  'POST /api/v1/auth/login': r('public'),
+  'POST /api/v1/auth/logout': r('session'),
+  'GET /api/v1/auth/me': r('session'),
+  'GET /api/v1/auth/oidc/login': r('public'),
+  'GET /api/v1/auth/oidc/callback': r('public'),
+  'GET /api/v1/users': r('users.manage'),
+  'POST /api/v1/users': r('users.manage'),
+  'GET /api/v1/users/:id': r('users.manage'),
+  'PATCH /api/v1/users/:id': r('users.manage'),
+  'DELETE /api/v1/users/:id': r('users.manage'),
+
+  // Audit log
+  'GET /api/v1/audit': r('audit.read'),
+};
+
+/** HEAD is answered by the GET route (fastify adds it), so it needs what GET needs. */
+export function ruleFor(method: string, pattern: string): RouteRule | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  return ROUTE_PERMISSIONS[`${m} ${pattern}`];
+}
+
+const RANK: Record<Role, number> = { owner: 4, admin: 3, member: 2, viewer: 1 };
+
+export function roleHolds(role: Role, permission: Permission): boolean {
+  if (permission === 'public' || permission === 'session') return true;
+  const least = GRANTS[permission].role;
+  return least !== null && RANK[role] >= RANK[least];
+}
+
+export function keyHolds(kind: KeyKind, rule: RouteRule): boolean {
+  if (rule.permission === 'public') return true;
+  if (rule.permission === 'session') return false;
+  if (kind === 'ingest' && rule.ingestKeyToo) return true;
+  return GRANTS[rule.permission].keys.includes(kind);
+}
+
+/** The permissions as a table (for docs and `tend users` help): permission -> least role, key kinds. */
+export function grantTable(): { permission: Permission; role: Role | null; keys: KeyKind[] }[] {
+  return Object.entries(GRANTS).map(([permission, g]) => ({ permission: permission as Permission, role: g.role, keys: g.keys }));
+}
