@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system tools the tests use when a bare machine lacks them (run by `npm test`).
-# Only the openssl CLI is needed: the TLS check tests make a short-lived certificate with it.
+# The openssl CLI: the TLS check tests make a short-lived certificate with it. prometheus and
+# prometheus-alertmanager (amtool): the alert tests run a real Prometheus against Tend's
+# Alertmanager API and compare Tend's routing with `amtool config routes test`.
 set -euo pipefail
 missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} for the tests (apt-get)"
