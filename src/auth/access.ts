@@ -70,7 +70,19 @@ export function sessionTokenOf(request: FastifyRequest): string | undefined {
   return cookieValue(request.headers.cookie, SESSION_COOKIE);
 }
 
+const registered = new WeakMap<FastifyInstance, string[]>();
+
+/** Every `METHOD /pattern` registered on an app after its access hook: what the permission table must cover. */
+export function registeredRoutes(app: FastifyInstance): string[] {
+  return [...(registered.get(app) ?? [])];
+}
+
 export function registerAccessHook(app: FastifyInstance, auth: AuthService, people: People): void {
+  const routes: string[] = [];
+  registered.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push(`${method} ${route.url}`);
+  });
   app.addHook('onRequest', async (request) => {
     if (!request.routeOptions.url) return; // unknown routes fall through to 404
     const rule = ruleOf(request);

@@ -5,7 +5,7 @@ export { bootstrap, KEYS_FILE, type BootstrapResult } from './bootstrap.js';
 export { KEY_KINDS, type KeyKind } from './keys.js';
 export { registerAuthRoutes } from './routes.js';
 export {
-  registerAccessHook, principalOf, keyFromHeaders, ruleOf, sessionTokenOf,
+  registerAccessHook, registeredRoutes, principalOf, keyFromHeaders, ruleOf, sessionTokenOf,
   ENVIRONMENT_HEADER, CSRF_HEADER, type Access, type Caller,
 } from './access.js';
 export { ROUTE_PERMISSIONS, ROLES, ruleFor, roleHolds, keyHolds, grantTable, type Role, type Permission, type RouteRule } from './permissions.js';
