@@ -17,6 +17,8 @@ export interface IngestLimits {
   maxQueuedEvents: number;
   /** Most events written in one group commit. */
   maxCommitEvents: number;
+  /** Most user columns one dataset may have; an event that would add more is refused whole. */
+  maxColumnsPerDataset: number;
 }
 
 export interface TendConfig {
@@ -66,6 +68,7 @@ export const defaultIngestLimits: IngestLimits = {
   maxStringBytes: 64 * 1024,
   maxQueuedEvents: 200_000,
   maxCommitEvents: 50_000,
+  maxColumnsPerDataset: 10_000,
 };
 
 export interface ConfigOverrides {
@@ -77,6 +80,7 @@ export interface ConfigOverrides {
   logLevel?: string;
   memoryLimit?: string;
   maxQueuedEvents?: number | string;
+  maxColumnsPerDataset?: number | string;
   config?: string;
   checkConcurrency?: number | string;
   sessionIdle?: string;
@@ -167,7 +171,15 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
       toInt(flags.retentionDays, '--retention-days') ?? toInt(env.TEND_RETENTION_DAYS, 'TEND_RETENTION_DAYS') ?? 60,
     logLevel: readLogLevel(flags.logLevel || env.TEND_LOG_LEVEL),
     memoryLimit: readMemoryLimit(flags.memoryLimit || env.TEND_MEMORY_LIMIT),
-    ingest: { ...defaultIngestLimits, maxQueuedEvents: maxQueued, maxCommitEvents: Math.min(defaultIngestLimits.maxCommitEvents, Math.max(1000, maxQueued)) },
+    ingest: {
+      ...defaultIngestLimits,
+      maxQueuedEvents: maxQueued,
+      maxCommitEvents: Math.min(defaultIngestLimits.maxCommitEvents, Math.max(1000, maxQueued)),
+      maxColumnsPerDataset:
+        toInt(flags.maxColumnsPerDataset, '--max-columns-per-dataset') ??
+        toInt(env.TEND_MAX_COLUMNS_PER_DATASET, 'TEND_MAX_COLUMNS_PER_DATASET') ??
+        defaultIngestLimits.maxColumnsPerDataset,
+    },
     checks: {
       // An empty TEND_CONFIG means "not set", as for the other variables.
       configFile: path.resolve(flags.config || env.TEND_CONFIG || './tend.yaml'),

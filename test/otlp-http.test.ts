@@ -150,13 +150,13 @@ describe('OTLP/HTTP refusals', () => {
     expect(JSON.parse(res.body.toString()).message).toMatch(/Content-Type "application\/x-www-form-urlencoded" is not supported/);
   });
 
-  it('401 without a key, 400 for a body larger than the limit', async () => {
+  it('401 without a key, 413 (RESOURCE_EXHAUSTED) for a body larger than the limit', async () => {
     const res = await fetch(`${t.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(1) });
     expect(res.status).toBe(401);
     expect(decodeStatus(Buffer.from(await res.arrayBuffer())).code).toBe(16);
     const big = await post('/v1/traces', Buffer.alloc(6 * 1024 * 1024), { 'content-type': 'application/x-protobuf' });
-    expect(big.status).toBe(400);
-    expect(decodeStatus(big.body).message).toMatch(/larger than/);
+    expect(big.status).toBe(413);
+    expect(decodeStatus(big.body)).toMatchObject({ code: 8, message: 'request body is larger than 5 MB' });
   });
 });
 

@@ -18,6 +18,7 @@ export function registerServe(program: Command): void {
     .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent (env TEND_LOG_LEVEL)')
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB; default 40% of RAM (env TEND_MEMORY_LIMIT)')
     .option('--max-queued-events <n>', 'events waiting for commit before 429 (env TEND_MAX_QUEUED_EVENTS)')
+    .option('--max-columns-per-dataset <n>', 'user columns one dataset may have; events that would add more are refused (env TEND_MAX_COLUMNS_PER_DATASET, default 10000)')
     .option('--config <file>', 'checks and status pages as code (env TEND_CONFIG; default ./tend.yaml when present)')
     .option('--check-concurrency <n>', 'checks running at once (env TEND_CHECK_CONCURRENCY, default 100)')
     .action(async (flags) => {

@@ -19,3 +19,4 @@ export const tooLarge = (message: string) => new HttpError(413, message);
 export const unsupportedMedia = (message: string) => new HttpError(415, message);
 export const overloaded = (message: string, retryAfterSeconds = 1) =>
   new HttpError(429, message, { 'retry-after': String(retryAfterSeconds) });
+export const requestTimeout = (message: string) => new HttpError(408, message);

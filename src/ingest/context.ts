@@ -1,14 +1,17 @@
-// What protocol adapters share: the pipeline, the limits, and admission control that refuses
-// work with 429 before a body is read when the queue or the number of requests in flight is
-// at its bound (so memory stays bounded under a flood).
-import type { onRequestHookHandler } from 'fastify';
+// What protocol adapters share: the pipeline, the limits, and admission control. A request
+// is refused with 429 before its body is read when the queue or the number of requests in
+// flight is at its bound (cheap, so a flood costs little), but it takes its place among the
+// requests in flight only once its body has arrived: a slow sender holds no place while Tend
+// waits for its bytes (src/http/read-body.ts cuts it off). Its heavy work then waits for a
+// turn of the event loop (src/http/turns.ts), so health probes are answered during a flood.
+import type { onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import type { IngestLimits } from '../config.js';
 import type { DatasetRegistry, EventStore } from '../store/index.js';
 import type { Counter, MetricsRegistry } from '../telemetry/index.js';
-import { overloaded } from '../http/index.js';
+import { overloaded, takeTurn } from '../http/index.js';
 import { IngestPipeline } from './pipeline.js';
 
-/** Ingest requests being read, checked or committed at once; more wait for a 429's Retry-After. */
+/** Ingest requests being checked or committed at once; more wait for a 429's Retry-After. */
 export const MAX_INGEST_IN_FLIGHT = 64;
 
 export interface IngestContext {
@@ -25,16 +28,26 @@ export interface IngestContext {
    * when the queue or the number in flight is at its bound. Call the release when done.
    */
   admit(): (() => void) | undefined;
-  /** Route-level onRequest hook for every HTTP ingest route: admit() for the request's lifetime. */
-  admission: onRequestHookHandler;
+  /**
+   * Hooks for every HTTP ingest route (spread into its options): onRequest refuses early when
+   * busy; preHandler takes admit() for the rest of the request, once the body is complete.
+   */
+  admission: { onRequest: onRequestHookHandler; preHandler: preHandlerHookHandler };
+  /** Why new ingest work would be refused now, or undefined while it is accepted (/readyz). */
+  busy(): string | undefined;
 }
 
 export function createIngestContext(store: EventStore, datasets: DatasetRegistry, limits: IngestLimits, metrics: MetricsRegistry): IngestContext {
   const pipeline = new IngestPipeline(store, datasets, limits, metrics);
   let inFlight = 0;
   metrics.gauge('tend_ingest_requests_in_flight', 'Ingest requests being handled', () => inFlight);
+  const busy = () => {
+    if (pipeline.isFull()) return `the ingest queue holds ${pipeline.depth()} events, its limit`;
+    if (inFlight >= MAX_INGEST_IN_FLIGHT) return `${inFlight} ingest requests are in flight, the limit`;
+    return undefined;
+  };
   const admit = () => {
-    if (pipeline.isFull() || inFlight >= MAX_INGEST_IN_FLIGHT) {
+    if (busy()) {
       pipeline.refused.inc();
       return undefined;
     }
@@ -45,15 +58,20 @@ export function createIngestContext(store: EventStore, datasets: DatasetRegistry
       released = true;
     };
   };
-  const admission: onRequestHookHandler = (_request, reply, done) => {
-    const release = admit();
-    if (!release) {
-      done(overloaded('Tend is busy writing earlier events: retry after a moment'));
-      return;
-    }
-    reply.raw.once('finish', release);
-    reply.raw.once('close', release);
-    done();
+  const refusal = () => overloaded('Tend is busy writing earlier events: retry after a moment');
+  const admission: IngestContext['admission'] = {
+    onRequest: (_request, _reply, done) => {
+      if (!busy()) return done();
+      pipeline.refused.inc();
+      done(refusal());
+    },
+    preHandler: (_request, reply, done) => {
+      const release = admit();
+      if (!release) return done(refusal());
+      reply.raw.once('finish', release);
+      reply.raw.once('close', release);
+      takeTurn(done);
+    },
   };
   return {
     store,
@@ -64,5 +82,6 @@ export function createIngestContext(store: EventStore, datasets: DatasetRegistry
     refused: pipeline.refused,
     admit,
     admission,
+    busy,
   };
 }

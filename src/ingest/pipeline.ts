@@ -2,8 +2,11 @@
 // here; a writer takes everything queued, commits it in one transaction (group commit), and
 // only then answers each waiting request. Two writers work at once, so one group is prepared
 // while the store commits the other (the commit runs on DuckDB's threads). The queue is bounded: past the bound
-// submit() throws OverloadedError and the adapter answers 429 with Retry-After.
+// submit() throws OverloadedError and the adapter answers 429 with Retry-After. An event the
+// store refuses (it would pass the dataset's column limit) is left out and named, the
+// request's other events are stored.
 import type { IngestLimits } from '../config.js';
+import { badRequest } from '../http/index.js';
 import type { DatasetRegistry, Environment, EventStore, StoredEvent } from '../store/index.js';
 import type { DatasetWrite } from '../store/index.js';
 import type { Counter, MetricsRegistry } from '../telemetry/index.js';
@@ -14,9 +17,12 @@ export class OverloadedError extends Error {
   }
 }
 
+/** Events the store refused, with why; undefined when it took them all. */
+type Refused = Map<StoredEvent, string> | undefined;
+
 interface Pending {
   writes: DatasetWrite;
-  resolve: () => void;
+  resolve: (refused: Refused) => void;
   reject: (err: unknown) => void;
 }
 
@@ -63,9 +69,23 @@ export class IngestPipeline {
     return this.queuedEvents;
   }
 
-  /** Resolves once `events` are committed; rejects with OverloadedError when the queue is full. */
+  /**
+   * Resolves once `events` are committed; rejects with OverloadedError when the queue is full,
+   * and with a 400 naming the problem when the store refused some of them (the others are
+   * stored: see submitEach).
+   */
   async submit(env: Environment, datasetName: string, events: StoredEvent[]): Promise<void> {
-    if (events.length === 0) return;
+    const problems = await this.submitEach(env, datasetName, events);
+    const refused = problems.filter((p) => p !== undefined);
+    if (refused.length > 0) throw badRequest(`${refused.length} of ${events.length} events refused: ${refused[0]}`);
+  }
+
+  /**
+   * Like submit(), but resolves with each event's fate: undefined once it is committed, or
+   * why the store refused it.
+   */
+  async submitEach(env: Environment, datasetName: string, events: StoredEvent[]): Promise<(string | undefined)[]> {
+    if (events.length === 0) return [];
     const dataset = await this.datasets.findOrCreate(env.id, datasetName);
     // Checked after the await, so requests resolving their datasets at once cannot overshoot.
     if (this.queuedEvents > 0 && this.queuedEvents + events.length > this.limits.maxQueuedEvents) {
@@ -74,7 +94,7 @@ export class IngestPipeline {
       throw new OverloadedError();
     }
     this.queuedEvents += events.length;
-    const done = new Promise<void>((resolve, reject) => this.queue.push({ writes: { dataset, events }, resolve, reject }));
+    const done = new Promise<Refused>((resolve, reject) => this.queue.push({ writes: { dataset, events }, resolve, reject }));
     if (!this.scheduled) {
       this.scheduled = true;
       // Let requests that arrive in the same tick join this commit.
@@ -83,7 +103,8 @@ export class IngestPipeline {
         this.startCommits();
       });
     }
-    return done;
+    const refused = await done;
+    return events.map((e) => refused?.get(e));
   }
 
   /** Resolves when nothing is queued or being written. */
@@ -118,8 +139,10 @@ export class IngestPipeline {
    */
   private async commit(group: Pending[]): Promise<void> {
     const started = performance.now();
+    let refused: Refused;
     try {
-      await this.store.append(mergeByDataset(group.map((p) => p.writes)));
+      const refusals = await this.store.append(mergeByDataset(group.map((p) => p.writes)), { maxColumnsPerDataset: this.limits.maxColumnsPerDataset });
+      if (refusals.length > 0) refused = new Map(refusals.map((r) => [r.event, r.problem]));
     } catch (err) {
       if (group.length === 1) {
         group[0].reject(err);
@@ -130,9 +153,10 @@ export class IngestPipeline {
     }
     this.commitSeconds.observe((performance.now() - started) / 1000);
     this.batches.inc();
+    this.rejected.inc(refused?.size ?? 0);
     for (const p of group) {
-      this.accepted.inc(p.writes.events.length);
-      p.resolve();
+      this.accepted.inc(p.writes.events.length - (refused ? p.writes.events.filter((e) => refused.has(e)).length : 0));
+      p.resolve(refused);
     }
   }
 }

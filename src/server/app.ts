@@ -4,8 +4,14 @@ import fs from 'node:fs';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TendConfig } from '../config.js';
 import { registerAccessHook } from '../auth/index.js';
-import { clientErrorHandler, decodeBody, formatBytes, HttpError, registerSecurityHeaders } from '../http/index.js';
+import { clientErrorHandler, HttpError, readBody, ReceiveBudget, registerSecurityHeaders } from '../http/index.js';
 import type { AuthService, People } from '../auth/index.js';
+
+/**
+ * Bytes of request bodies Tend holds while they arrive, all requests together: 25 bodies at
+ * the 5 MB limit, or hundreds of ordinary batches. Past it a request gets 429.
+ */
+const RECEIVE_BUDGET_BYTES = 128 * 1024 * 1024;
 
 export function createApp(config: TendConfig, auth: AuthService, people: People): FastifyInstance {
   const tls = config.auth.tls;
@@ -26,11 +32,13 @@ export function createApp(config: TendConfig, auth: AuthService, people: People)
     },
   }) as unknown as FastifyInstance;
 
-  // Every body arrives as bytes and is decompressed here; routes read JSON or protobuf from it.
+  // Every body is read and decompressed here as it arrives (limits, minimum rate, bounded
+  // bytes in flight: src/http/read-body.ts); routes read JSON or protobuf from the bytes.
+  const receiving = new ReceiveBudget(RECEIVE_BUDGET_BYTES);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
-    decodeBody(body as Buffer, request.headers['content-encoding'], config.ingest.maxBodyBytes).then(
-      (decoded) => done(null, decoded),
+  app.addContentTypeParser('*', (request, payload, done) => {
+    readBody(payload, request.headers, config.ingest, receiving).then(
+      (body) => done(null, body),
       (err) => done(err),
     );
   });
@@ -38,10 +46,6 @@ export function createApp(config: TendConfig, auth: AuthService, people: People)
   app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
     if (err instanceof HttpError) {
       reply.code(err.status).headers(err.headers).send({ error: err.message });
-      return;
-    }
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      reply.code(413).send({ error: `request body is larger than ${formatBytes(config.ingest.maxBodyBytes)}` });
       return;
     }
     const status = (err as FastifyError).statusCode;

@@ -12,6 +12,18 @@ export interface DatasetWrite {
   events: StoredEvent[];
 }
 
+export interface AppendOptions {
+  /** Most user columns a dataset may have: an event that would add columns past it is refused. */
+  maxColumnsPerDataset?: number;
+}
+
+/** An event append() refused whole (the others of its write were stored). */
+export interface Refusal {
+  event: StoredEvent;
+  /** What is wrong, naming the limit: for the client. */
+  problem: string;
+}
+
 export interface ReadOptions {
   /** Abort the statement after this many milliseconds. */
   timeoutMs: number;
@@ -21,11 +33,11 @@ export interface EventStore {
   /** A fresh compiler for this store's SQL, with an empty parameter list. */
   compiler(): SqlCompiler;
   /**
-   * Stores every event of every write in one commit: when the promise resolves, all of them
-   * survive a crash and every read started afterwards sees them; when it rejects, none of
-   * them were stored.
+   * Stores every event of every write in one commit, except those it refuses (returned, with
+   * the reason): when the promise resolves, all the others survive a crash and every read
+   * started afterwards sees them; when it rejects, none of them were stored.
    */
-  append(writes: DatasetWrite[]): Promise<void>;
+  append(writes: DatasetWrite[], options?: AppendOptions): Promise<Refusal[]>;
   /** The dataset's columns with their types, in the order they first appeared. */
   columns(datasetId: string): Promise<Column[]>;
   /**

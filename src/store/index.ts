@@ -1,6 +1,6 @@
 // The store's public face: event and metadata storage, datasets, the SQL compilers each engine
 // hands out, the errors reads throw, and the DuckDB defaults.
-export type { EventStore, DatasetWrite, ReadOptions } from './event-store.js';
+export type { EventStore, DatasetWrite, ReadOptions, AppendOptions, Refusal } from './event-store.js';
 export type { MetaStore, Row } from './meta-store.js';
 export type { TraceStore, TraceEntry } from './trace-store.js';
 export * from './types.js';

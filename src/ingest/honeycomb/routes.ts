@@ -12,7 +12,7 @@ import { OverloadedError } from '../pipeline.js';
 type DatasetRoute = { Params: { dataset: string } };
 
 export function registerHoneycombRoutes(app: FastifyInstance, ctx: IngestContext): void {
-  const ingest = { config: { access: 'ingest' as const }, onRequest: ctx.admission };
+  const ingest = { config: { access: 'ingest' as const }, ...ctx.admission };
 
   app.post<DatasetRoute>('/1/events/:dataset', ingest, async (request, reply) => {
     const dataset = checkedDataset(request.params.dataset);
@@ -27,7 +27,8 @@ export function registerHoneycombRoutes(app: FastifyInstance, ctx: IngestContext
       // Time and sample rate came from headers here: say so.
       throw badRequest(result.problem.replace(/^time:/, 'X-Honeycomb-Event-Time:').replace(/^samplerate:/, 'X-Honeycomb-Samplerate:'));
     }
-    await submit(ctx, request, dataset, [result.event]);
+    const [problem] = await submit(ctx, request, dataset, [result.event]);
+    if (problem !== undefined) throw badRequest(problem);
     reply.code(202).send();
   });
 
@@ -38,6 +39,8 @@ export function registerHoneycombRoutes(app: FastifyInstance, ctx: IngestContext
     const receivedUs = Date.now() * 1000;
     const statuses: { status: number; error?: string }[] = new Array(body.length);
     const good: StoredEvent[] = [];
+    /** good[k] is body[goodAt[k]]. */
+    const goodAt: number[] = [];
     for (let i = 0; i < body.length; i++) {
       const item = body[i] as { data?: unknown; time?: unknown; samplerate?: unknown } | null;
       if (item === null || typeof item !== 'object' || Array.isArray(item)) {
@@ -47,13 +50,17 @@ export function registerHoneycombRoutes(app: FastifyInstance, ctx: IngestContext
       const r = normalizeEvent(item.data, item.time, item.samplerate, receivedUs, ctx.limits);
       if (r.ok) {
         good.push(r.event);
+        goodAt.push(i);
         statuses[i] = { status: 202 };
       } else {
         statuses[i] = { status: 400, error: r.problem };
       }
     }
     ctx.rejected.inc(body.length - good.length);
-    await submit(ctx, request, dataset, good);
+    const problems = await submit(ctx, request, dataset, good);
+    problems.forEach((problem, k) => {
+      if (problem !== undefined) statuses[goodAt[k]] = { status: 400, error: problem };
+    });
     reply.code(200).send(statuses);
   });
 
@@ -73,7 +80,7 @@ function checkedDataset(name: string): string {
 
 async function submit(ctx: IngestContext, request: FastifyRequest, dataset: string, events: StoredEvent[]): Promise<void> {
   try {
-    await ctx.pipeline.submit(principalOf(request).env, dataset, events);
+    return await ctx.pipeline.submitEach(principalOf(request).env, dataset, events);
   } catch (err) {
     if (err instanceof OverloadedError) throw overloaded(err.message, err.retryAfterSeconds);
     throw err;

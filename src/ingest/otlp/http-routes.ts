@@ -6,7 +6,7 @@
 // the issue asks; 401/403 keys; 429 + Retry-After).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../../auth/index.js';
-import { formatBytes, badRequest, HttpError, overloaded } from '../../http/index.js';
+import { badRequest, HttpError, overloaded } from '../../http/index.js';
 import { datasetNameProblem } from '../../store/index.js';
 import { decodeRequest, encodeResponse, encodeStatus, REJECTED_FIELD, type Signal } from './codec.js';
 import { exportRequest, type OtlpDeps } from './export.js';
@@ -16,7 +16,7 @@ import { OtlpProblem } from './values.js';
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
 /** gRPC status codes carried in google.rpc.Status, by HTTP status. */
-const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 429: 14, 503: 14 };
+const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 408: 4, 413: 8, 415: 3, 429: 14, 503: 14 };
 
 type Encoding = 'protobuf' | 'json';
 
@@ -30,8 +30,8 @@ function encodingOf(request: FastifyRequest): Encoding | undefined {
 export function registerOtlpHttpRoutes(app: FastifyInstance, deps: OtlpDeps): void {
   const options = {
     config: { access: 'ingest' as const },
-    onRequest: deps.ingest.admission,
-    errorHandler: (err: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply) => sendError(err, request, reply, deps.ingest.limits.maxBodyBytes),
+    ...deps.ingest.admission,
+    errorHandler: (err: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply) => sendError(err, request, reply),
   };
   for (const signal of ['traces', 'logs', 'metrics'] as const) {
     app.post(`/v1/${signal}`, options, async (request, reply) => {
@@ -76,7 +76,7 @@ function datasetHeader(request: FastifyRequest, signal: Signal): string | undefi
   return v;
 }
 
-function sendError(err: FastifyError | HttpError | Error, request: FastifyRequest, reply: FastifyReply, maxBodyBytes: number): void {
+function sendError(err: FastifyError | HttpError | Error, request: FastifyRequest, reply: FastifyReply): void {
   let status: number;
   let headers: Record<string, string> = {};
   if (err instanceof OtlpProblem) status = 400;
@@ -90,15 +90,12 @@ function sendError(err: FastifyError | HttpError | Error, request: FastifyReques
   } else {
     status = (err as FastifyError).statusCode ?? 500;
   }
-  // Every refusal of the body itself, a too large one included, is OTLP's 400 Bad Request.
-  if (status === 413) status = 400;
   if (status >= 500) {
     request.log.error({ err }, 'OTLP export failed');
     status = 500;
   }
   let message = err.message;
   if (status === 500) message = 'internal error: see the server log';
-  else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = `request body is larger than ${formatBytes(maxBodyBytes)}`;
   const code = GRPC_CODE[status] ?? 13;
   reply.code(status).headers(headers);
   if (encodingOf(request) === 'protobuf') reply.type(PROTOBUF).send(Buffer.from(encodeStatus(code, message)));

@@ -1,53 +1,31 @@
 // The embedded EventStore. Each dataset has a column list (first-seen types, see
-// column-types.ts) and one table per UTC day with exactly those columns in that order, so a
-// batch is appended column by column through DuckDB's appender, inside one transaction.
-import {
-  BIGINT,
-  BOOLEAN,
-  DOUBLE,
-  DuckDBConnection,
-  DuckDBDataChunk,
-  DuckDBTimestampValue,
-  TIMESTAMP,
-  VARCHAR,
-  type DuckDBType,
-  type DuckDBValue,
-} from '@duckdb/node-api';
-import type { DatasetWrite, EventStore, ReadOptions } from '../event-store.js';
+// column-types.ts) and, per UTC day, one or more tables holding the columns their events carry
+// (write-plan.ts decides which table an event goes to, so an append costs what its events
+// carry, not what the dataset has ever had). A write is planned against cached schemas, then
+// appended table by table in DuckDB's vector format (table-appender.ts), in one transaction.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { AppendOptions, DatasetWrite, EventStore, ReadOptions, Refusal } from '../event-store.js';
 import type { Row } from '../meta-store.js';
-import { place, typeOfValue } from '../column-types.js';
-import { SAMPLERATE_COLUMN, TIME_COLUMN, type Column, type ColumnType, type StoredEvent } from '../types.js';
+import type { Column, ColumnType, StoredEvent } from '../types.js';
+import { fieldName } from './column-names.js';
 import { DuckDatabase } from './database.js';
 import { DuckDbCompiler } from './duckdb-compiler.js';
 import { readRows, sourceOf } from './duckdb-reader.js';
 import { DuckTraceStore } from './duckdb-trace-store.js';
 import { WriteGate, type WriteMode } from './write-gate.js';
-import { DAY_US, dayOf, partitionTable, quoteIdent } from './partitions.js';
-
-const SQL_TYPE: Record<ColumnType, string> = { string: 'VARCHAR', integer: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN' };
-const CHUNK_TYPE: Record<ColumnType, DuckDBType> = { string: VARCHAR, integer: BIGINT, float: DOUBLE, boolean: BOOLEAN };
-/** DuckDB's vector size: a data chunk holds at most this many rows. */
-const CHUNK_ROWS = 2048;
-
-interface WritePlan {
-  ddl: string[];
-  metaInserts: { sql: string; params: unknown[] }[];
-  /** The schema of each write's dataset after these writes, in the order of the writes. */
-  schemas: DatasetSchema[];
-  /** Each write's events by UTC day, in the order of the writes. */
-  days: Map<number, StoredEvent[]>[];
-}
-
-interface DatasetSchema {
-  columns: Column[];
-  index: Map<string, number>;
-  /** day number -> table name */
-  partitions: Map<number, string>;
-}
+import { DAY_US, quoteIdent } from './partitions.js';
+import { appendToTable } from './table-appender.js';
+import { emptySchema, planDataset, type DatasetPlan, type DatasetSchema, type DayTable } from './write-plan.js';
 
 const SCHEMA = [
   `CREATE TABLE dataset_columns (dataset_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, PRIMARY KEY (dataset_id, name))`,
   `CREATE TABLE event_partitions (dataset_id TEXT NOT NULL, day INTEGER NOT NULL, table_name TEXT NOT NULL, PRIMARY KEY (dataset_id, day))`,
+];
+/** A day may hold several tables (write-plan.ts); v1 had exactly one, which carries over. */
+const SCHEMA_V2 = [
+  `CREATE TABLE event_tables (dataset_id TEXT NOT NULL, day INTEGER NOT NULL, table_name TEXT PRIMARY KEY)`,
+  `INSERT INTO event_tables (dataset_id, day, table_name) SELECT dataset_id, day, table_name FROM event_partitions`,
+  `DROP TABLE event_partitions`,
 ];
 
 /** Transactions appending at once; more would only contend for the same two cores. */
@@ -70,51 +48,49 @@ export class DuckEventStore implements EventStore {
 
   static async open(db: DuckDatabase): Promise<DuckEventStore> {
     await db.migrate('store.duckdb.v1', SCHEMA);
+    await db.migrate('store.duckdb.v2', SCHEMA_V2);
     const writers = await Promise.all(Array.from({ length: CONCURRENT_WRITERS }, () => db.connect()));
     return new DuckEventStore(db, writers, await DuckTraceStore.open(db));
   }
 
-  async append(writes: DatasetWrite[]): Promise<void> {
-    // Plan against the cached schemas under a shared slot; a plan that needs DDL is redone
-    // alone, since another writer may change the schemas in between.
+  async append(writes: DatasetWrite[], options: AppendOptions = {}): Promise<Refusal[]> {
+    const byDataset = new Map<string, StoredEvent[]>();
+    for (const w of writes) {
+      const list = byDataset.get(w.dataset.id);
+      if (list) list.push(...w.events);
+      else byDataset.set(w.dataset.id, [...w.events]);
+    }
+    // Plan against the cached schemas under a shared slot; a plan that changes a schema is
+    // redone alone, since another writer may change the schemas in between.
     let mode: WriteMode = 'shared';
-    let plan: WritePlan;
+    let plans: Map<string, DatasetPlan>;
     for (;;) {
       await this.gate.acquire(mode);
       try {
-        plan = await this.planWrites(writes);
+        plans = new Map();
+        for (const [id, events] of byDataset) {
+          plans.set(id, planDataset(id, await this.schemaOf(id), events, options.maxColumnsPerDataset ?? Infinity));
+        }
       } catch (err) {
         this.gate.release(mode);
         throw err;
       }
-      if (mode === 'exclusive' || (plan.ddl.length === 0 && plan.metaInserts.length === 0)) break;
+      if (mode === 'exclusive' || [...plans.values()].every((p) => p.statements.length === 0)) break;
       this.gate.release(mode);
       mode = 'exclusive';
     }
     try {
       await this.inTransaction(async (conn) => {
-        for (const sql of plan.ddl) await conn.run(sql);
-        for (const m of plan.metaInserts) await conn.run(m.sql, m.params as never);
-        for (let i = 0; i < writes.length; i++) await appendRows(conn, plan.schemas[i], plan.days[i]);
+        for (const plan of plans.values()) for (const st of plan.statements) await conn.run(st.sql, (st.params ?? []) as never);
+        for (const plan of plans.values()) {
+          for (const [table, events] of plan.writes) await appendToTable(conn, plan.schema, table, events);
+        }
       });
-      for (let i = 0; i < writes.length; i++) this.schemas.set(writes[i].dataset.id, plan.schemas[i]);
+      for (const [id, plan] of plans) this.schemas.set(id, plan.schema);
     } finally {
       this.gate.release(mode);
     }
-  }
-
-  /** The schemas these writes need, and the statements that make them real. */
-  private async planWrites(writes: DatasetWrite[]): Promise<WritePlan> {
-    const plan: WritePlan = { ddl: [], metaInserts: [], schemas: [], days: [] };
-    for (const w of writes) {
-      // Work on copies so a failed commit leaves the cached schema as it was.
-      const next = cloneSchema(await this.schemaOf(w.dataset.id));
-      const days = groupByDay(w.events);
-      evolveSchema(w.dataset.id, next, days, plan.ddl, plan.metaInserts);
-      plan.schemas.push(next);
-      plan.days.push(days);
-    }
-    return plan;
+    return [...plans.values()].flatMap((p) => p.refused);
   }
 
   private async inTransaction(work: (conn: DuckDBConnection) => Promise<void>): Promise<void> {
@@ -148,7 +124,7 @@ export class DuckEventStore implements EventStore {
 
   async dropBefore(beforeUs: number): Promise<number> {
     const rows = await this.db.query<{ dataset_id: string; day: number; table_name: string }>(
-      'SELECT dataset_id, day, table_name FROM event_partitions WHERE day < $1',
+      'SELECT dataset_id, day, table_name FROM event_tables WHERE day < $1 ORDER BY dataset_id, day',
       [Math.floor(beforeUs / DAY_US)],
     );
     for (const r of rows) {
@@ -156,14 +132,15 @@ export class DuckEventStore implements EventStore {
       try {
         await this.inTransaction(async (conn) => {
           await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(r.table_name)}`);
-          await conn.run('DELETE FROM event_partitions WHERE dataset_id = $1 AND day = $2', [r.dataset_id, r.day]);
+          await conn.run('DELETE FROM event_tables WHERE table_name = $1', [r.table_name]);
         });
-        this.schemas.get(r.dataset_id)?.partitions.delete(r.day);
+        // Reloaded on next use: cheaper to get right than to edit in place.
+        this.schemas.delete(r.dataset_id);
       } finally {
         this.gate.release('exclusive');
       }
     }
-    return rows.length;
+    return new Set(rows.map((r) => `${r.dataset_id} ${r.day}`)).size;
   }
 
   /**
@@ -175,14 +152,20 @@ export class DuckEventStore implements EventStore {
     await this.gate.acquire('exclusive');
     try {
       await this.db.checkpoint();
+      this.gate.heldMs(true);
     } finally {
       this.gate.release('exclusive');
     }
   }
 
-  /** Bytes in DuckDB's write-ahead log: what a start after a crash would replay. */
+  /** Bytes in DuckDB's write-ahead log. */
   walBytes(): number {
     return this.db.walBytes();
+  }
+
+  /** Milliseconds spent appending since the last checkpoint: a start after a crash replays about a third of it. */
+  writtenMs(): number {
+    return this.gate.heldMs();
   }
 
   sizeBytes(): number {
@@ -196,155 +179,34 @@ export class DuckEventStore implements EventStore {
       'SELECT name, type FROM dataset_columns WHERE dataset_id = $1 ORDER BY position',
       [datasetId],
     );
-    const parts = await this.db.query<{ day: number; table_name: string }>(
-      'SELECT day, table_name FROM event_partitions WHERE dataset_id = $1',
+    // Each table's columns come from DuckDB's own catalog, which changes in the same
+    // transactions as the tables do.
+    const tableColumns = await this.db.query<{ day: number; table_name: string; column_name: string | null }>(
+      `SELECT t.day, t.table_name, c.column_name FROM event_tables t
+       LEFT JOIN duckdb_columns() c ON c.table_name = t.table_name AND c.column_index > 2 -- after __time, __samplerate
+       WHERE t.dataset_id = $1 ORDER BY t.day, t.table_name, c.column_index`,
       [datasetId],
     );
-    const schema: DatasetSchema = {
-      columns: cols.map((c) => ({ name: c.name, type: c.type })),
-      index: new Map(cols.map((c, i) => [c.name, i])),
-      partitions: new Map(parts.map((p) => [p.day, p.table_name])),
-    };
+    const schema = emptySchema();
+    for (const c of cols) {
+      schema.index.set(c.name, schema.columns.length);
+      schema.columns.push({ name: c.name, type: c.type });
+    }
+    const tables = new Map<string, DayTable>();
+    for (const r of tableColumns) {
+      let table = tables.get(r.table_name);
+      if (!table) {
+        tables.set(r.table_name, (table = { name: r.table_name, day: r.day, names: [], position: new Map() }));
+        schema.days.set(r.day, [...(schema.days.get(r.day) ?? []), table]);
+      }
+      if (r.column_name === null) continue; // a table of events without fields
+      const name = fieldName(r.column_name);
+      table.position.set(name, table.names.length);
+      table.names.push(name);
+    }
+    // Tables sort by name, the day's first table (no suffix) first; later ones keep their order.
+    for (const list of schema.days.values()) list.sort((a, b) => a.name.length - b.name.length || a.name.localeCompare(b.name, 'en', { numeric: true }));
     this.schemas.set(datasetId, schema);
     return schema;
   }
-}
-
-function groupByDay(events: StoredEvent[]): Map<number, StoredEvent[]> {
-  const byDay = new Map<number, StoredEvent[]>();
-  for (const e of events) {
-    const day = dayOf(e.time);
-    const list = byDay.get(day);
-    if (list) list.push(e);
-    else byDay.set(day, [e]);
-  }
-  return byDay;
-}
-
-/** Appends events to their day tables, one data chunk of up to 2,048 rows at a time. */
-async function appendRows(conn: DuckDBConnection, schema: DatasetSchema, byDay: Map<number, StoredEvent[]>): Promise<void> {
-  const types = [TIMESTAMP, BIGINT, ...schema.columns.map((c) => CHUNK_TYPE[c.type])];
-  for (const [day, dayEvents] of byDay) {
-    const appender = await conn.createAppender(schema.partitions.get(day)!);
-    for (let start = 0; start < dayEvents.length; start += CHUNK_ROWS) {
-      const slice = dayEvents.slice(start, start + CHUNK_ROWS);
-      const chunk = DuckDBDataChunk.create(types, slice.length);
-      const columns = toColumns(schema, slice);
-      for (let c = 0; c < columns.length; c++) chunk.setColumnValues(c, columns[c]);
-      appender.appendDataChunk(chunk);
-    }
-    appender.flushSync();
-    appender.closeSync();
-  }
-}
-
-function cloneSchema(s: DatasetSchema): DatasetSchema {
-  return { columns: s.columns.map((c) => ({ ...c })), index: new Map(s.index), partitions: new Map(s.partitions) };
-}
-
-/**
- * Adds the columns, type widenings and day tables these events need to `schema`, and the
- * statements that make them real to `ddl` and `metaInserts`.
- */
-function evolveSchema(
-  datasetId: string,
-  schema: DatasetSchema,
-  byDay: Map<number, StoredEvent[]>,
-  ddl: string[],
-  metaInserts: { sql: string; params: unknown[] }[],
-): void {
-  const newDays = [...byDay.keys()].filter((day) => !schema.partitions.has(day));
-  for (const day of newDays) schema.partitions.set(day, partitionTable(datasetId, day));
-  const addColumn = (name: string, type: ColumnType) => {
-    schema.index.set(name, schema.columns.length);
-    schema.columns.push({ name, type });
-    metaInserts.push({
-      sql: 'INSERT INTO dataset_columns (dataset_id, position, name, type) VALUES ($1, $2, $3, $4)',
-      params: [datasetId, schema.columns.length - 1, name, type],
-    });
-    // Day tables new in this batch are created at the end with every column.
-    for (const [day, table] of schema.partitions) {
-      if (!newDays.includes(day)) ddl.push(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(name)} ${SQL_TYPE[type]}`);
-    }
-  };
-  for (const events of byDay.values()) for (const e of events) {
-    for (const name in e.fields) {
-      const value = e.fields[name];
-      const at = schema.index.get(name);
-      if (at === undefined) {
-        addColumn(name, typeOfValue(value));
-        continue;
-      }
-      const column = schema.columns[at];
-      if (fitsColumn(column.type, value)) continue;
-      const placement = place(name, column.type, value);
-      if (placement.kind === 'widen') {
-        column.type = 'float';
-        metaInserts.push({ sql: `UPDATE dataset_columns SET type = 'float' WHERE dataset_id = $1 AND name = $2`, params: [datasetId, name] });
-        for (const [day, table] of schema.partitions) {
-          if (!newDays.includes(day)) ddl.push(`ALTER TABLE ${quoteIdent(table)} ALTER COLUMN ${quoteIdent(name)} SET DATA TYPE DOUBLE`);
-        }
-      } else if (placement.kind === 'sibling' && !schema.index.has(placement.column)) {
-        addColumn(placement.column, placement.type);
-      }
-    }
-  }
-  // New day tables are created last, with the final column list.
-  for (const day of newDays) {
-    const table = schema.partitions.get(day)!;
-    const cols = [`${quoteIdent(TIME_COLUMN)} TIMESTAMP NOT NULL`, `${quoteIdent(SAMPLERATE_COLUMN)} BIGINT NOT NULL`];
-    for (const c of schema.columns) cols.push(`${quoteIdent(c.name)} ${SQL_TYPE[c.type]}`);
-    ddl.push(`CREATE TABLE ${quoteIdent(table)} (${cols.join(', ')})`);
-    metaInserts.push({
-      sql: 'INSERT INTO event_partitions (dataset_id, day, table_name) VALUES ($1, $2, $3)',
-      params: [datasetId, day, table],
-    });
-  }
-}
-
-/** Turns events into one value array per table column, converted to the column's type. */
-function toColumns(schema: DatasetSchema, events: StoredEvent[]): DuckDBValue[][] {
-  const n = events.length;
-  const out: DuckDBValue[][] = [new Array(n), new Array(n)];
-  for (let c = 0; c < schema.columns.length; c++) out.push(new Array(n).fill(null));
-  for (let r = 0; r < n; r++) {
-    const e = events[r];
-    out[0][r] = new DuckDBTimestampValue(BigInt(Math.round(e.time)));
-    out[1][r] = BigInt(e.samplerate);
-    for (const name in e.fields) {
-      const at = schema.index.get(name)!;
-      const column = schema.columns[at];
-      const value = e.fields[name];
-      if (fitsColumn(column.type, value)) {
-        out[at + 2][r] = column.type === 'integer' ? BigInt(value as number) : value;
-        continue;
-      }
-      const placement = place(name, column.type, value);
-      if (placement.kind === 'sibling') {
-        const s = schema.index.get(placement.column)!;
-        out[s + 2][r] = toDuck(schema.columns[s].type, placement.value);
-      } else {
-        out[at + 2][r] = toDuck(column.type, placement.value);
-      }
-    }
-  }
-  return out;
-}
-
-/** The common case, checked before the full rule in column-types.ts: the value already fits. */
-function fitsColumn(type: ColumnType, value: string | number | boolean): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'float':
-      return typeof value === 'number';
-    case 'integer':
-      return Number.isSafeInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-  }
-}
-
-function toDuck(type: ColumnType, value: string | number | boolean): DuckDBValue {
-  return type === 'integer' ? BigInt(value as number) : value;
 }

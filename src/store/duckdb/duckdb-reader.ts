@@ -10,19 +10,22 @@ import { DuckDbCompiler } from './duckdb-compiler.js';
 import { DuckDatabase, plainValue } from './database.js';
 import { DAY_US, quoteIdent } from './partitions.js';
 
-/** A dataset's columns and its day tables (day number -> table name). */
+/** A dataset's columns and its day tables (day number -> tables, each with its columns). */
 export interface StoredSchema {
   columns: Column[];
-  partitions: Map<number, string>;
+  days: Map<number, { name: string; names: string[] }[]>;
 }
 
 /** See EventStore.source. */
 export function sourceOf(schemas: StoredSchema[], fromUs: number, toUs: number, wanted?: Column[]): string | undefined {
   const parts: { table: string; types: Map<string, ColumnType> }[] = [];
   for (const schema of schemas) {
-    let types: Map<string, ColumnType> | undefined;
-    for (const [day, table] of schema.partitions) {
-      if (day * DAY_US < toUs && (day + 1) * DAY_US > fromUs) parts.push({ table, types: (types ??= new Map(schema.columns.map((c) => [c.name, c.type]))) });
+    let all: Map<string, ColumnType> | undefined;
+    for (const [day, tables] of schema.days) {
+      if (day * DAY_US >= toUs || (day + 1) * DAY_US <= fromUs) continue;
+      all ??= new Map(schema.columns.map((c) => [c.name, c.type]));
+      // A table holds some of the dataset's columns (write-plan.ts), each with the dataset's type.
+      for (const t of tables) parts.push({ table: t.name, types: new Map(t.names.map((n) => [n, all!.get(n)!])) });
     }
   }
   if (parts.length === 0) return undefined;

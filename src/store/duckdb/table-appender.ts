@@ -1,0 +1,54 @@
+// Appends events to one day table through DuckDB's appender, a data chunk of up to 2,048 rows
+// at a time, each chunk laid out in DuckDB's vector format (vector-chunk.ts). Values are
+// converted to their column's type by the rule of column-types.ts.
+import { DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api';
+import { place } from '../column-types.js';
+import type { ColumnType, StoredEvent } from '../types.js';
+import { VECTOR_ROWS, VectorChunkBuilder, type VectorType } from './vector-chunk.js';
+import { fitsColumn, type DatasetSchema, type DayTable } from './write-plan.js';
+
+/** Chunk columns before the table's user columns: __time, __samplerate. */
+const FIXED = 2;
+
+export async function appendToTable(conn: DuckDBConnection, schema: DatasetSchema, table: DayTable, events: StoredEvent[]): Promise<void> {
+  const types: VectorType[] = ['timestamp', 'integer'];
+  for (const name of table.names) types.push(schema.columns[schema.index.get(name)!].type);
+  const appender = await conn.createAppender(table.name);
+  try {
+    for (let start = 0; start < events.length; start += VECTOR_ROWS) {
+      appender.appendDataChunk(new DuckDBDataChunk(fillChunk(schema, table, types, events, start)));
+    }
+    appender.flushSync();
+  } catch (err) {
+    try {
+      appender.closeSync();
+    } catch {
+      // Closing after a failed append reports the same failure again: keep the first.
+    }
+    throw err;
+  }
+  appender.closeSync();
+}
+
+/** The chunk of events[start..start + 2,048). */
+function fillChunk(schema: DatasetSchema, table: DayTable, types: VectorType[], events: StoredEvent[], start: number) {
+  const rows = Math.min(VECTOR_ROWS, events.length - start);
+  const chunk = new VectorChunkBuilder(types, rows);
+  for (let r = 0; r < rows; r++) {
+    const e = events[start + r];
+    chunk.set(0, r, Math.round(e.time));
+    chunk.set(1, r, e.samplerate);
+    for (const name in e.fields) {
+      const value = e.fields[name];
+      const at = table.position.get(name);
+      if (at !== undefined && fitsColumn(types[at + FIXED] as ColumnType, value)) {
+        chunk.set(at + FIXED, r, value);
+        continue;
+      }
+      // A value of another type: converted, or kept in a sibling column (the plan made it).
+      const p = place(name, schema.columns[schema.index.get(name)!].type, value);
+      chunk.set(table.position.get(p.kind === 'sibling' ? p.column : name)! + FIXED, r, p.value);
+    }
+  }
+  return chunk.finish();
+}
