@@ -78,7 +78,8 @@ function checkedDataset(name: string): string {
   return name;
 }
 
-async function submit(ctx: IngestContext, request: FastifyRequest, dataset: string, events: StoredEvent[]): Promise<void> {
+/** Each event's fate: undefined once committed, else why it was refused. */
+async function submit(ctx: IngestContext, request: FastifyRequest, dataset: string, events: StoredEvent[]): Promise<(string | undefined)[]> {
   try {
     return await ctx.pipeline.submitEach(principalOf(request).env, dataset, events);
   } catch (err) {
