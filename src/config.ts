@@ -36,6 +36,8 @@ export interface TendConfig {
   ingest: IngestLimits;
   checks: ChecksSettings;
   auth: AuthSettings;
+  /** Background checkpoints of the event store's write-ahead log (store/duckdb/checkpoints.ts). */
+  checkpoint: { writeMs: number; walBytes: number; intervalMs: number };
 }
 
 /** People, sessions, cross-site rules and TLS (docs/security.md). */
@@ -71,6 +73,13 @@ export const defaultIngestLimits: IngestLimits = {
   maxColumnsPerDataset: 10_000,
 };
 
+/**
+ * Background checkpoints (store/duckdb/checkpoints.ts): a start after a crash replays about a
+ * third of the time appends took since the last checkpoint, so 6 s of appends keep it near
+ * 2 s; the size and the schedule catch what that misses (docs/benchmarks.md, "Restart").
+ */
+export const defaultCheckpoint = { afterWritesSeconds: 6, walMiB: 128, intervalSeconds: 60 };
+
 export interface ConfigOverrides {
   host?: string;
   port?: number | string;
@@ -89,6 +98,9 @@ export interface ConfigOverrides {
   corsOrigin?: string;
   tlsCert?: string;
   tlsKey?: string;
+  checkpointAfterWrites?: number | string;
+  checkpointWalMb?: number | string;
+  checkpointInterval?: number | string;
 }
 
 function toInt(value: number | string | undefined, name: string): number | undefined {
@@ -187,5 +199,10 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
       concurrency: Math.max(1, toInt(flags.checkConcurrency, '--check-concurrency') ?? toInt(env.TEND_CHECK_CONCURRENCY, 'TEND_CHECK_CONCURRENCY') ?? 100),
     },
     auth: readAuth(flags, env),
+    checkpoint: {
+      writeMs: 1000 * (toInt(flags.checkpointAfterWrites, '--checkpoint-after-writes') ?? toInt(env.TEND_CHECKPOINT_AFTER_WRITES, 'TEND_CHECKPOINT_AFTER_WRITES') ?? defaultCheckpoint.afterWritesSeconds),
+      walBytes: 2 ** 20 * (toInt(flags.checkpointWalMb, '--checkpoint-wal-mb') ?? toInt(env.TEND_CHECKPOINT_WAL_MB, 'TEND_CHECKPOINT_WAL_MB') ?? defaultCheckpoint.walMiB),
+      intervalMs: 1000 * (toInt(flags.checkpointInterval, '--checkpoint-interval') ?? toInt(env.TEND_CHECKPOINT_INTERVAL, 'TEND_CHECKPOINT_INTERVAL') ?? defaultCheckpoint.intervalSeconds),
+    },
   };
 }

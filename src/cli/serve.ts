@@ -18,9 +18,15 @@ export function registerServe(program: Command): void {
     .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent (env TEND_LOG_LEVEL)')
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB; default 40% of RAM (env TEND_MEMORY_LIMIT)')
     .option('--max-queued-events <n>', 'events waiting for commit before 429 (env TEND_MAX_QUEUED_EVENTS)')
+    .option('--min-body-rate <size>', 'bytes per second a request body must keep arriving at after its grace period, e.g. 10KB; 0 for no minimum (env TEND_MIN_BODY_RATE, default 10KB)')
+    .option('--body-grace <seconds>', 'seconds before --min-body-rate applies, and the span it is measured over (env TEND_BODY_GRACE, default 10)')
+    .option('--min-free-disk <size>', '/readyz answers 503 while the data folder has less free disk than this (env TEND_MIN_FREE_DISK, default 256MB)')
     .option('--max-columns-per-dataset <n>', 'user columns one dataset may have; events that would add more are refused (env TEND_MAX_COLUMNS_PER_DATASET, default 10000)')
     .option('--config <file>', 'checks and status pages as code (env TEND_CONFIG; default ./tend.yaml when present)')
     .option('--check-concurrency <n>', 'checks running at once (env TEND_CHECK_CONCURRENCY, default 100)')
+    .option('--checkpoint-after-writes <seconds>', 'fold the write-ahead log into the database after this much append time, 0 for never (env TEND_CHECKPOINT_AFTER_WRITES, default 6)')
+    .option('--checkpoint-wal-mb <n>', 'and when the log reaches this many MiB, 0 for never (env TEND_CHECKPOINT_WAL_MB, default 128)')
+    .option('--checkpoint-interval <seconds>', 'and this often while the log holds 1 MiB or more, 0 for never (env TEND_CHECKPOINT_INTERVAL, default 60)')
     .action(async (flags) => {
       const config = loadConfig(flags);
       const tend = await startTend(config).catch((err: NodeJS.ErrnoException) => {
@@ -28,15 +34,47 @@ export function registerServe(program: Command): void {
         throw new Error(`port ${config.port} on ${config.host} is already in use: stop what holds it or pass --port`);
       });
       // CLI commands that find the folder locked by this server ask it at this address.
-      fs.writeFileSync(path.join(tend.config.dataDir, SERVER_FILE), JSON.stringify({ url: tend.url, pid: process.pid }) + '\n');
+      const serverFile = path.join(tend.config.dataDir, SERVER_FILE);
+      fs.writeFileSync(serverFile, JSON.stringify({ url: tend.url, pid: process.pid }) + '\n');
       process.stdout.write(banner(tend));
-      const stop = async () => {
-        await tend.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      stopOnSignals(tend, serverFile);
     });
+}
+
+/** A clean stop must end well inside the 30 s that service managers usually allow. */
+const STOP_DEADLINE_MS = 25_000;
+
+/**
+ * SIGTERM or SIGINT: finish the requests in flight, commit what is queued, checkpoint (so the
+ * next start replays nothing), remove server.json and exit. A second signal, or a stop that
+ * passes the deadline, exits at once: every acknowledged event is already durable in the log.
+ */
+function stopOnSignals(tend: Tend, serverFile: string): void {
+  let stopping = false;
+  const exit = (code: number) => {
+    fs.rmSync(serverFile, { force: true });
+    process.exit(code);
+  };
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting without waiting for the clean stop\n`);
+      exit(1);
+    }
+    stopping = true;
+    setTimeout(() => {
+      process.stderr.write(`clean stop took more than ${STOP_DEADLINE_MS / 1000} s: exiting; the next start replays the log\n`);
+      exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    tend.close().then(
+      () => exit(0),
+      (err: Error) => {
+        process.stderr.write(`clean stop failed: ${err.message}\n`);
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 function banner(tend: Tend): string {
@@ -51,6 +89,11 @@ function banner(tend: Tend): string {
     `  OTLP:  ${tend.url}/v1/{traces,logs,metrics} (HTTP)${tend.grpc ? `, ${tend.grpc.address} (gRPC)` : ', gRPC off'}`,
     `  data:  ${tend.config.dataDir}`,
     keyLine,
+    ...(tend.owner?.password
+      ? [`  owner: ${tend.owner.email}  password ${tend.owner.password}  (shown once, also in keys.json; sign in and change it)`]
+      : tend.owner
+        ? [`  owner: ${tend.owner.email} (password from TEND_ADMIN_PASSWORD)`]
+        : []),
     '',
     'Send a first event:',
     `  curl -X POST ${tend.url}/1/events/my-service \\`,

@@ -9,7 +9,7 @@ import {
 import { AuditLog, registerAuditHook, registerAuditRoutes } from '../audit/index.js';
 import { createIngestContext, registerIngestRoutes, startOtlpGrpcServer, type IngestContext, type OtlpGrpcServer } from '../ingest/index.js';
 import { registerTraceRoutes, TraceIndex } from '../traces/index.js';
-import { DatasetRegistry, DuckDatabase, DuckEventStore, type EventStore } from '../store/index.js';
+import { Checkpoints, DatasetRegistry, DuckDatabase, DuckEventStore, type EventStore } from '../store/index.js';
 import { MetricsRegistry } from '../telemetry/index.js';
 import { MarkerStore, registerMarkerRoutes } from '../markers/index.js';
 import { registerChecksRoutes, startChecks, type Checks } from '../checks/index.js';
@@ -54,11 +54,18 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const markers = await MarkerStore.open(db);
   const metrics = new MetricsRegistry();
   metrics.gauge('tend_store_bytes', 'Bytes the store uses on disk', () => store.sizeBytes());
+  metrics.gauge('tend_store_wal_bytes', 'Bytes in the write-ahead log, replayed by a start after a crash', () => store.walBytes());
+  const checkpointSeconds = metrics.histogram('tend_store_checkpoint_seconds', 'Time each background checkpoint held appends back', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
   const ingest = createIngestContext(store, datasets, config.ingest, metrics);
 
   const app = createApp(config, auth, people);
   const audit = new AuditLog((e, dataset, events) => ingest.pipeline.submit(e, dataset, events), (err) => app.log.error({ err }, 'audit log write failed'));
   registerAuditHook(app, audit, () => people.defaultEnvironment());
+  const checkpoints = new Checkpoints(store, config.checkpoint, ({ ms, walBytes, error }) => {
+    checkpointSeconds.observe(ms / 1000);
+    if (error) app.log.error({ err: error }, 'checkpoint failed');
+    else app.log.debug({ ms: Math.round(ms), walBytes }, 'checkpoint');
+  });
   registerHealthRoutes(app, metrics);
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, people);
@@ -97,6 +104,8 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     throw err;
   });
   const url = address.replace('[::1]', 'localhost');
+  // Only now: a log a crash left behind is folded in at once, which must not hold up the start.
+  checkpoints.start();
   return {
     config, app, db, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, grpc, url,
     async close() {
@@ -105,6 +114,8 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
       await app.close();
       await grpc?.close();
       await ingest.pipeline.idle();
+      // Everything is committed: fold the log in, so the next start has nothing to replay.
+      await checkpoints.stop();
       db.close();
     },
   };

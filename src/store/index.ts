@@ -11,4 +11,6 @@ export { ENGINES, type Engine } from './engines.js';
 export { ReadTimeoutError, BadValueError, UnknownColumnError } from './errors.js';
 export { DuckDatabase } from './duckdb/database.js';
 export { DuckEventStore } from './duckdb/duckdb-event-store.js';
+export { Checkpoints } from './duckdb/checkpoints.js';
+export { Serial } from './serial.js';
 export { quoteIdent } from './duckdb/partitions.js';

@@ -1,23 +1,31 @@
 // One DuckDB file holds events and metadata. This wraps the instance with a small pool of
 // connections: DuckDB runs one statement at a time per connection, and queries run on
 // DuckDB's own threads, so several connections let reads overlap with the writer.
+// Metadata writes run one at a time: DuckDB's optimistic concurrency aborts the second of two
+// transactions that touch the same row ("Conflict on tuple deletion", or a duplicate key when
+// both insert it) where PostgreSQL would make it wait, so concurrent API calls answered 500.
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { MetaStore, Row } from '../meta-store.js';
+import { Serial } from '../serial.js';
 
 const MAX_IDLE = 8;
 /**
- * WAL size at which DuckDB checkpoints (folds the log into the database file). DuckDB's 16 MB
- * default made ingest checkpoint every ~70,000 events, and a checkpoint's cost grows with the
- * tables, so sustained appends of span-shaped events ran at 48,000/s; at 256 MB they run at
- * 70,000/s (figures in docs/benchmarks.md). Every commit is still fsynced to the WAL;
- * the price is a longer log replay after a crash (about 1.7 s per 135 MB here).
+ * WAL size at which DuckDB checkpoints by itself (folds the log into the database file),
+ * inside whichever commit crosses it. DuckDB's 16 MB default made ingest checkpoint every
+ * ~70,000 events inside commits, and a checkpoint's cost grows with the tables, so sustained
+ * appends of span-shaped events ran at 48,000/s; at 256 MB they run at 70,000/s (figures in
+ * docs/benchmarks.md). This is only the backstop: the store checkpoints in the background on
+ * a schedule and by log size (checkpoints.ts), which keeps the replay after a crash short.
  */
 const CHECKPOINT_THRESHOLD = '256MiB';
+/** Statements that only read need no place in the metadata writers' queue. */
+const READ_ONLY = /^\s*SELECT\b/i;
 
 export class DuckDatabase implements MetaStore {
   private idle: DuckDBConnection[] = [];
+  private readonly metaWrites = new Serial();
 
   private constructor(
     readonly file: string,
@@ -55,14 +63,16 @@ export class DuckDatabase implements MetaStore {
   }
 
   async query<T extends Row = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.withConnection(async (conn) => {
-      const reader = await conn.runAndReadAll(sql, params as never);
-      return reader.getRowObjectsJS().map((row) => plainRow(row) as T);
-    });
+    const run = () =>
+      this.withConnection(async (conn) => {
+        const reader = await conn.runAndReadAll(sql, params as never);
+        return reader.getRowObjectsJS().map((row) => plainRow(row) as T);
+      });
+    return READ_ONLY.test(sql) ? run() : this.metaWrites.run(run);
   }
 
   async transaction(statements: { sql: string; params?: unknown[] }[]): Promise<void> {
-    await this.withConnection(async (conn) => {
+    await this.metaWrites.run(() => this.withConnection(async (conn) => {
       await conn.run('BEGIN TRANSACTION');
       try {
         for (const s of statements) await conn.run(s.sql, (s.params ?? []) as never);
@@ -71,7 +81,7 @@ export class DuckDatabase implements MetaStore {
         await conn.run('ROLLBACK');
         throw err;
       }
-    });
+    }));
   }
 
   async migrate(name: string, statements: string[]): Promise<void> {
@@ -83,17 +93,23 @@ export class DuckDatabase implements MetaStore {
     ]);
   }
 
+  /**
+   * Folds the write-ahead log into the database file, so the next start has nothing to
+   * replay. Metadata writes wait for it; DuckDB would let transactions run beside it, but
+   * the event store keeps its appends out of the way too (DuckEventStore.checkpoint).
+   */
+  async checkpoint(): Promise<void> {
+    await this.metaWrites.run(() => this.withConnection((conn) => conn.run('CHECKPOINT')));
+  }
+
+  /** Bytes in the write-ahead log: what a start after a crash would replay. */
+  walBytes(): number {
+    return fileSize(`${this.file}.wal`);
+  }
+
   /** Bytes on disk: the database file and its write-ahead log. */
   sizeBytes(): number {
-    let total = 0;
-    for (const f of [this.file, `${this.file}.wal`]) {
-      try {
-        total += fs.statSync(f).size;
-      } catch {
-        // The WAL does not exist right after a checkpoint.
-      }
-    }
-    return total;
+    return fileSize(this.file) + this.walBytes();
   }
 
   close(): void {
@@ -106,6 +122,15 @@ export class DuckDatabase implements MetaStore {
 /** BIGINT arrives as bigint; callers want numbers (ids, counts and sums here fit in 2^53). */
 export function plainValue(v: unknown): unknown {
   return typeof v === 'bigint' ? Number(v) : v;
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    // The WAL does not exist before the first write, nor after some checkpoints.
+    return 0;
+  }
 }
 
 function plainRow(row: Record<string, unknown>): Row {
