@@ -119,6 +119,26 @@ describe('OTLP/HTTP protobuf', () => {
     expect(row['trace.parent_id']).toBe(hex(9, 8));
   });
 
+  it('keeps a gauge of 0 and log attributes of false, 0 and "" (one-of members sent as present)', async () => {
+    const metrics = encodeRequest('metrics', {
+      resourceMetrics: [{ resource: { attributes: [attr('service.name', { stringValue: 'zero-svc' })] }, scopeMetrics: [{ metrics: [
+        { name: 'queue.depth', gauge: { dataPoints: [{ timeUnixNano: NOW_NS, asInt: 0 }] } },
+        { name: 'load', gauge: { dataPoints: [{ timeUnixNano: NOW_NS, asDouble: 0 }] } },
+      ] }] }],
+    });
+    expect((await post('/v1/metrics', metrics, { 'content-type': 'application/x-protobuf', 'x-honeycomb-dataset': 'zero-metrics' })).status).toBe(200);
+    // Points of one time and attributes share an event.
+    const points = Object.assign({}, ...(await storedEvents(t.tend, 'zero-metrics'))) as Record<string, unknown>;
+    expect([points['queue.depth'], points.load]).toEqual([0, 0]);
+
+    const logs = encodeRequest('logs', {
+      resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: NOW_NS, body: { stringValue: '' }, attributes: [attr('ok', { boolValue: false }), attr('n', { intValue: 0 }), attr('s', { stringValue: '' })] }] }] }],
+    });
+    expect((await post('/v1/logs', logs, { 'content-type': 'application/x-protobuf', 'x-honeycomb-dataset': 'zero-logs' })).status).toBe(200);
+    const [log] = await storedEvents(t.tend, 'zero-logs');
+    expect([log.ok, log.n, log.s]).toEqual([false, 0, '']);
+  });
+
   it('partial_success in protobuf', async () => {
     const body = encodeRequest('traces', tracesBody('proto-svc', [{ ...jsonSpan(5, 2), traceId: Buffer.alloc(16, 5), spanId: Buffer.alloc(8, 2) }, { ...jsonSpan(5, 3), traceId: Buffer.alloc(3, 5), spanId: Buffer.alloc(8, 3) }]));
     const res = await post('/v1/traces', body, { 'content-type': 'application/x-protobuf' });

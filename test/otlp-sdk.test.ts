@@ -53,7 +53,7 @@ async function sendTrace(service: string, exporter: SpanExporter): Promise<{ tra
   // Parents are passed explicitly: no global context manager is registered in tests.
   const root = tracer.startSpan('GET /checkout', {
     kind: SpanKind.SERVER,
-    attributes: { 'http.route': '/checkout', 'http.status_code': 500, 'cart.total': 12.5, 'user.vip': true, 'cart.items': ['a', 'b'] },
+    attributes: { 'http.route': '/checkout', 'http.status_code': 500, 'cart.total': 12.5, 'user.vip': true, 'cart.items': ['a', 'b'], 'retry.count': 0, 'user.trial': false, 'cart.coupon': '', 'cart.discount': 0.0 },
   });
   const traceId = root.spanContext().traceId;
   ids.root = root.spanContext().spanId;
@@ -103,6 +103,11 @@ function checkTree(tree: TraceTree, service: string, ids: Record<string, string>
   expect(root.fields['cart.total']).toBe(12.5);
   expect(root.fields['user.vip']).toBe(true);
   expect(root.fields['cart.items']).toBe('["a","b"]');
+  // Zero values a protobuf one-of member carries as present (they were once decoded as absent).
+  expect(root.fields['retry.count']).toBe(0);
+  expect(root.fields['user.trial']).toBe(false);
+  expect(root.fields['cart.coupon']).toBe('');
+  expect(root.fields['cart.discount']).toBe(0);
   expect(root.fields['deployment.environment']).toBe('test');
   expect(root.fields['library.name']).toBe('shop-lib');
   expect(root.fields['library.version']).toBe('1.2.3');

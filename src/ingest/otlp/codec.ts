@@ -2,10 +2,12 @@
 // proto/schema.ts. Decoded messages keep protobufjs' shape (camelCase names, ids as bytes,
 // 64-bit integers as Long), which the mappers read alongside OTLP JSON (see values.ts).
 import protobuf from 'protobufjs';
-import { OTLP_PROTO } from './proto/schema.js';
+import { OTLP_PROTO, VALUES_PROTO } from './proto/schema.js';
 import { OtlpProblem } from './values.js';
 
-const root = protobuf.parse(OTLP_PROTO, { keepCase: false }).root;
+const root = new protobuf.Root();
+protobuf.parse(VALUES_PROTO, root, { keepCase: false });
+protobuf.parse(OTLP_PROTO, root, { keepCase: false });
 const type = (name: string) => root.lookupType(name);
 
 export type Signal = 'traces' | 'logs' | 'metrics';

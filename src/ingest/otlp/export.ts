@@ -3,11 +3,12 @@
 // record where each trace went, and say how many were refused.
 import type { Environment } from '../../store/index.js';
 import type { IngestContext } from '../context.js';
-import type { ExportOutcome, Signal } from './codec.js';
+import { decodeRequest, type ExportOutcome, type Signal } from './codec.js';
 import { MappedRequest, type TraceRef } from './mapped.js';
 import { mapLogs } from './map-logs.js';
 import { mapMetrics } from './map-metrics.js';
 import { mapTraces } from './map-traces.js';
+import { readTraceRequest } from './trace-wire.js';
 import { OtlpProblem } from './values.js';
 
 /** Where traces are recorded at ingest so the trace API finds them fast (src/traces). */
@@ -41,6 +42,28 @@ export async function exportRequest(
   if (signal === 'traces') mapTraces(message, req);
   else if (signal === 'logs') mapLogs(message, req, datasetOverride);
   else mapMetrics(message, req, datasetOverride);
+  return commit(deps, env, req);
+}
+
+/**
+ * Maps and commits one request in protobuf. Spans are read straight from the bytes when
+ * trace-wire.ts takes the request; everything else is decoded by protobufjs and mapped as above.
+ */
+export async function exportProtobuf(
+  deps: OtlpDeps,
+  env: Environment,
+  signal: Signal,
+  body: Uint8Array,
+  datasetOverride: string | undefined,
+): Promise<ExportOutcome> {
+  if (signal === 'traces') {
+    const req = new MappedRequest(deps.ingest.limits, Date.now() * 1000);
+    if (readTraceRequest(body, req)) return commit(deps, env, req);
+  }
+  return exportRequest(deps, env, signal, decodeRequest(signal, body), datasetOverride);
+}
+
+async function commit(deps: OtlpDeps, env: Environment, req: MappedRequest): Promise<ExportOutcome> {
   deps.ingest.rejected.inc(req.rejected);
   if (req.items > 0 && req.rejected >= req.items) throw new OtlpProblem(req.message());
 

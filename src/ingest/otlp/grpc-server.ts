@@ -5,8 +5,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { AuthService } from '../../auth/index.js';
 import { keyFromHeaders, keyHolds, ruleFor } from '../../auth/index.js';
 import { datasetNameProblem, type Environment } from '../../store/index.js';
-import { decodeRequest, encodeResponse, type Signal } from './codec.js';
-import { exportRequest, type OtlpDeps } from './export.js';
+import { encodeResponse, type Signal } from './codec.js';
+import { exportProtobuf, type OtlpDeps } from './export.js';
 import { MAX_INGEST_IN_FLIGHT } from '../context.js';
 import { OverloadedError } from '../pipeline.js';
 import { OtlpProblem } from './values.js';
@@ -115,8 +115,7 @@ async function exportCall(deps: OtlpDeps, env: Environment, signal: Signal, call
     const problem = dataset && datasetNameProblem(dataset);
     if (problem) throw new OtlpProblem(`x-honeycomb-dataset: ${problem}`);
   }
-  const body = decodeRequest(signal, call.request);
-  const outcome = await exportRequest(deps, env, signal, body, dataset);
+  const outcome = await exportProtobuf(deps, env, signal, call.request, dataset);
   return Buffer.from(encodeResponse(signal, outcome));
 }
 

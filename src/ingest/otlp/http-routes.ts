@@ -8,8 +8,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { principalOf } from '../../auth/index.js';
 import { badRequest, HttpError, overloaded } from '../../http/index.js';
 import { datasetNameProblem } from '../../store/index.js';
-import { decodeRequest, encodeResponse, encodeStatus, REJECTED_FIELD, type Signal } from './codec.js';
-import { exportRequest, type OtlpDeps } from './export.js';
+import { encodeResponse, encodeStatus, REJECTED_FIELD, type Signal } from './codec.js';
+import { exportProtobuf, exportRequest, type OtlpDeps } from './export.js';
 import { OverloadedError } from '../pipeline.js';
 import { OtlpProblem } from './values.js';
 
@@ -40,8 +40,10 @@ export function registerOtlpHttpRoutes(app: FastifyInstance, deps: OtlpDeps): vo
         throw badRequest(`Content-Type "${request.headers['content-type'] ?? ''}" is not supported: send ${PROTOBUF} or ${JSON_TYPE}`);
       }
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const body = encoding === 'protobuf' ? decodeRequest(signal, raw) : parseOtlpJson(raw);
-      const outcome = await exportRequest(deps, principalOf(request).env, signal, body, datasetHeader(request, signal));
+      const env = principalOf(request).env;
+      const dataset = datasetHeader(request, signal);
+      const outcome =
+        encoding === 'protobuf' ? await exportProtobuf(deps, env, signal, raw, dataset) : await exportRequest(deps, env, signal, parseOtlpJson(raw), dataset);
       if (encoding === 'protobuf') {
         reply.code(200).type(PROTOBUF).send(Buffer.from(encodeResponse(signal, outcome)));
       } else {

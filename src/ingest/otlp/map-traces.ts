@@ -18,7 +18,7 @@ import {
 } from './values.js';
 
 const SPAN_KINDS = ['SPAN_KIND_UNSPECIFIED', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_SERVER', 'SPAN_KIND_CLIENT', 'SPAN_KIND_PRODUCER', 'SPAN_KIND_CONSUMER'] as const;
-const KIND_NAMES = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+export const KIND_NAMES = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUS_CODES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'] as const;
 export const STATUS_ERROR = 2;
 

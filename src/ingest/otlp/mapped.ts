@@ -50,10 +50,15 @@ export class MappedRequest {
       if (!r.ok) return r.problem;
       events.push(r.event);
     }
-    const list = this.byDataset.get(dataset);
-    if (list) for (const e of events) list.push(e);
-    else this.byDataset.set(dataset, events);
+    for (const e of events) this.file(dataset, e);
     return undefined;
+  }
+
+  /** Files one checked event under its dataset. */
+  file(dataset: string, event: StoredEvent): void {
+    const list = this.byDataset.get(dataset);
+    if (list) list.push(event);
+    else this.byDataset.set(dataset, [event]);
   }
 
   noteTrace(traceId: string, dataset: string, fromUs: number, toUs: number): void {
@@ -128,7 +133,10 @@ export function copyFields(base: Record<string, AttrValue>): Record<string, Attr
 
 /** Honeycomb's convention: a `SampleRate` (or `sampleRate`) attribute sets the event's sample rate. */
 export function samplerateOf(fields: Record<string, AttrValue>): number {
-  const v = fields.SampleRate ?? fields.sampleRate;
+  return samplerateFrom(fields.SampleRate ?? fields.sampleRate);
+}
+
+export function samplerateFrom(v: AttrValue): number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 ? v : 1;
 }
 

@@ -52,15 +52,17 @@ export interface NanoTime {
 
 const ZERO: NanoTime = { us: 0, ns: 0 };
 
+/** An unsigned 64-bit count of nanoseconds given as its high and low 32 bits. */
+export function nanosOf(high: number, low: number): NanoTime {
+  // high * 2^32 + low, and 2^32 = 4294967 * 1000 + 296: divide without leaving doubles' exact range.
+  const rest = high * 296 + low;
+  return { us: high * 4294967 + Math.floor(rest / 1000), ns: rest % 1000 };
+}
+
 /** Reads a fixed64 nanosecond timestamp exactly (a plain double would round it to 256 ns). */
 export function readNanos(value: unknown, field: string): NanoTime {
   if (value === undefined || value === null || value === 0 || value === '' || value === '0') return ZERO;
-  if (isLong(value)) {
-    // value = high * 2^32 + low, and 2^32 = 4294967 * 1000 + 296: divide without leaving doubles' exact range.
-    const high = value.high >>> 0;
-    const rest = high * 296 + (value.low >>> 0);
-    return { us: high * 4294967 + Math.floor(rest / 1000), ns: rest % 1000 };
-  }
+  if (isLong(value)) return nanosOf(value.high >>> 0, value.low >>> 0);
   if (typeof value === 'string' && /^\d{1,20}$/.test(value)) {
     if (value.length <= 3) return { us: 0, ns: Number(value) };
     return { us: Number(value.slice(0, -3)), ns: Number(value.slice(-3)) };

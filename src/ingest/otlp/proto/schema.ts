@@ -4,25 +4,43 @@
 // (https://github.com/open-telemetry/opentelemetry-proto, Apache License 2.0); the collector
 // request/response messages and google.rpc.Status are the ones OTLP/HTTP and OTLP/gRPC carry.
 // Only what Tend reads is declared: unknown fields are skipped by the decoder, as protobuf
-// allows, so newer senders still decode. The one-of-many values (AnyValue, a number data
-// point's value) are declared as plain fields: the wire format is the same, and protobufjs'
-// oneof bookkeeping (deleting the other members on every set) was the largest cost of decoding
-// spans; the readers take whichever field the sender set.
-export const OTLP_PROTO = `
-syntax = "proto3";
+// allows, so newer senders still decode.
+//
+// The one-of-many values (AnyValue, a number data point's value) are declared apart, as proto2
+// \`optional\` fields: the wire format is the same, and the decoder then keeps presence (a member
+// sent as false, 0 or "" is there; as proto3 fields those decoded as absent, so such attributes
+// were lost and a gauge of 0 was refused) without protobufjs' oneof bookkeeping (deleting the
+// other members on every set), which tripled the cost of decoding spans whether as a real oneof
+// or as proto3 \`optional\`. The readers take whichever member the sender set. (Spans mostly skip
+// protobufjs: see ../trace-wire.ts.)
+export const VALUES_PROTO = `
+syntax = "proto2";
 
 message AnyValue {
-  string string_value = 1;
-  bool bool_value = 2;
-  int64 int_value = 3;
-  double double_value = 4;
-  ArrayValue array_value = 5;
-  KeyValueList kvlist_value = 6;
-  bytes bytes_value = 7;
+  optional string string_value = 1;
+  optional bool bool_value = 2;
+  optional int64 int_value = 3;
+  optional double double_value = 4;
+  optional ArrayValue array_value = 5;
+  optional KeyValueList kvlist_value = 6;
+  optional bytes bytes_value = 7;
 }
 message ArrayValue { repeated AnyValue values = 1; }
 message KeyValueList { repeated KeyValue values = 1; }
-message KeyValue { string key = 1; AnyValue value = 2; }
+message KeyValue { optional string key = 1; optional AnyValue value = 2; }
+message NumberDataPoint {
+  repeated KeyValue attributes = 7;
+  optional fixed64 start_time_unix_nano = 2;
+  optional fixed64 time_unix_nano = 3;
+  optional double as_double = 4;
+  optional sfixed64 as_int = 6;
+  optional uint32 flags = 8;
+}
+`;
+
+export const OTLP_PROTO = `
+syntax = "proto3";
+
 message InstrumentationScope {
   string name = 1;
   string version = 2;
@@ -106,14 +124,6 @@ message Sum { repeated NumberDataPoint data_points = 1; int32 aggregation_tempor
 message Histogram { repeated HistogramDataPoint data_points = 1; int32 aggregation_temporality = 2; }
 message ExponentialHistogram { repeated ExponentialHistogramDataPoint data_points = 1; int32 aggregation_temporality = 2; }
 message Summary { repeated SummaryDataPoint data_points = 1; }
-message NumberDataPoint {
-  repeated KeyValue attributes = 7;
-  fixed64 start_time_unix_nano = 2;
-  fixed64 time_unix_nano = 3;
-  double as_double = 4;
-  sfixed64 as_int = 6;
-  uint32 flags = 8;
-}
 message HistogramDataPoint {
   repeated KeyValue attributes = 9;
   fixed64 start_time_unix_nano = 2;
