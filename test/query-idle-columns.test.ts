@@ -1,6 +1,7 @@
 // Issue 18 item 6: over `__all__`, a column that only an idle dataset has (no events in the
 // window) follows the rule for unknown columns on every query-like route: a filter on it
-// matches nothing, a breakdown on it is one null group, and the answer is 200.
+// matches nothing, a breakdown on it is one null group, and the answer is 200. Values the
+// engine cannot compute from what the request asks for are a 400 naming the field.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestTend, type TestTend } from './support/tend.js';
 
@@ -18,6 +19,8 @@ beforeAll(async () => {
   const recent = Array.from({ length: 6 }, (_, i) => ({ time: new Date((NOW - 600 + i) * 1000).toISOString(), data: { endpoint: i % 2 ? '/a' : '/b', shared: i } }));
   expect((await post('/1/batch/old', old, t.ingestKey)).status).toBe(200);
   expect((await post('/1/batch/recent', recent, t.ingestKey)).status).toBe(200);
+  // Outside the two-hour window of the tests above.
+  expect((await post('/1/batch/numbers', [{ time: new Date((NOW - 3 * 3600) * 1000).toISOString(), data: { duration_ms: 1e308, d: 1e308 } }], t.ingestKey)).status).toBe(200);
 });
 afterAll(async () => t?.close());
 
@@ -62,5 +65,17 @@ describe('a column only an idle dataset has, over __all__', () => {
     const r = await post('/api/v1/query/__all__', { ...window, calculations: [{ op: 'COUNT' }], filters: [{ column: 'shared', op: 'contains', value: '3' }] });
     expect(r.status).toBe(200);
     expect(r.body.data.results).toEqual([{ data: { COUNT: 1 } }]);
+  });
+});
+
+describe('values the engine cannot compute', () => {
+  it('answer 400 naming the field that asked for them', async () => {
+    // CONCURRENCY turns each span's duration into microseconds: 1e308 ms has no 64-bit value.
+    const stored = await post('/api/v1/query/__all__', { time_range: 4 * 3600, calculations: [{ op: 'CONCURRENCY' }] });
+    expect(stored.status).toBe(400);
+    expect(stored.body.error).toMatch(/^calculations: the database could not compute a value this request asks for: /);
+    const derived = await post('/api/v1/query/numbers', { time_range: 4 * 3600, calculated_fields: [{ name: 'duration_ms', expression: 'MUL($d, 10)' }], calculations: [{ op: 'CONCURRENCY' }] });
+    expect(derived.status).toBe(400);
+    expect(derived.body.error).toMatch(/^calculated_fields: /);
   });
 });

@@ -69,7 +69,7 @@ describe('read your writes', () => {
     for (let i = 0; i < ROUNDS; i++) {
       const statuses: number[] = [];
       const hny = new Libhoney({ apiHost: t.url, writeKey: t.ingestKey, dataset: 'ryw-batch', responseCallback: (rs) => rs.forEach((r) => statuses.push(r.status_code ?? 0)) });
-      for (let k = 0; k < 3; k++) hny.sendNow({ round: `r${i}`, k });
+      for (let k = 0; k < 3; k++) hny.newEvent().add({ round: `r${i}`, k }).send();
       await hny.flush();
       expect(statuses).toEqual([202, 202, 202]);
       await readsSee('ryw-batch', 'round', `r${i}`, 3);
@@ -79,7 +79,7 @@ describe('read your writes', () => {
   /** One span through `exporter`, flushed: forceFlush resolves once the export was answered. */
   async function sendSpan(exporter: SpanExporter, service: string, i: number): Promise<string> {
     const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const root = provider.getTracer('ryw').startSpan('work', { kind: SpanKind.SERVER, attributes: { round: i } }, context.active());
+    const root = provider.getTracer('ryw').startSpan('work', { kind: SpanKind.SERVER, attributes: { round: i + 1 } }, context.active());
     root.end();
     await provider.forceFlush();
     await provider.shutdown();
@@ -95,7 +95,7 @@ describe('read your writes', () => {
   it(`OTLP/HTTP traces (OpenTelemetry SDK, protobuf): ${ROUNDS} spans, each in queries and trace look-ups at once`, async () => {
     for (let i = 0; i < ROUNDS; i++) {
       const traceId = await sendSpan(new ProtoTraceExporter({ url: `${t.url}/v1/traces`, headers: { authorization: `Bearer ${t.ingestKey}` } }), 'ryw-http', i);
-      await Promise.all([readsSee('ryw-http', 'round', i, 1), traceFound(traceId)]);
+      await Promise.all([readsSee('ryw-http', 'round', i + 1, 1), traceFound(traceId)]);
     }
   });
 
@@ -104,7 +104,7 @@ describe('read your writes', () => {
     metadata.set('authorization', `Bearer ${t.ingestKey}`);
     for (let i = 0; i < ROUNDS; i++) {
       const traceId = await sendSpan(new GrpcTraceExporter({ url: `http://${t.tend.grpc!.address}`, metadata }), 'ryw-grpc', i);
-      await Promise.all([readsSee('ryw-grpc', 'round', i, 1), traceFound(traceId)]);
+      await Promise.all([readsSee('ryw-grpc', 'round', i + 1, 1), traceFound(traceId)]);
     }
   });
 

@@ -16,7 +16,7 @@ import { whereClause } from './compile.js';
 import { call, columnsOf, combine, isNumeric, lit, type Expr } from './expr.js';
 import { columnResolver, filterExpr, filtersExpr, mergeColumns, timeWindow, windowNow } from './plan.js';
 import { FilterSchema, parseQuerySpec, QUERY_LIMITS, QuerySpecSchema } from './spec.js';
-import { compileAndRead, DEFAULT_QUERY_TIMEOUT_MS, resolveDatasets, type QueryDeps, type QueryOptions } from './run.js';
+import { compileAndRead, DEFAULT_QUERY_TIMEOUT_MS, resolveDatasets, valueFieldOf, type QueryDeps, type QueryOptions } from './run.js';
 
 /** Columns unpivoted by one statement. */
 export const BATCH_COLUMNS = 50;
@@ -146,7 +146,7 @@ export async function bubbleUp(deps: QueryDeps, env: Environment, dataset: strin
     columns_examined: names.length, columns_total: req.columns ? names.length : columnTypes.size, sample_per_side: sample,
   };
   const examined: Examined[] = names.map((name) => ({ name, expr: resolve(name), binned: false, cuts: [] }));
-  const read = (build: (c: SqlCompiler) => string) => compileAndRead(deps.store, build, deadline, timeoutMs);
+  const read = (build: (c: SqlCompiler) => string) => compileAndRead(deps.store, build, deadline, timeoutMs, valueFieldOf(baseline, 'selection', 'baseline.calculated_fields'));
   const source = await deps.store.source(datasets.map((d) => d.id), window.startUs, window.endUs, columnsOf([base, selected, ...examined.map((e) => e.expr)]));
   const finish = (r: Omit<BubbleUpResult, 'meta'>): BubbleUpResult => ({ ...r, meta: { ...meta, duration_ms: Math.round(performance.now() - started) } });
   if (!source) return finish({ selection: { count: 0 }, baseline: { count: 0 }, columns: [] });

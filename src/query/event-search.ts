@@ -7,7 +7,7 @@ import { whereClause } from './compile.js';
 import { columnsOf, type Expr } from './expr.js';
 import { columnResolver, filtersExpr, mergeColumns, timeWindow, windowNow } from './plan.js';
 import { parseQuerySpec, QuerySpecSchema } from './spec.js';
-import { compileAndRead, DEFAULT_QUERY_TIMEOUT_MS, resolveDatasets, type QueryDeps, type QueryOptions } from './run.js';
+import { compileAndRead, DEFAULT_QUERY_TIMEOUT_MS, resolveDatasets, valueFieldOf, type QueryDeps, type QueryOptions } from './run.js';
 import { validate } from '../http/index.js';
 
 export const DEFAULT_EVENTS = 100;
@@ -69,7 +69,7 @@ export async function searchEvents(deps: QueryDeps, env: Environment, dataset: s
     for (const [e, i] of outputs) cols.push(`${c.expr(e)} AS ${c.ident(`f${i}`)}`);
     return `SELECT ${cols.join(', ')} FROM ${source} WHERE ${whereClause(c, window, where)}` +
       ` ORDER BY ${c.ident(TIME_COLUMN)} ${order === 'ascending' ? 'ASC' : 'DESC'} LIMIT ${c.int(limit + 1)}`;
-  }, Date.now() + timeoutMs, timeoutMs);
+  }, Date.now() + timeoutMs, timeoutMs, valueFieldOf(search, 'filters'));
   const events = rows.slice(0, limit).map((r) => {
     const data: Record<string, unknown> = {};
     names.forEach((name, i) => {

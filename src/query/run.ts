@@ -77,10 +77,11 @@ export async function planFor(deps: QueryDeps, datasets: Dataset[], spec: QueryS
 
 /**
  * Runs a read with the time left before the deadline. The store's typed errors become clear
- * 4xx answers: a timeout 408, a value the engine cannot compute 400. Other errors are faults
- * in Tend and stay 500s.
+ * 4xx answers: a timeout 408, a value the engine cannot compute 400 naming `valueField`, the
+ * part of the request whose expressions or values reached the engine (valueFieldOf). Other
+ * errors are faults in Tend and stay 500s.
  */
-export async function readWithin(store: EventStore, sql: string, params: unknown[], deadline: number, limitMs: number): Promise<Row[]> {
+export async function readWithin(store: EventStore, sql: string, params: unknown[], deadline: number, limitMs: number, valueField = 'query'): Promise<Row[]> {
   const left = deadline - Date.now();
   const tooSlow = () => new HttpError(408, `query took longer than its ${limitMs} ms limit: narrow the time range, add filters or remove breakdowns`);
   if (left <= 0) throw tooSlow();
@@ -88,9 +89,7 @@ export async function readWithin(store: EventStore, sql: string, params: unknown
     return await store.read(sql, params, { timeoutMs: left });
   } catch (err) {
     if (err instanceof ReadTimeoutError) throw tooSlow();
-    // Which part of the request produced the value is not known here; these are the fields
-    // whose values and expressions reach the engine.
-    if (err instanceof BadValueError) throw badRequest(`filters, calculations or calculated_fields: the database could not evaluate them: ${err.message}`);
+    if (err instanceof BadValueError) throw badRequest(`${valueField}: the database could not compute a value this request asks for: ${err.message}`);
     // UnknownColumnError cannot come from the request: the plan reads only columns it
     // resolved, and the store's source supplies every one of them. It stays a 500.
     throw err;
@@ -98,10 +97,19 @@ export async function readWithin(store: EventStore, sql: string, params: unknown
 }
 
 /** A read through a fresh compiler of the store's: `build` writes the SQL, the compiler holds its parameters. */
-export function compileAndRead(store: EventStore, build: (c: SqlCompiler) => string, deadline: number, limitMs: number): Promise<Row[]> {
+export function compileAndRead(store: EventStore, build: (c: SqlCompiler) => string, deadline: number, limitMs: number, valueField?: string): Promise<Row[]> {
   const c = store.compiler();
   const sql = build(c);
-  return readWithin(store, sql, c.params, deadline, limitMs);
+  return readWithin(store, sql, c.params, deadline, limitMs, valueField);
+}
+
+/**
+ * The field to name when the engine cannot compute a value: calculated fields are the
+ * expressions that can overflow or fail to parse text; without them, what the engine
+ * computes comes from `otherwise` (a query's calculations, a search's filters).
+ */
+export function valueFieldOf(spec: Pick<QuerySpec, 'calculated_fields'>, otherwise: string, at = 'calculated_fields'): string {
+  return spec.calculated_fields?.length ? at : otherwise;
 }
 
 /** Runs a validated spec on a dataset (or `__all__`) of the environment. */
@@ -116,7 +124,7 @@ export async function runQuery(deps: QueryDeps, env: Environment, dataset: strin
   let totals: Row[] = [];
   const series: Row[] = [];
   if (source) {
-    const read = (build: (c: SqlCompiler) => string) => compileAndRead(deps.store, build, deadline, timeoutMs);
+    const read = (build: (c: SqlCompiler) => string) => compileAndRead(deps.store, build, deadline, timeoutMs, valueFieldOf(spec, 'calculations'));
     // Percentiles are exact unless some event stands for several: then they are weighed.
     const weighted = plan.calcs.some((c) => c.quantile !== undefined) && Number((await read((c) => compileMaxSampleRate(c, plan, source)))[0]?.m ?? 1) > 1;
     const rows = await read((c) => compileQuery(c, plan, source, { series: options.series ?? true, weighted }));
