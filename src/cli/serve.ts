@@ -94,6 +94,11 @@ function banner(tend: Tend): string {
       : tend.owner
         ? [`  owner: ${tend.owner.email} (password from TEND_ADMIN_PASSWORD)`]
         : []),
+    ...(tend.owner?.password
+      ? [`  owner: ${tend.owner.email}  password ${tend.owner.password}  (shown once, also in keys.json; sign in and change it)`]
+      : tend.owner
+        ? [`  owner: ${tend.owner.email} (password from TEND_ADMIN_PASSWORD)`]
+        : []),
     '',
     'Send a first event:',
     `  curl -X POST ${tend.url}/1/events/my-service \\`,
