@@ -2,34 +2,15 @@
 // `tend keys` on a stopped data folder and against a running server, `tend send` from files
 // and stdin, the bootstrap keys (generated, or TEND_ADMIN_KEY / TEND_INGEST_KEY), keys.json's
 // mode, and the `tend serve` banner with a curl that works. Needs `npm run build` first.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { cliPath, spawnTend, startTestTend, tempDataDir, type ChildTend } from './support/tend.js';
+import { cleanEnv, runTend, type Run } from './support/cli.js';
 import { storedEvents } from './support/stored.js';
 
-/** The environment with every TEND_ setting of the machine running the tests removed. */
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEND_')));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function tend(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...cleanEnv, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
-  });
-}
+const tend = runTend;
 
 /** `tend keys create` prints the key, then `  id <id>, environment <slug>`. */
 function created(run: Run): { key: string; id: string; env: string } {
@@ -105,7 +86,7 @@ describe('tend keys, tend send and the bootstrap', () => {
     );
     const bad = await tend(['keys', 'create', '--kind', 'root', '--data', dataDir]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/--kind must be ingest or admin, got "root"/);
+    expect(bad.stderr).toMatch(/--kind must be ingest, read or admin, got "root"/);
     // Keys are stored hashed: the secret is in no file of the data folder (database or log).
     const files = fs.readdirSync(dataDir);
     expect(files).toContain('tend.duckdb');

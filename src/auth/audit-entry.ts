@@ -3,7 +3,8 @@
 // registered at assembly, turns every state-changing request into an event in `tend.audit`.
 import type { Environment } from '../store/index.js';
 
-export type ActorKind = 'user' | 'key' | 'anonymous';
+/** `local`: someone at the data folder itself (`tend users` on a stopped server). */
+export type ActorKind = 'user' | 'key' | 'anonymous' | 'local';
 export type Outcome = 'success' | 'failure' | 'denied';
 
 export interface Actor {

@@ -12,7 +12,7 @@ export { ROUTE_PERMISSIONS, ROLES, ruleFor, roleHolds, keyHolds, grantTable, typ
 export type { Actor, ActorKind, Outcome, AuditDetail } from './audit-entry.js';
 export { People, type NewUser, type UserChange } from './people.js';
 export type { User, UserRecord } from './users/user-store.js';
-export { passwordProblem, SCRYPT } from './users/password.js';
+export { passwordProblem, randomPassword, SCRYPT } from './users/password.js';
 export { bootstrapOwner, DEFAULT_OWNER_EMAIL, type OwnerBootstrap } from './users/bootstrap-owner.js';
 export { registerUserRoutes } from './users/routes.js';
 export { registerSessionRoutes, startSession, sessionAnswer } from './sessions/routes.js';

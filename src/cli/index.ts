@@ -7,6 +7,8 @@ import { registerSend } from './send.js';
 import { registerMarkers } from './markers.js';
 import { registerQuery } from './query.js';
 import { registerChecks } from './checks.js';
+import { registerLogin } from './login.js';
+import { registerUsers } from './users.js';
 
 const program = new Command();
 program
@@ -20,6 +22,8 @@ registerSend(program);
 registerMarkers(program);
 registerQuery(program);
 registerChecks(program);
+registerLogin(program);
+registerUsers(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`tend: ${err.message}\n`);

@@ -50,11 +50,11 @@ export function registerKeys(program: Command): void {
     keys
       .command('create')
       .description('Create a key; the environment is created if it does not exist')
-      .requiredOption('--kind <kind>', `ingest (send events) or admin (everything)`)
+      .requiredOption('--kind <kind>', `ingest (send events), read (queries only) or admin (everything)`)
       .option('--env <name>', "environment (default: production; with a running server, the admin key's own)")
       .option('--name <name>', 'a label to recognise the key by'),
   ).action(async (opts: ClientOptions & { kind: string; env?: string; name?: string }) => {
-    if (!KEY_KINDS.includes(opts.kind as KeyKind)) throw new Error(`--kind must be ingest or admin, got "${opts.kind}"`);
+    if (!KEY_KINDS.includes(opts.kind as KeyKind)) throw new Error(`--kind must be ingest, read or admin, got "${opts.kind}"`);
     const show = (r: { key: string; id: string; environment: string }) =>
       process.stdout.write(`${r.key}\n  id ${r.id}, environment ${r.environment}. Shown once: store it now.\n`);
     await withKeys(

@@ -3,7 +3,8 @@
 // random password, which `tend serve` prints once and which is written to <data>/keys.json
 // (mode 0600) beside the bootstrap keys. The owner holds the owner role in every environment
 // that exists at that moment. Runs whenever there is no user yet, so older data folders get
-// their owner at their first start with this version.
+// their owner at their first start with this version; users added with `tend users add` before
+// the first start do not count unless one of them is an owner.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { People } from '../people.js';
@@ -18,7 +19,8 @@ export interface OwnerBootstrap {
 }
 
 export async function bootstrapOwner(people: People, keysFile: string, env: NodeJS.ProcessEnv = process.env): Promise<OwnerBootstrap | undefined> {
-  if ((await people.users.count()) > 0) return undefined;
+  const users = await people.users.list();
+  if (users.some((u) => !u.disabled && Object.values(u.roles).includes('owner'))) return undefined;
   const email = env.TEND_ADMIN_EMAIL || DEFAULT_OWNER_EMAIL;
   const supplied = env.TEND_ADMIN_PASSWORD || undefined;
   if (supplied !== undefined) {

@@ -40,11 +40,6 @@ export class UserStore {
     return new UserStore(meta);
   }
 
-  async count(): Promise<number> {
-    const rows = await this.meta.query('SELECT count(*) AS n FROM users');
-    return Number(rows[0].n);
-  }
-
   async list(): Promise<UserRecord[]> {
     return this.load('', '');
   }
