@@ -68,6 +68,16 @@ describe('a column only an idle dataset has, over __all__', () => {
   });
 });
 
+describe('arithmetic on a column no dataset has in the window', () => {
+  it('is null (found by npm run fuzz: MOD of an unknown column was a 500)', async () => {
+    for (const expression of ['MOD($nowhere, 3)', 'SUM($legacy_n, 1)', 'MOD(IF($nowhere, 1), 2)', 'LOG10($nowhere)', 'BUCKET($legacy_n, 5)']) {
+      const r = await post('/api/v1/query/__all__', { ...window, calculated_fields: [{ name: 'x', expression }], calculations: [{ op: 'COUNT' }, { op: 'SUM', column: 'x' }], breakdowns: ['x'] });
+      expect(r.status, `${expression}: ${JSON.stringify(r.body)}`).toBe(200);
+      expect(r.body.data.results).toEqual([{ data: { x: null, COUNT: 6, 'SUM(x)': 0 } }]);
+    }
+  });
+});
+
 describe('values the engine cannot compute', () => {
   it('answer 400 naming the field that asked for them', async () => {
     // CONCURRENCY turns each span's duration into microseconds: 1e308 ms has no 64-bit value.

@@ -145,7 +145,8 @@ class Builder {
   }
 
   private fn(n: Node & { k: 'fn' }, a: Expr[]): Expr {
-    const num = (e: Expr): Expr => (isNumeric(e.type) || e.type === 'null' ? e : call('to_float', [e], 'float'));
+    // A null (an unknown column) reads as a float null, so the arithmetic around it types in SQL.
+    const num = (e: Expr): Expr => (isNumeric(e.type) ? e : e.type === 'null' && e.kind === 'literal' ? { ...e, type: 'float' } : call('to_float', [e], 'float'));
     // Arithmetic runs in floating point (as Honeycomb's): large integers never overflow.
     const arith = (fn: Fn, args: Expr[]): Expr => call(fn, args.map((x) => (x.type === 'integer' ? call('to_float', [x], 'float') : num(x))), 'float');
     /** CASE WHEN conds[i] THEN values[i] ... ELSE otherwise END, with the values of one type. */

@@ -71,6 +71,7 @@ const expression = fc.oneof(
     'REG_VALUE($name, `(n)([0-9])`)', 'REG_MATCH($name, `(`)', 'REG_MATCH($name, `[`)', 'REG_VALUE($name, `(?P<x`)', 'UNIX_TIMESTAMP("never")', 'UNIX_TIMESTAMP($name)',
     'LOG10(-1)', 'CONCAT()', 'CONCAT($name, $status, $ok)', 'SUM(', '$', 'IF()', 'BUCKET($status, -1)', 'BUCKET($duration_ms, 0, 1, 0)', 'NOPE()', 'EQUALS($name, 3)',
     'SWITCH($ok, "true", 1)', '$calc', '$legacy', 'COALESCE($legacy, $name)', 'LENGTH($legacy)', 'INT($legacy_n)', 'FLOAT($status)', 'STRING($big)', 'MAX($status, $Status)',
+    'MOD($missing, 3)', 'SUM($missing, 1)', 'SUB($legacy, 1)', 'DIV($missing, $status)', 'LOG10($missing)', 'BUCKET($missing, 5)', 'MIN($missing, 1)', 'MOD(IF($ok, $missing), 2)',
     'EVENT_TIMESTAMP()', 'INGEST_TIMESTAMP()', 'TO_LOWER($Status)', 'EXISTS($legacy)', 'NOT($ok)', 'IN($status, 200, "x")', 'STARTS_WITH($name, "n")', 'MIN($big, -9e18)',
   ),
   fc.string({ maxLength: 20 }),
