@@ -63,11 +63,11 @@ export class AuthService {
     if (found) return found;
     const slug = slugify(name);
     if (!slug) throw new Error(`environment name "${name}" has no letters or digits`);
-    const env = { id: crypto.randomBytes(6).toString('hex'), name: name.trim(), slug };
-    await this.meta.query('INSERT INTO environments (id, name, slug, created_at) VALUES ($1, $2, $3, $4)', [
-      env.id, env.name, env.slug, new Date().toISOString(),
+    // Another caller may create it between the look-up and here: then theirs is the one.
+    await this.meta.query('INSERT INTO environments (id, name, slug, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (slug) DO NOTHING', [
+      crypto.randomBytes(6).toString('hex'), name.trim(), slug, new Date().toISOString(),
     ]);
-    return env;
+    return (await this.environment(slug))!;
   }
 
   /** Creates a key; `key` is only known to the caller, and only now. */

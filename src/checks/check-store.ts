@@ -55,14 +55,16 @@ export class CheckStore {
     return rows.filter((r) => byId.has(String(r.env_id))).map((r) => toRecord(r, byId.get(String(r.env_id))!));
   }
 
-  async insert(env: Environment, definition: CheckDefinition, source: CheckSource): Promise<CheckRecord> {
+  /** Stores a new check; undefined when the environment already has a check of that name. */
+  async insert(env: Environment, definition: CheckDefinition, source: CheckSource): Promise<CheckRecord | undefined> {
     const now = new Date().toISOString();
     const rec: CheckRecord = { id: crypto.randomUUID(), env, name: definition.name, kind: definition.kind, definition, source, createdAt: now, updatedAt: now };
-    await this.meta.query(
-      'INSERT INTO checks (id, env_id, name, kind, definition, source, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+    const rows = await this.meta.query(
+      `INSERT INTO checks (id, env_id, name, kind, definition, source, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT DO NOTHING RETURNING id`,
       [rec.id, env.id, rec.name, rec.kind, JSON.stringify(definition), source, now, now],
     );
-    return rec;
+    return rows.length ? rec : undefined;
   }
 
   async update(rec: CheckRecord, definition: CheckDefinition, source: CheckSource): Promise<CheckRecord> {
@@ -93,13 +95,14 @@ export class CheckStore {
     );
   }
 
-  /** Makes a new ping key for the environment (replacing any old one); only the hash is kept. */
+  /** Makes a new ping key for the environment (replacing any old one in the same statement); only the hash is kept. */
   async rotatePingKey(envId: string): Promise<string> {
     const key = crypto.randomBytes(16).toString('base64url');
-    await this.meta.transaction([
-      { sql: 'DELETE FROM ping_keys WHERE env_id = $1', params: [envId] },
-      { sql: 'INSERT INTO ping_keys (env_id, key_hash, created_at) VALUES ($1, $2, $3)', params: [envId, hashPingKey(key), new Date().toISOString()] },
-    ]);
+    await this.meta.query(
+      `INSERT INTO ping_keys (env_id, key_hash, created_at) VALUES ($1, $2, $3)
+       ON CONFLICT (env_id) DO UPDATE SET key_hash = excluded.key_hash, created_at = excluded.created_at`,
+      [envId, hashPingKey(key), new Date().toISOString()],
+    );
     return key;
   }
 
@@ -118,12 +121,16 @@ export class CheckStore {
     return rows.length ? toPage(rows[0]) : undefined;
   }
 
-  async savePage(p: StatusPageRecord): Promise<void> {
-    await this.meta.query(
+  /** Creates or replaces a page; false when another environment holds the slug (its page is left alone). */
+  async savePage(p: StatusPageRecord): Promise<boolean> {
+    const rows = await this.meta.query(
       `INSERT INTO status_pages (slug, env_id, title, checks, source, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (slug) DO UPDATE SET title = excluded.title, checks = excluded.checks, source = excluded.source, updated_at = excluded.updated_at`,
+       ON CONFLICT (slug) DO UPDATE SET title = excluded.title, checks = excluded.checks, source = excluded.source, updated_at = excluded.updated_at
+       WHERE status_pages.env_id = excluded.env_id
+       RETURNING slug`,
       [p.slug, p.envId, p.title, JSON.stringify(p.checks), p.source, new Date().toISOString()],
     );
+    return rows.length > 0;
   }
 
   async deletePage(slug: string): Promise<void> {

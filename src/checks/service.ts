@@ -5,11 +5,13 @@
 // version current again, and remove file-managed checks the file no longer declares.
 // Checks created through the API are never touched by the file unless it declares the same
 // name, in which case the file takes the check over.
+// Changes run one at a time (create, replace, remove, apply): each checks names and heartbeat
+// UUIDs against the loaded checks, then writes, and two interleaved would both pass the check.
 import crypto from 'node:crypto';
 import type { AuthService } from '../auth/index.js';
 import { slugify } from '../auth/index.js';
-import { HttpError, badRequest, notFound } from '../http/index.js';
-import type { Environment } from '../store/index.js';
+import { badRequest, conflict, notFound } from '../http/index.js';
+import { Serial, type Environment } from '../store/index.js';
 import type { CheckRecord, CheckStore, StatusPageRecord } from './check-store.js';
 import type { ChecksFile } from './config-file.js';
 import { CheckDefinition, parseCheck } from './definition.js';
@@ -17,8 +19,6 @@ import type { PingKind } from './heartbeat.js';
 import type { CheckResult } from './kinds/index.js';
 import type { CheckMonitor, CheckView } from './monitor.js';
 import type { PingFields } from './events.js';
-
-export const conflict = (message: string) => new HttpError(409, message);
 
 export interface ApplySummary {
   environment: string;
@@ -31,6 +31,8 @@ export interface ApplySummary {
 }
 
 export class ChecksService {
+  private readonly changes = new Serial();
+
   constructor(
     private readonly store: CheckStore,
     private readonly monitor: CheckMonitor,
@@ -68,16 +70,22 @@ export class ChecksService {
     return this.monitor.byUuid(uuid);
   }
 
-  async create(env: Environment, input: unknown): Promise<CheckRecord> {
+  create(env: Environment, input: unknown): Promise<CheckRecord> {
     const def = this.withUuid(parsed(input), undefined);
-    if (this.find(env.id, def.name)) throw conflict(`name: a check named "${def.name}" already exists in this environment`);
-    this.assertUuidFree(def, undefined);
-    const rec = await this.store.insert(env, def, 'api');
-    this.monitor.upsert(rec);
-    return rec;
+    return this.changes.run(async () => {
+      this.assertUuidFree(def, undefined);
+      const rec = this.find(env.id, def.name) ? undefined : await this.store.insert(env, def, 'api');
+      if (!rec) throw conflict(`name: a check named "${def.name}" already exists in this environment`);
+      this.monitor.upsert(rec);
+      return rec;
+    });
   }
 
-  async replace(env: Environment, name: string, input: unknown): Promise<CheckRecord> {
+  replace(env: Environment, name: string, input: unknown): Promise<CheckRecord> {
+    return this.changes.run(() => this.replaceNow(env, name, input));
+  }
+
+  private async replaceNow(env: Environment, name: string, input: unknown): Promise<CheckRecord> {
     const rec = this.get(env.id, name);
     this.assertApiManaged(rec, 'changed');
     const body = input && typeof input === 'object' && !Array.isArray(input) ? { name, ...(input as object) } : input;
@@ -89,11 +97,13 @@ export class ChecksService {
     return updated;
   }
 
-  async remove(env: Environment, name: string): Promise<void> {
-    const rec = this.get(env.id, name);
-    this.assertApiManaged(rec, 'deleted');
-    await this.store.delete(rec.id);
-    this.monitor.remove(rec.id);
+  remove(env: Environment, name: string): Promise<void> {
+    return this.changes.run(async () => {
+      const rec = this.get(env.id, name);
+      this.assertApiManaged(rec, 'deleted');
+      await this.store.delete(rec.id);
+      this.monitor.remove(rec.id);
+    });
   }
 
   async run(env: Environment, name: string): Promise<CheckResult> {
@@ -136,7 +146,11 @@ export class ChecksService {
   }
 
   /** Makes the file's checks and status pages current in `env`. Validates everything first. */
-  async apply(env: Environment, file: ChecksFile): Promise<ApplySummary> {
+  apply(env: Environment, file: ChecksFile): Promise<ApplySummary> {
+    return this.changes.run(() => this.applyNow(env, file));
+  }
+
+  private async applyNow(env: Environment, file: ChecksFile): Promise<ApplySummary> {
     if (slugify(file.environment) !== env.slug) {
       throw badRequest(`environment: the file is for "${file.environment}" but this key reaches "${env.slug}"`);
     }
@@ -144,11 +158,7 @@ export class ChecksService {
     const plan = file.checks.map((def, i) => {
       const existing = this.find(env.id, def.name);
       const full = this.withUuid(def, existing);
-      try {
-        this.assertUuidFree(full, existing?.id);
-      } catch (err) {
-        throw badRequest(`checks[${i}].uuid: ${(err as Error).message}`);
-      }
+      this.assertUuidFree(full, existing?.id, `checks[${i}].uuid`);
       return { def: full, existing };
     });
     const declared = new Set(file.checks.map((c) => c.name));
@@ -160,9 +170,11 @@ export class ChecksService {
       if (taken && taken.envId !== env.id) throw conflict(`status_pages[${i}].slug: "${page.slug}" is used by another environment`);
     }
 
-    for (const { def, existing } of plan) {
+    for (const [i, { def, existing }] of plan.entries()) {
       if (!existing) {
-        this.monitor.upsert(await this.store.insert(env, def, 'file'));
+        const rec = await this.store.insert(env, def, 'file');
+        if (!rec) throw conflict(`checks[${i}].name: a check named "${def.name}" already exists in this environment`);
+        this.monitor.upsert(rec);
         summary.created.push(def.name);
       } else if (existing.source === 'file' && sameDefinition(existing.definition, def)) {
         summary.unchanged.push(def.name);
@@ -180,8 +192,9 @@ export class ChecksService {
       }
     }
     const slugs = new Set(file.statusPages.map((p) => p.slug));
-    for (const page of file.statusPages) {
-      await this.store.savePage({ ...page, envId: env.id, source: 'file' });
+    for (const [i, page] of file.statusPages.entries()) {
+      const saved = await this.store.savePage({ ...page, envId: env.id, source: 'file' });
+      if (!saved) throw conflict(`status_pages[${i}].slug: "${page.slug}" is used by another environment`);
       summary.status_pages.push(page.slug);
     }
     for (const page of await this.store.pages(env.id)) {
@@ -203,10 +216,10 @@ export class ChecksService {
     return { ...def, uuid: old ?? crypto.randomUUID() };
   }
 
-  private assertUuidFree(def: CheckDefinition, ownId: string | undefined): void {
+  private assertUuidFree(def: CheckDefinition, ownId: string | undefined, field = 'uuid'): void {
     if (def.kind !== 'heartbeat') return;
     const holder = this.monitor.byUuid(def.uuid!);
-    if (holder && holder.id !== ownId) throw conflict(`uuid: ${def.uuid} is already used by another heartbeat`);
+    if (holder && holder.id !== ownId) throw conflict(`${field}: ${def.uuid} is already used by another heartbeat`);
   }
 }
 

@@ -80,24 +80,31 @@ export class MarkerStore {
     return rows.map((r) => toMarker(r, scope.datasetName)).reverse();
   }
 
-  /** Replaces the given fields; the others keep their values. Undefined when there is no such marker. */
+  /**
+   * Replaces the given fields; the others keep their values. One statement, so concurrent
+   * updates of different fields all land. Undefined when there is no such marker, or when the
+   * result would end before it starts (the caller checked against what it read).
+   */
   async update(scope: MarkerScope, id: string, fields: MarkerFields, nowMs = Date.now()): Promise<Marker | undefined> {
-    const current = await this.get(scope, id);
-    if (!current) return undefined;
-    const next = { ...current, ...fields };
-    await this.meta.query(
-      'UPDATE markers SET start_time = $1, end_time = $2, message = $3, type = $4, url = $5, updated_at = $6 WHERE id = $7 AND env_id = $8',
-      [next.start_time, next.end_time ?? null, next.message ?? null, next.type ?? null, next.url ?? null, new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z'), id, scope.envId],
+    const rows = await this.meta.query(
+      `UPDATE markers SET start_time = COALESCE($1, start_time), end_time = COALESCE($2, end_time), message = COALESCE($3, message),
+              type = COALESCE($4, type), url = COALESCE($5, url), updated_at = $6
+        WHERE id = $7 AND env_id = $8 AND ${datasetClause(scope, 9)}
+          AND COALESCE($2, end_time, COALESCE($1, start_time)) >= COALESCE($1, start_time)
+        RETURNING *`,
+      [fields.start_time ?? null, fields.end_time ?? null, fields.message ?? null, fields.type ?? null, fields.url ?? null, new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z'), id, scope.envId, ...datasetParam(scope)],
     );
-    return this.get(scope, id);
+    return rows.length ? toMarker(rows[0], scope.datasetName) : undefined;
   }
 
   /** Deletes and returns the marker; undefined when there is no such marker. */
   async delete(scope: MarkerScope, id: string): Promise<Marker | undefined> {
-    const current = await this.get(scope, id);
-    if (!current) return undefined;
-    await this.meta.query('DELETE FROM markers WHERE id = $1 AND env_id = $2', [id, scope.envId]);
-    return current;
+    const rows = await this.meta.query(`DELETE FROM markers WHERE id = $1 AND env_id = $2 AND ${datasetClause(scope, 3)} RETURNING *`, [
+      id,
+      scope.envId,
+      ...datasetParam(scope),
+    ]);
+    return rows.length ? toMarker(rows[0], scope.datasetName) : undefined;
   }
 
   /**

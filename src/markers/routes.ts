@@ -52,11 +52,11 @@ export function registerMarkerRoutes(app: FastifyInstance, markers: MarkerStore,
   app.put<MarkerRoute>('/1/markers/:dataset/:id', access, async (request) => {
     const scope = await scopeOf(request, request.params.dataset);
     const fields = parseMarker(request.body);
-    const current = await markers.get(scope, request.params.id);
-    if (!current) throw notFound(`no marker "${request.params.id}" in dataset "${request.params.dataset}"`);
-    const end = fields.end_time ?? current.end_time;
-    if (end !== undefined && end < (fields.start_time ?? current.start_time)) throw badRequest('end_time: must not be before start_time');
-    return (await markers.update(scope, request.params.id, fields))!;
+    const updated = await markers.update(scope, request.params.id, fields);
+    if (updated) return updated;
+    // The update checks both in one statement; say which one stopped it.
+    if (!(await markers.get(scope, request.params.id))) throw notFound(`no marker "${request.params.id}" in dataset "${request.params.dataset}"`);
+    throw badRequest('end_time: must not be before start_time');
   });
 
   app.delete<MarkerRoute>('/1/markers/:dataset/:id', access, async (request) => {

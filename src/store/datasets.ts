@@ -55,16 +55,12 @@ export class DatasetRegistry {
       name,
       createdAt: new Date().toISOString(),
     };
-    try {
-      await this.meta.query('INSERT INTO datasets (id, env_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5)', [
-        ds.id, ds.envId, ds.slug, ds.name, ds.createdAt,
-      ]);
-    } catch (err) {
-      // Another writer created it first: use theirs.
-      const again = await this.find(envId, name);
-      if (again) return again;
-      throw err;
-    }
+    // Another writer may create it first: then theirs is the one.
+    const rows = await this.meta.query(
+      'INSERT INTO datasets (id, env_id, slug, name, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (env_id, slug) DO NOTHING RETURNING id',
+      [ds.id, ds.envId, ds.slug, ds.name, ds.createdAt],
+    );
+    if (rows.length === 0) return (await this.find(envId, name))!;
     this.cache.set(`${envId}\u0000${ds.slug}`, ds);
     return ds;
   }
