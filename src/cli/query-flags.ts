@@ -132,7 +132,8 @@ export function specFromFlags(flags: QueryFlags, nowMs = Date.now()): Spec {
   if (flags.last) spec.time_range = parseDuration(flags.last, '--last');
   if (flags.start) spec.start_time = parseTimeArg(flags.start, '--start', nowMs);
   if (flags.end) spec.end_time = parseTimeArg(flags.end, '--end', nowMs);
-  if (flags.start && !flags.end) spec.end_time = Math.floor(nowMs / 1000);
+  // Up to now: the end of the current second, so the window holds every event acknowledged before the command ran.
+  if (flags.start && !flags.end) spec.end_time = Math.floor(nowMs / 1000) + 1;
   if (flags.granularity) spec.granularity = /^\d+$/.test(flags.granularity) ? positiveInt(flags.granularity, '--granularity') : parseDuration(flags.granularity, '--granularity');
   return spec;
 }
