@@ -1,16 +1,20 @@
-// plan -> one SQL statement, through a dialect's SqlCompiler. The statement reads the events
-// once and answers both halves of a query with GROUPING SETS: rows with `t` NULL are the
+// plan -> one SQL statement, through the store's SqlCompiler. Rows with `t` NULL are the
 // totals (one per group: breakdown values), rows with `t` set are the series (one per group
 // and time bucket). Common table expressions, in order:
 //   ev      the events of the window that pass the filters: group keys, time bucket, inputs
+//   hNr     the bounds of HEATMAP input N over every matching event
 //   main    COUNT / SUM / AVG / MIN / MAX / COUNT_DISTINCT / percentiles (+ bases of RATE_*)
 //   qN      weighted percentiles of input N, when some event has a sample rate above 1
-//   hN      HEATMAP histogram of input N between the query's min and max
+//   hN      HEATMAP histogram of input N between its bounds
 //   cc      CONCURRENCY per time bucket (totals compute it in main)
 //   final   the parts joined on the keys
-//   ranked  the totals that pass the havings, numbered in the query's order
-//   grouped every row with its group's rank
-// and the answer is every row of the groups ranked within the limit, with `__rank`.
+//   top     the totals that pass the havings, the first `limit` in the query's order, numbered
+// Most queries read the events once and aggregate totals and series together with GROUPING
+// SETS. A query that drops groups (a having, or a small limit) aggregates totals only in that
+// pass, and then the series of the groups in top in a second one (the same CTEs prefixed
+// `s_`, over `evs`: the events of those groups). The answer is the rows of the groups in
+// top, each with its `__rank`, and the query's figures (`__total_rows`, `__groups`, and
+// `__max_w` when percentiles are exact).
 import { columnsOf, isNumeric, type Expr } from './expr.js';
 import type { QueryPlan, TimeWindow } from './plan.js';
 import { QUERY_LIMITS } from './spec.js';
@@ -39,11 +43,6 @@ export interface CompileOptions {
   weighted: boolean;
 }
 
-/** The highest sample rate among the events a query reads: decides how percentiles run. */
-export function compileMaxSampleRate(c: SqlCompiler, plan: QueryPlan, source: string): string {
-  return `SELECT max(${c.weightColumn}) AS ${c.ident('m')} FROM ${source} WHERE ${whereClause(c, plan.window, plan.where)}`;
-}
-
 /** The stored columns a plan reads, with the types it reads them as (for EventStore.source). */
 export function planColumns(plan: QueryPlan): Column[] {
   return columnsOf([plan.where, plan.duration, ...plan.groups.map((g) => g.expr), ...plan.calcs.flatMap((calc) => (calc.input ? [calc.input] : []))]);
@@ -57,7 +56,14 @@ export function seriesGroupLimit(plan: QueryPlan): number {
 
 const HAVING_SQL = { '=': '=', '!=': '<>', '>': '>', '>=': '>=', '<': '<', '<=': '<=' } as const;
 
-/** Compiles a planned query into one statement (see the top of this file for its shape). */
+/** Aggregates over the events of the window (totals, series, or both), in one of a statement's passes. */
+type Pass = 'both' | 'totals' | 'series';
+
+/**
+ * Compiles a planned query into one statement (see the top of this file for its shape).
+ * `options.weighted` false: exact percentiles, and the statement answers `__max_w`, the
+ * highest sample rate it read; above 1, the caller compiles again with `weighted` true.
+ */
 export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, options: CompileOptions): string {
   const id = (n: string) => c.ident(n);
   const groupKeys = plan.groups.map((_, i) => id(`g${i}`));
@@ -65,13 +71,12 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
   const keys = [...groupKeys, t];
   const w = id('w');
   const a = (i: number) => id(`a${i}`);
-  /** GROUP BY for the totals and, with series, per time bucket too; `extra` in both sets. */
-  const sets = (extra: string[] = []) => {
-    const total = [...groupKeys, ...extra];
-    if (!options.series) return total.length ? ` GROUP BY ${total.join(', ')}` : '';
-    return ` GROUP BY GROUPING SETS ((${total.join(', ')}), (${[...total, t].join(', ')}))`;
-  };
-  const tOut = options.series ? t : `${c.nullOf('integer')} AS ${t}`;
+  const quantiles = plan.calcs.some((calc) => calc.quantile !== undefined);
+  // A query that drops groups (a having, or a limit below the default) ranks its totals first
+  // and computes series only for the groups it keeps: with many groups (customer ids), the
+  // series of the dropped ones cost far more than a second read of the events. Otherwise one
+  // pass answers both with GROUPING SETS, cheaper than reading twice when groups are few.
+  const cutFirst = options.series && groupKeys.length > 0 && (plan.havings.length > 0 || plan.limit < QUERY_LIMITS.defaultLimit);
 
   // Distinct aggregate inputs, computed once in ev.
   const inputs: Expr[] = [];
@@ -98,120 +103,157 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
   }
   ctes.push(`${id('ev')} AS (SELECT ${evCols.join(', ')} FROM ${source} WHERE ${whereClause(c, plan.window, plan.where)})`);
 
-  // main: everything a plain aggregate computes.
-  const mainCols = [...groupKeys, tOut, `count(*) AS ${id('__rows')}`];
-  const partOf = new Map<number, string>();
-  plan.calcs.forEach((calc, k) => {
-    const out = id(`c${k}`);
-    const x = inputOf[k] >= 0 ? a(inputOf[k]) : '';
-    let agg: string | undefined;
-    switch (calc.op) {
-      case 'COUNT': agg = `sum(${w})`; break;
-      // Weighted sums in floating point (as Honeycomb's): no integer overflow, exact to 2^53.
-      case 'SUM': case 'RATE_SUM': agg = `sum(${x} * ${c.cast(w, 'float')})`; break;
-      case 'AVG': case 'RATE_AVG':
-        agg = `sum(${x} * ${c.cast(w, 'float')}) / ${c.cast(`sum(CASE WHEN ${x} IS NOT NULL THEN ${w} END)`, 'float')}`; break;
-      case 'MIN': agg = `min(${x})`; break;
-      case 'MAX': case 'RATE_MAX': agg = `max(${x})`; break;
-      case 'COUNT_DISTINCT': agg = c.countDistinct(x); break;
-      case 'CONCURRENCY': {
-        // Totals: span time inside the window over the window's length. Series use cc.
-        const end = `LEAST(${id('s')} + ${c.cast(`${id('d')} * 1000`, 'integer')}, ${c.int(plan.window.endUs)})`;
-        agg = `sum(CASE WHEN ${id('d')} >= 0 THEN ${w} * (${end} - ${id('s')}) END) / ${c.cast(c.int(plan.window.endUs - plan.window.startUs), 'float')}`;
-        if (options.series) partOf.set(k, 'cc');
-        break;
+  // hNr: each HEATMAP input's bounds, over every matching event whatever the pass.
+  const heatmapInputs = inputs.flatMap((_, i) => (plan.calcs.some((calc, k) => calc.op === 'HEATMAP' && inputOf[k] === i) ? [i] : []));
+  for (const i of heatmapInputs) ctes.push(`${id(`h${i}r`)} AS (SELECT min(${a(i)}) AS ${id('lo')}, max(${a(i)}) AS ${id('hi')} FROM ${id('ev')})`);
+
+  /**
+   * One pass: the aggregates of `from` (CTE names prefixed with `p`) joined into `<p>final`,
+   * one row per group and (series) time bucket: keys, `__rows`, `c0`, `c1`...
+   */
+  const aggregate = (p: string, from: string, pass: Pass): string => {
+    const pid = (n: string) => id(`${p}${n}`);
+    /** GROUP BY of this pass; `extra` in every set. */
+    const sets = (extra: string[] = []) => {
+      const total = [...groupKeys, ...extra];
+      if (pass === 'series') return ` GROUP BY ${[...total, t].join(', ')}`;
+      if (pass === 'totals' || !options.series) return total.length ? ` GROUP BY ${total.join(', ')}` : '';
+      return ` GROUP BY GROUPING SETS ((${total.join(', ')}), (${[...total, t].join(', ')}))`;
+    };
+    const tOut = pass !== 'totals' && options.series ? t : `${c.nullOf('integer')} AS ${t}`;
+    const withSeries = pass !== 'totals' && options.series;
+
+    // main: everything a plain aggregate computes.
+    const mainCols = [...groupKeys, tOut, `count(*) AS ${id('__rows')}`];
+    if (quantiles && !options.weighted) mainCols.push(`max(${w}) AS ${id('__w')}`);
+    const partOf = new Map<number, string>();
+    plan.calcs.forEach((calc, k) => {
+      const out = id(`c${k}`);
+      const x = inputOf[k] >= 0 ? a(inputOf[k]) : '';
+      let agg: string | undefined;
+      switch (calc.op) {
+        case 'COUNT': agg = `sum(${w})`; break;
+        // Weighted sums in floating point (as Honeycomb's): no integer overflow, exact to 2^53.
+        case 'SUM': case 'RATE_SUM': agg = `sum(${x} * ${c.cast(w, 'float')})`; break;
+        case 'AVG': case 'RATE_AVG':
+          agg = `sum(${x} * ${c.cast(w, 'float')}) / ${c.cast(`sum(CASE WHEN ${x} IS NOT NULL THEN ${w} END)`, 'float')}`; break;
+        case 'MIN': agg = `min(${x})`; break;
+        case 'MAX': case 'RATE_MAX': agg = `max(${x})`; break;
+        case 'COUNT_DISTINCT': agg = c.countDistinct(x); break;
+        case 'CONCURRENCY': {
+          // Totals: span time inside the window over the window's length. Series use cc.
+          const end = `LEAST(${id('s')} + ${c.cast(`${id('d')} * 1000`, 'integer')}, ${c.int(plan.window.endUs)})`;
+          agg = `sum(CASE WHEN ${id('d')} >= 0 THEN ${w} * (${end} - ${id('s')}) END) / ${c.cast(c.int(plan.window.endUs - plan.window.startUs), 'float')}`;
+          if (withSeries) partOf.set(k, 'cc');
+          break;
+        }
+        default:
+          if (calc.quantile !== undefined && !options.weighted) agg = c.percentile(x, calc.quantile);
       }
-      default:
-        if (calc.quantile !== undefined && !options.weighted) agg = c.percentile(x, calc.quantile);
+      if (agg) mainCols.push(`${agg} AS ${out}`);
+    });
+    ctes.push(`${pid('main')} AS (SELECT ${mainCols.join(', ')} FROM ${from}${sets()})`);
+    const parts: string[] = [];
+
+    // qN: weighted percentiles from a log-bucketed histogram of each input: bucket k holds
+    // values within a factor GAMMA, so any value of the bucket is within the accuracy.
+    inputs.forEach((_, i) => {
+      const ks = plan.calcs.flatMap((calc, k) => (calc.quantile !== undefined && inputOf[k] === i && options.weighted ? [k] : []));
+      if (ks.length === 0) return;
+      const x = a(i);
+      const [b, cu, q] = [pid(`q${i}b`), pid(`q${i}c`), pid(`q${i}`)];
+      const lnGamma = c.param(Math.log(GAMMA), 'float');
+      const bucketCols = [`sign(${x}) AS ${id('sg')}`, `CASE WHEN ${x} = 0 THEN 0 ELSE ${c.cast(`ceil(ln(abs(${x})) / ${lnGamma})`, 'int32')} END AS ${id('k')}`];
+      ctes.push(`${b} AS (SELECT ${[...groupKeys, tOut, ...bucketCols, `sum(${w}) AS ${id('n')}`, `min(${x}) AS ${id('lo')}`, `max(${x}) AS ${id('hi')}`].join(', ')} FROM ${from} WHERE ${x} IS NOT NULL${sets([id('sg'), id('k')])})`);
+      const partition = `PARTITION BY ${keys.join(', ')}`;
+      ctes.push(`${cu} AS (SELECT *, sum(${id('n')}) OVER (${partition} ORDER BY ${id('sg')}, ${id('sg')} * ${id('k')} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${id('cum')}, sum(${id('n')}) OVER (${partition}) AS ${id('tot')} FROM ${b})`);
+      const gamma = c.param(GAMMA, 'float');
+      const rep = `GREATEST(${id('lo')}, LEAST(${id('hi')}, ${id('sg')} * 2 * pow(${gamma}, ${id('k')}) / (${gamma} + 1)))`;
+      // Buckets are in value order, so the first to reach the rank holds the smallest answer.
+      const vals = ks.map((k) => `min(CASE WHEN ${id('cum')} >= ${c.param(plan.calcs[k].quantile!, 'float')} * ${id('tot')} THEN ${rep} END) AS ${id(`c${k}`)}`);
+      ctes.push(`${q} AS (SELECT ${[...keys, ...vals].join(', ')} FROM ${cu} GROUP BY ${keys.join(', ')})`);
+      parts.push(`${p}q${i}`);
+      ks.forEach((k) => partOf.set(k, `${p}q${i}`));
+    });
+
+    // hN: heatmaps, bucketed between the bounds in hNr. Each row's bucket is counted once per
+    // set; the bounds join the few bucket rows, not every event.
+    for (const i of heatmapInputs) {
+      const ks = plan.calcs.flatMap((calc, k) => (calc.op === 'HEATMAP' && inputOf[k] === i ? [k] : []));
+      const x = a(i);
+      const [r, b, h] = [id(`h${i}r`), pid(`h${i}b`), pid(`h${i}`)];
+      const n = c.int(HEATMAP_BUCKETS);
+      const idx = `CASE WHEN ${id('hi')} = ${id('lo')} THEN 0 ELSE LEAST(${n} - 1, ${c.cast(`FLOOR((${x} - ${id('lo')}) / ${c.cast(`${id('hi')} - ${id('lo')}`, 'float')} * ${n})`, 'int32')}) END`;
+      ctes.push(`${b} AS (SELECT ${[...groupKeys, tOut, `${idx} AS ${id('i')}`, `sum(${w}) AS ${id('n')}`].join(', ')} FROM ${from} CROSS JOIN ${r} WHERE ${x} IS NOT NULL${sets([id('i')])})`);
+      const value = `${c.collectPairs(id('i'), id('n'))} || '|' || ${c.cast(`min(${id('lo')})`, 'string')} || '|' || ${c.cast(`min(${id('hi')})`, 'string')}`;
+      ctes.push(`${h} AS (SELECT ${[...keys, ...ks.map((k) => `${value} AS ${id(`c${k}`)}`)].join(', ')} FROM ${b} CROSS JOIN ${r} GROUP BY ${keys.join(', ')})`);
+      parts.push(`${p}h${i}`);
+      ks.forEach((k) => partOf.set(k, `${p}h${i}`));
     }
-    if (agg) mainCols.push(`${agg} AS ${out}`);
-  });
-  ctes.push(`${id('main')} AS (SELECT ${mainCols.join(', ')} FROM ${id('ev')}${sets()})`);
-  const parts: string[] = [];
 
-  // qN: weighted percentiles from a log-bucketed histogram of each input: bucket k holds
-  // values within a factor GAMMA, so any value of the bucket is within the accuracy.
-  inputs.forEach((_, i) => {
-    const ks = plan.calcs.flatMap((calc, k) => (calc.quantile !== undefined && inputOf[k] === i && options.weighted ? [k] : []));
-    if (ks.length === 0) return;
-    const x = a(i);
-    const [b, cu, q] = [id(`q${i}b`), id(`q${i}c`), id(`q${i}`)];
-    const lnGamma = c.param(Math.log(GAMMA), 'float');
-    const bucketCols = [`sign(${x}) AS ${id('sg')}`, `CASE WHEN ${x} = 0 THEN 0 ELSE ${c.cast(`ceil(ln(abs(${x})) / ${lnGamma})`, 'int32')} END AS ${id('k')}`];
-    ctes.push(`${b} AS (SELECT ${[...groupKeys, tOut, ...bucketCols, `sum(${w}) AS ${id('n')}`, `min(${x}) AS ${id('lo')}`, `max(${x}) AS ${id('hi')}`].join(', ')} FROM ${id('ev')} WHERE ${x} IS NOT NULL${sets([id('sg'), id('k')])})`);
-    const partition = `PARTITION BY ${keys.join(', ')}`;
-    ctes.push(`${cu} AS (SELECT *, sum(${id('n')}) OVER (${partition} ORDER BY ${id('sg')}, ${id('sg')} * ${id('k')} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ${id('cum')}, sum(${id('n')}) OVER (${partition}) AS ${id('tot')} FROM ${b})`);
-    const gamma = c.param(GAMMA, 'float');
-    const rep = `GREATEST(${id('lo')}, LEAST(${id('hi')}, ${id('sg')} * 2 * pow(${gamma}, ${id('k')}) / (${gamma} + 1)))`;
-    // Buckets are in value order, so the first to reach the rank holds the smallest answer.
-    const vals = ks.map((k) => `min(CASE WHEN ${id('cum')} >= ${c.param(plan.calcs[k].quantile!, 'float')} * ${id('tot')} THEN ${rep} END) AS ${id(`c${k}`)}`);
-    ctes.push(`${q} AS (SELECT ${[...keys, ...vals].join(', ')} FROM ${cu} GROUP BY ${keys.join(', ')})`);
-    parts.push(`q${i}`);
-    ks.forEach((k) => partOf.set(k, `q${i}`));
-  });
+    // cc: concurrency per time bucket, each span counted for the share of the bucket it covers.
+    const ccCalcs = [...partOf].filter(([, part]) => part === 'cc').map(([k]) => k);
+    const cc = pid('cc');
+    if (ccCalcs.length) {
+      const g = c.int(plan.granularity * 1e6);
+      const spans = `SELECT ${[...groupKeys, w, id('s'), `LEAST(${id('s')} + ${c.cast(`${id('d')} * 1000`, 'integer')}, ${c.int(plan.window.endUs)}) AS ${id('e')}`].join(', ')} FROM ${from} WHERE ${id('d')} >= 0`;
+      const covered = `SELECT ${[...groupKeys, w, id('s'), id('e'), `${c.bucketStarts(id('s'), id('e'), plan.granularity * 1e6)} AS ${t}`].join(', ')} FROM (${spans}) ${id('sp')}`;
+      const overlap = `sum(${w} * (LEAST(${id('e')}, ${t} + ${g}) - GREATEST(${id('s')}, ${t}))) / ${c.cast(g, 'float')}`;
+      ctes.push(`${cc} AS (SELECT ${[...keys, ...ccCalcs.map((k) => `${overlap} AS ${id(`c${k}`)}`)].join(', ')} FROM (${covered}) ${id('cv')} GROUP BY ${keys.join(', ')})`);
+      parts.push(`${p}cc`);
+    }
 
-  // hN: heatmaps, bucketed between the min and max over every matching event.
-  inputs.forEach((_, i) => {
-    const ks = plan.calcs.flatMap((calc, k) => (calc.op === 'HEATMAP' && inputOf[k] === i ? [k] : []));
-    if (ks.length === 0) return;
-    const x = a(i);
-    const [r, b, h] = [id(`h${i}r`), id(`h${i}b`), id(`h${i}`)];
-    const n = c.int(HEATMAP_BUCKETS);
-    ctes.push(`${r} AS (SELECT min(${x}) AS ${id('lo')}, max(${x}) AS ${id('hi')} FROM ${id('ev')})`);
-    const idx = `CASE WHEN ${id('hi')} = ${id('lo')} THEN 0 ELSE LEAST(${n} - 1, ${c.cast(`FLOOR((${x} - ${id('lo')}) / ${c.cast(`${id('hi')} - ${id('lo')}`, 'float')} * ${n})`, 'int32')}) END`;
-    ctes.push(`${b} AS (SELECT ${[...groupKeys, tOut, `${idx} AS ${id('i')}`, `sum(${w}) AS ${id('n')}`, `min(${id('lo')}) AS ${id('lo')}`, `min(${id('hi')}) AS ${id('hi')}`].join(', ')} FROM ${id('ev')} CROSS JOIN ${r} WHERE ${x} IS NOT NULL${sets([id('i')])})`);
-    const value = `${c.collectPairs(id('i'), id('n'))} || '|' || ${c.cast(`min(${id('lo')})`, 'string')} || '|' || ${c.cast(`min(${id('hi')})`, 'string')}`;
-    ctes.push(`${h} AS (SELECT ${[...keys, ...ks.map((k) => `${value} AS ${id(`c${k}`)}`)].join(', ')} FROM ${b} GROUP BY ${keys.join(', ')})`);
-    parts.push(`h${i}`);
-    ks.forEach((k) => partOf.set(k, `h${i}`));
-  });
-
-  // cc: concurrency per time bucket, each span counted for the share of the bucket it covers.
-  const ccCalcs = [...partOf].filter(([, p]) => p === 'cc').map(([k]) => k);
-  if (ccCalcs.length) {
-    const g = c.int(plan.granularity * 1e6);
-    const spans = `SELECT ${[...groupKeys, w, id('s'), `LEAST(${id('s')} + ${c.cast(`${id('d')} * 1000`, 'integer')}, ${c.int(plan.window.endUs)}) AS ${id('e')}`].join(', ')} FROM ${id('ev')} WHERE ${id('d')} >= 0`;
-    const covered = `SELECT ${[...groupKeys, w, id('s'), id('e'), `${c.bucketStarts(id('s'), id('e'), plan.granularity * 1e6)} AS ${t}`].join(', ')} FROM (${spans}) ${id('sp')}`;
-    const overlap = `sum(${w} * (LEAST(${id('e')}, ${t} + ${g}) - GREATEST(${id('s')}, ${t}))) / ${c.cast(g, 'float')}`;
-    ctes.push(`${id('cc')} AS (SELECT ${[...keys, ...ccCalcs.map((k) => `${overlap} AS ${id(`c${k}`)}`)].join(', ')} FROM (${covered}) ${id('cv')} GROUP BY ${keys.join(', ')})`);
-    parts.push('cc');
-  }
-
-  // final: the parts joined on the keys (null-safe: a missing breakdown value is a group).
-  // Spans cover buckets after the one they start in, where no event may start: cc joins in full.
-  const m = id('main');
-  const keyCol = (k: string) => (ccCalcs.length ? `COALESCE(${m}.${k}, ${id('cc')}.${k}) AS ${k}` : `${m}.${k}`);
-  const calcCol = (k: number) => {
-    const part = partOf.get(k);
-    const out = id(`c${k}`);
-    if (part === 'cc') return `CASE WHEN ${m}.${t} IS NULL AND ${m}.${id('__rows')} IS NOT NULL THEN ${m}.${out} ELSE ${id('cc')}.${out} END AS ${out}`;
-    if (part) return `${id(part)}.${out} AS ${out}`;
-    return plan.calcs[k].op === 'HEATMAP' ? `${c.nullOf('string')} AS ${out}` : `${m}.${out}`;
+    // final: the parts joined on the keys (null-safe: a missing breakdown value is a group).
+    // Spans cover buckets after the one they start in, where no event may start: cc joins in full.
+    const m = pid('main');
+    const keyCol = (k: string) => (ccCalcs.length ? `COALESCE(${m}.${k}, ${cc}.${k}) AS ${k}` : `${m}.${k}`);
+    const calcCol = (k: number) => {
+      const part = partOf.get(k);
+      const out = id(`c${k}`);
+      if (part === 'cc') return `CASE WHEN ${m}.${t} IS NULL AND ${m}.${id('__rows')} IS NOT NULL THEN ${m}.${out} ELSE ${cc}.${out} END AS ${out}`;
+      if (part) return `${id(part)}.${out} AS ${out}`;
+      return plan.calcs[k].op === 'HEATMAP' ? `${c.nullOf('string')} AS ${out}` : `${m}.${out}`;
+    };
+    let joined = m;
+    for (const part of parts) {
+      const on = keys.map((k) => c.sameValue(`${m}.${k}`, `${id(part)}.${k}`)).join(' AND ');
+      joined += ` ${part === `${p}cc` ? 'FULL OUTER' : 'LEFT'} JOIN ${id(part)} ON ${on}`;
+    }
+    const finalCols = [...keys.map(keyCol), `${m}.${id('__rows')}`, ...(quantiles && !options.weighted ? [`${m}.${id('__w')}`] : []), ...plan.calcs.map((_, k) => calcCol(k))];
+    ctes.push(`${pid('final')} AS (SELECT ${finalCols.join(', ')} FROM ${joined})`);
+    return pid('final');
   };
-  let from = m;
-  for (const p of parts) {
-    const on = keys.map((k) => c.sameValue(`${m}.${k}`, `${id(p)}.${k}`)).join(' AND ');
-    from += ` ${p === 'cc' ? 'FULL OUTER' : 'LEFT'} JOIN ${id(p)} ON ${on}`;
-  }
-  const finalCols = [...keys.map(keyCol), `${m}.${id('__rows')}`, ...plan.calcs.map((_, k) => calcCol(k))];
-  ctes.push(`${id('final')} AS (SELECT ${finalCols.join(', ')} FROM ${from})`);
 
-  // ranked: each total that passes the havings gets its rank in the query's order (ties:
-  // group keys); every row then takes its group's rank. Windows, not self-joins, so final
-  // is computed once.
+  const final = aggregate('', id('ev'), cutFirst ? 'totals' : 'both');
+
+  // top: the totals that pass the havings, the first `limit` in the query's order (ties: group
+  // keys), numbered. Only totals are ranked; every row then takes its group's number by a join.
   const having = plan.havings.map((h) => `${id(`c${h.calc}`)} ${HAVING_SQL[h.op]} ${c.param(h.value, 'float')}`);
   const order = plan.orders.map((o) => `${id(o.calc !== undefined ? `c${o.calc}` : `g${o.group}`)} ${o.descending ? 'DESC' : 'ASC'} NULLS LAST`);
   groupKeys.forEach((g) => order.push(`${g} ASC NULLS LAST`));
   const kept = [`${t} IS NULL`, ...having].join(' AND ');
-  const rankCols = [
-    `CASE WHEN ${kept} THEN row_number() OVER (PARTITION BY ${kept} ${order.length ? `ORDER BY ${order.join(', ')}` : ''}) END AS ${id('r0')}`,
-    `sum(CASE WHEN ${t} IS NULL THEN ${id('__rows')} END) OVER () AS ${id('__total_rows')}`,
-    `count(CASE WHEN ${kept} THEN 1 END) OVER () AS ${id('__groups')}`,
-  ];
-  ctes.push(`${id('ranked')} AS (SELECT *, ${rankCols.join(', ')} FROM ${id('final')})`);
-  const groupRank = groupKeys.length ? `max(${id('r0')}) OVER (PARTITION BY ${groupKeys.join(', ')})` : `max(${id('r0')}) OVER ()`;
-  ctes.push(`${id('grouped')} AS (SELECT *, ${groupRank} AS ${id('__rank')} FROM ${id('ranked')})`);
+  const orderBy = order.length ? ` ORDER BY ${order.join(', ')}` : '';
+  const top = id('top');
+  ctes.push(`${top} AS (SELECT ${[...groupKeys, `row_number() OVER (${orderBy.trim()}) AS ${id('__rank')}`].join(', ')} FROM (SELECT * FROM ${final} WHERE ${kept}${orderBy} LIMIT ${c.int(plan.limit)}) ${id('kept')})`);
   const seriesGroups = seriesGroupLimit(plan);
-  const keep = `${id('__rank')} <= ${c.int(plan.limit)}${seriesGroups < plan.limit ? ` AND (${t} IS NULL OR ${id('__rank')} <= ${c.int(seriesGroups)})` : ''}`;
-  return `WITH ${ctes.join(',\n')}\nSELECT * FROM ${id('grouped')} WHERE ${keep} ORDER BY ${id('__rank')}, ${t} NULLS FIRST`;
+  // Groups past the series limit have totals only (a parameter only where the SQL uses it).
+  const charted = () => `${top}.${id('__rank')} <= ${c.int(seriesGroups)}`;
+  const onTop = (rel: string) => (groupKeys.length ? ` JOIN ${top} ON ${groupKeys.map((g) => c.sameValue(`${rel}.${g}`, `${top}.${g}`)).join(' AND ')}` : ` CROSS JOIN ${top}`);
+  // Every row carries the query's figures: events read, and groups that passed the havings.
+  const figures = [
+    `(SELECT sum(${id('__rows')}) FROM ${final} WHERE ${t} IS NULL) AS ${id('__total_rows')}`,
+    `(SELECT count(*) FROM ${final} WHERE ${kept}) AS ${id('__groups')}`,
+    ...(quantiles && !options.weighted ? [`(SELECT max(${id('__w')}) FROM ${final} WHERE ${t} IS NULL) AS ${id('__max_w')}`] : []),
+  ];
+  const rows = (rel: string) => `SELECT ${rel}.*, ${top}.${id('__rank')}, ${figures.join(', ')} FROM ${rel}${onTop(rel)}`;
+  const ordered = ` ORDER BY ${id('__rank')}, ${t} NULLS FIRST`;
+  if (!cutFirst) {
+    const where = options.series && seriesGroups < plan.limit ? ` WHERE ${final}.${t} IS NULL OR ${charted()}` : '';
+    return `WITH ${ctes.join(',\n')}\n${rows(final)}${where}${ordered}`;
+  }
+  // Series of the charted groups only: their events, aggregated per time bucket.
+  const evs = id('evs');
+  ctes.push(`${evs} AS (SELECT * FROM ${id('ev')} WHERE EXISTS (SELECT 1 FROM ${top} WHERE ${charted()} AND ${groupKeys.map((g) => c.sameValue(`${id('ev')}.${g}`, `${top}.${g}`)).join(' AND ')}))`);
+  const sfinal = aggregate('s_', evs, 'series');
+  return `WITH ${ctes.join(',\n')}\n${rows(final)}\nUNION ALL ${rows(sfinal)}${ordered}`;
 }

@@ -5,7 +5,7 @@ import {
   ALL_DATASETS, BadValueError, ReadTimeoutError,
   type Dataset, type DatasetRegistry, type Environment, type EventStore, type MetaStore, type Row, type SqlCompiler,
 } from '../store/index.js';
-import { compileMaxSampleRate, compileQuery, planColumns, seriesGroupLimit } from './compile.js';
+import { compileQuery, planColumns, seriesGroupLimit } from './compile.js';
 import { mergeColumns, planQuery, windowNow, type QueryPlan } from './plan.js';
 import { shapeResults, type QueryData } from './results.js';
 import type { QuerySpec } from './spec.js';
@@ -124,10 +124,12 @@ export async function runQuery(deps: QueryDeps, env: Environment, dataset: strin
   let totals: Row[] = [];
   const series: Row[] = [];
   if (source) {
-    const read = (build: (c: SqlCompiler) => string) => compileAndRead(deps.store, build, deadline, timeoutMs, valueFieldOf(spec, 'calculations'));
-    // Percentiles are exact unless some event stands for several: then they are weighed.
-    const weighted = plan.calcs.some((c) => c.quantile !== undefined) && Number((await read((c) => compileMaxSampleRate(c, plan, source)))[0]?.m ?? 1) > 1;
-    const rows = await read((c) => compileQuery(c, plan, source, { series: options.series ?? true, weighted }));
+    const read = (weighted: boolean) =>
+      compileAndRead(deps.store, (c) => compileQuery(c, plan, source, { series: options.series ?? true, weighted }), deadline, timeoutMs, valueFieldOf(spec, 'calculations'));
+    // Percentiles are exact unless some event stands for several: then they are weighed. The
+    // exact statement answers the highest sample rate it read, so only sampled data reads twice.
+    let rows = await read(false);
+    if (Number(rows[0]?.__max_w ?? 1) > 1) rows = await read(true);
     for (const r of rows) (r.t === null || r.t === undefined ? totals : series).push(r);
   } else if (plan.groups.length === 0) {
     // No stored event can match: the one overall group, empty.
