@@ -5,37 +5,24 @@
 // the folder is found through the server.json it wrote there.
 import type { Command } from 'commander';
 import { AuthService, KEY_KINDS, slugify, type KeyKind, type KeyRecord } from '../auth/index.js';
-import { loadConfig } from '../config.js';
-import { DuckDatabase } from '../store/index.js';
-import { callApi, clientOptions, runningServerUrl, type ClientOptions } from './client.js';
+import { callApi, clientOptions, type ClientOptions } from './client.js';
+import { onFolderOrServer } from './data-folder.js';
 import { formatTable } from './table.js';
 
 type Direct = (auth: AuthService) => Promise<unknown>;
 type ViaApi = (opts: ClientOptions) => Promise<unknown>;
 
-/**
- * Runs `viaApi` when a server is named (--url, TEND_URL) or holds the data folder (DuckDB
- * allows one process), else `direct` on the data folder.
- */
-async function withKeys(opts: ClientOptions, direct: Direct, viaApi: ViaApi): Promise<void> {
-  if (opts.url ?? process.env.TEND_URL) {
-    await viaApi(opts);
-    return;
-  }
-  const dataDir = loadConfig({ data: opts.data }).dataDir;
-  let db: DuckDatabase;
-  try {
-    db = await DuckDatabase.open(dataDir);
-  } catch (err) {
-    if (!/lock/i.test((err as Error).message)) throw err;
-    await viaApi({ ...opts, url: runningServerUrl(dataDir) });
-    return;
-  }
-  try {
-    await direct(await AuthService.open(db));
-  } finally {
-    db.close();
-  }
+/** `direct` on the stopped data folder, else `viaApi` through the server holding it (or named). */
+function withKeys(opts: ClientOptions, direct: Direct, viaApi: ViaApi): Promise<void> {
+  return onFolderOrServer(
+    opts,
+    async (db) => {
+      await direct(await AuthService.open(db));
+    },
+    async (url) => {
+      await viaApi({ ...opts, url: url ?? opts.url });
+    },
+  );
 }
 
 function printKeys(keys: KeyRecord[]): void {

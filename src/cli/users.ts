@@ -6,11 +6,11 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { AuthService, People, randomPassword, type User, type UserChange, type NewUser } from '../auth/index.js';
 import { AuditLog } from '../audit/index.js';
-import { defaultIngestLimits, loadConfig } from '../config.js';
+import { defaultIngestLimits } from '../config.js';
 import { createIngestContext } from '../ingest/index.js';
 import { DatasetRegistry, DuckDatabase, DuckEventStore } from '../store/index.js';
 import { MetricsRegistry } from '../telemetry/index.js';
-import { runningServerUrl } from './client.js';
+import { onFolderOrServer } from './data-folder.js';
 import { callAsUser, loadSession, readPasswordFromStdin } from './session.js';
 import { formatTable } from './table.js';
 
@@ -77,24 +77,16 @@ function viaApi(url: string | undefined): Backend {
   };
 }
 
-async function withUsers(opts: Common, work: (b: Backend) => Promise<void>): Promise<void> {
-  const url = opts.url ?? process.env.TEND_URL;
-  if (url) return work(viaApi(url));
-  const dataDir = loadConfig({ data: opts.data }).dataDir;
-  let db: DuckDatabase;
-  try {
-    db = await DuckDatabase.open(dataDir);
-  } catch (err) {
-    if (!/lock/i.test((err as Error).message)) throw err;
-    return work(viaApi(runningServerUrl(dataDir)));
-  }
-  try {
-    const { backend, done } = await direct(db);
-    await work(backend);
-    await done();
-  } finally {
-    db.close();
-  }
+function withUsers(opts: Common, work: (b: Backend) => Promise<void>): Promise<void> {
+  return onFolderOrServer(
+    opts,
+    async (db) => {
+      const { backend, done } = await direct(db);
+      await work(backend);
+      await done();
+    },
+    (url) => work(viaApi(url)),
+  );
 }
 
 function parseRoles(values: string[]): Record<string, string> {
