@@ -213,8 +213,12 @@ describe('heartbeat pings (healthchecks.io API)', () => {
 
   it('pairs start and finish by rid, and keeps the first 10 KB of a body', async () => {
     const rid = '0b5a1f8e-3c2d-4e6f-8a9b-1c2d3e4f5a6b';
+    const started = Date.now();
     expect((await ping(`/ping/${UUID}/start?rid=${rid}`)).status).toBe(200);
-    expect((await state('nightly-backup')).heartbeat.running_since).toBeDefined();
+    const since = (await state('nightly-backup')).heartbeat.running_since;
+    expect(since).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(since)).toBeGreaterThanOrEqual(started - 1000);
+    expect(Date.parse(since)).toBeLessThanOrEqual(Date.now());
     await ping(`/ping/${UUID}/log`, { method: 'POST', body: 'half way' });
     const big = 'x'.repeat(15_000);
     expect((await ping(`/ping/${UUID}?rid=${rid}`, { method: 'POST', body: big })).status).toBe(200);
@@ -263,13 +267,17 @@ describe('heartbeat pings (healthchecks.io API)', () => {
 describe('restart', () => {
   it('keeps heartbeat uuids and last state, and applies the file again', async () => {
     const uuid = (await api('GET', '/api/v1/checks/generated-uuid')).body.heartbeat.uuid;
+    const pinged = Date.now();
     await ping(`/ping/${UUID}`);
+    const answered = Date.now();
     await t.close();
     t = await startTestTend({ config: configFile, data: t.dataDir });
     expect(t.tend.checks.applied).toMatchObject({ created: [], deleted: [] });
     expect((await api('GET', '/api/v1/checks/generated-uuid')).body.heartbeat.uuid).toBe(uuid);
     const hb = (await api('GET', '/api/v1/checks/nightly-backup')).body;
     expect(hb.state).toBe('up');
-    expect(hb.heartbeat.last_ping_at).toBeDefined();
+    // The time of the ping before the restart, kept across it.
+    expect(Date.parse(hb.heartbeat.last_ping_at)).toBeGreaterThanOrEqual(pinged - 1000);
+    expect(Date.parse(hb.heartbeat.last_ping_at)).toBeLessThanOrEqual(answered);
   });
 });
