@@ -35,6 +35,8 @@ export interface TendConfig {
   memoryLimit: string;
   ingest: IngestLimits;
   checks: ChecksSettings;
+  /** Alerts: triggers, routing, delivery (docs/alerts.md); routes and receivers are in tend.yaml. */
+  alerts: AlertsSettings;
   auth: AuthSettings;
   /** Background checkpoints of the event store's write-ahead log (store/duckdb/checkpoints.ts). */
   checkpoint: { writeMs: number; walBytes: number; intervalMs: number };
@@ -53,6 +55,37 @@ export interface AuthSettings {
   /** PEM files: serve HTTPS (and OTLP/gRPC over TLS). Both or neither. */
   tls: { certFile: string; keyFile: string } | null;
 }
+
+/** Alerts (docs/alerts.md). Tests shorten the intervals; the defaults suit production. */
+export interface AlertsSettings {
+  /** The URL people reach Tend at, for links in notifications (TEND_EXTERNAL_URL; default the listen address). */
+  externalUrl?: string;
+  /** This node's name on lease rows (TEND_NODE_ID; default the host name). */
+  nodeId: string;
+  /** How often due triggers are looked for (ms). */
+  triggerTickMs: number;
+  /** Resolved alerts are forgotten this long after they resolve (their history stays in tend.alerts). */
+  keepResolvedMs: number;
+  delivery: {
+    /** First retry after this, doubling up to maxDelayMs, with jitter (ms). */
+    baseDelayMs: number;
+    maxDelayMs: number;
+    /** Retried for at least this long before it is given up (ms). */
+    giveUpAfterMs: number;
+    attemptTimeoutMs: number;
+    /** Notifications in flight per receiver. */
+    perReceiver: number;
+    pollMs: number;
+  };
+}
+
+export const defaultAlertsSettings = (env: NodeJS.ProcessEnv = process.env): AlertsSettings => ({
+  externalUrl: env.TEND_EXTERNAL_URL || undefined,
+  nodeId: env.TEND_NODE_ID || os.hostname(),
+  triggerTickMs: 1000,
+  keepResolvedMs: 86_400_000,
+  delivery: { baseDelayMs: 10_000, maxDelayMs: 300_000, giveUpAfterMs: 2 * 3_600_000, attemptTimeoutMs: 10_000, perReceiver: 4, pollMs: 1000 },
+});
 
 export interface ChecksSettings {
   /** tend.yaml: checks and status pages as code (--config, TEND_CONFIG, else ./tend.yaml). */
@@ -198,6 +231,7 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
       configFileNamed: Boolean(flags.config || env.TEND_CONFIG),
       concurrency: Math.max(1, toInt(flags.checkConcurrency, '--check-concurrency') ?? toInt(env.TEND_CHECK_CONCURRENCY, 'TEND_CHECK_CONCURRENCY') ?? 100),
     },
+    alerts: defaultAlertsSettings(env),
     auth: readAuth(flags, env),
     checkpoint: {
       writeMs: 1000 * (toInt(flags.checkpointAfterWrites, '--checkpoint-after-writes') ?? toInt(env.TEND_CHECKPOINT_AFTER_WRITES, 'TEND_CHECKPOINT_AFTER_WRITES') ?? defaultCheckpoint.afterWritesSeconds),

@@ -61,6 +61,15 @@ const check = async () => {
   return name;
 };
 const user = async () => (await tend.people.create({ email: `gone-${unique()}@example.com`, roles: { production: 'viewer' } })).id;
+const alertFp = async () => {
+  const labels = { alertname: `matrix-${unique()}` };
+  await admin('POST', '/api/v2/alerts', [{ labels }]);
+  return (await admin('GET', `/api/v1/alerts?filter=${encodeURIComponent(`alertname="${labels.alertname}"`)}`)).alerts[0].fingerprint as string;
+};
+const triggerBody = () => ({ name: `t-${unique()}`, query: { calculations: [{ op: 'COUNT' }], time_range: 300 }, threshold: { op: '>', value: 1 }, frequency: 60 });
+const trigger = async () => (await admin('POST', '/1/triggers/app', triggerBody())).id as string;
+const silenceBody = () => ({ matchers: [{ name: 'alertname', value: 'x', isRegex: false, isEqual: true }], startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'matrix' });
+const silence = async () => (await admin('POST', '/api/v2/silences', silenceBody())).silenceID as string;
 
 const SAMPLES: Record<string, Sample> = {
   'GET /healthz': { path: '/healthz' },
@@ -126,6 +135,26 @@ const SAMPLES: Record<string, Sample> = {
   'PATCH /api/v1/users/:id': { path: async () => `/api/v1/users/${fixtures.userId}`, body: { name: 'Renamed' } },
   'DELETE /api/v1/users/:id': { path: async () => `/api/v1/users/${await user()}` },
   'GET /api/v1/audit': { path: '/api/v1/audit?limit=5' },
+  'GET /api/v1/alerts': { path: '/api/v1/alerts' },
+  'GET /api/v1/alerts/:fingerprint': { path: async () => `/api/v1/alerts/${await alertFp()}`, production: true },
+  'POST /api/v1/alerts/:fingerprint/ack': { path: async () => `/api/v1/alerts/${await alertFp()}/ack`, production: true },
+  'POST /api/v1/alerts/:fingerprint/unack': { path: async () => `/api/v1/alerts/${await alertFp()}/unack`, production: true },
+  // No receiver is configured here: an allowed caller is told so.
+  'POST /api/v1/alerts/receivers/:name/test': { path: '/api/v1/alerts/receivers/none/test', ok: [404] },
+  'GET /api/v1/triggers': { path: '/api/v1/triggers' },
+  'GET /1/triggers/:dataset': { path: '/1/triggers/app' },
+  'POST /1/triggers/:dataset': { path: '/1/triggers/app', body: async () => triggerBody() },
+  'GET /1/triggers/:dataset/:id': { path: async () => `/1/triggers/app/${await trigger()}`, production: true },
+  'PUT /1/triggers/:dataset/:id': { path: async () => `/1/triggers/app/${await trigger()}`, body: async () => triggerBody(), production: true },
+  'DELETE /1/triggers/:dataset/:id': { path: async () => `/1/triggers/app/${await trigger()}`, production: true },
+  'POST /api/v2/alerts': { path: '/api/v2/alerts', body: [{ labels: { alertname: 'pushed' } }] },
+  'GET /api/v2/alerts': { path: '/api/v2/alerts' },
+  'GET /api/v2/alerts/groups': { path: '/api/v2/alerts/groups' },
+  'GET /api/v2/silences': { path: '/api/v2/silences' },
+  'POST /api/v2/silences': { path: '/api/v2/silences', body: async () => silenceBody() },
+  'GET /api/v2/silence/:id': { path: async () => `/api/v2/silence/${await silence()}`, production: true },
+  'DELETE /api/v2/silence/:id': { path: async () => `/api/v2/silence/${await silence()}`, production: true },
+  'GET /api/v2/status': { path: '/api/v2/status' },
 };
 
 interface Credential {

@@ -21,6 +21,10 @@ export type Permission =
   | 'notices.write' // status page notices: incident communication
   | 'keys.manage'
   | 'audit.read'
+  | 'alerts.read' // alerts, triggers, silences, Alertmanager API reads
+  | 'alerts.write' // acknowledge alerts, make and expire silences
+  | 'alerts.push' // push alerts (Prometheus through the Alertmanager API)
+  | 'alerts.configure' // triggers (Honeycomb's Triggers API), test receivers
   | 'settings.write' // what an admin may do that no narrower permission names
   | 'users.manage';
 
@@ -39,6 +43,10 @@ const GRANTS: Record<Exclude<Permission, 'public' | 'session'>, Grant> = {
   'notices.write': { role: 'member', keys: ['admin'] },
   'keys.manage': { role: 'admin', keys: ['admin'] },
   'audit.read': { role: 'admin', keys: ['admin'] },
+  'alerts.read': { role: 'viewer', keys: ['read', 'admin'] },
+  'alerts.write': { role: 'member', keys: ['admin'] },
+  'alerts.push': { role: 'admin', keys: ['ingest', 'admin'] },
+  'alerts.configure': { role: 'admin', keys: ['admin'] },
   'settings.write': { role: 'admin', keys: ['admin'] },
   'users.manage': { role: 'owner', keys: [] },
 };
@@ -127,6 +135,27 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
 
   // Audit log
   'GET /api/v1/audit': r('audit.read'),
+
+  // Alerts (src/alerts): Tend's API, Honeycomb's Triggers API, Alertmanager's API v2
+  'GET /api/v1/alerts': r('alerts.read'),
+  'GET /api/v1/alerts/:fingerprint': r('alerts.read'),
+  'POST /api/v1/alerts/:fingerprint/ack': r('alerts.write'),
+  'POST /api/v1/alerts/:fingerprint/unack': r('alerts.write'),
+  'POST /api/v1/alerts/receivers/:name/test': r('alerts.configure'),
+  'GET /api/v1/triggers': r('alerts.read'),
+  'GET /1/triggers/:dataset': r('alerts.read'),
+  'POST /1/triggers/:dataset': r('alerts.configure'),
+  'GET /1/triggers/:dataset/:id': r('alerts.read'),
+  'PUT /1/triggers/:dataset/:id': r('alerts.configure'),
+  'DELETE /1/triggers/:dataset/:id': r('alerts.configure'),
+  'POST /api/v2/alerts': r('alerts.push'),
+  'GET /api/v2/alerts': r('alerts.read'),
+  'GET /api/v2/alerts/groups': r('alerts.read'),
+  'GET /api/v2/silences': r('alerts.read'),
+  'POST /api/v2/silences': r('alerts.write'),
+  'GET /api/v2/silence/:id': r('alerts.read'),
+  'DELETE /api/v2/silence/:id': r('alerts.write'),
+  'GET /api/v2/status': r('alerts.read'),
 };
 
 /** HEAD is answered by the GET route (fastify adds it), so it needs what GET needs. */

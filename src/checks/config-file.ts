@@ -25,6 +25,9 @@ const FileShape = z.strictObject({
   environment: z.string().min(1).max(100).default('production'),
   checks: z.array(z.unknown()).default([]),
   status_pages: z.array(z.unknown()).default([]),
+  // Read by the alerts capability (src/alerts/config.ts), which reports their problems.
+  alerting: z.unknown().optional(),
+  triggers: z.unknown().optional(),
 });
 
 export class ChecksFileError extends Error {}

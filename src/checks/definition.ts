@@ -59,6 +59,8 @@ const common = {
   successes_before_up: z.int().min(1).max(1000).default(1),
   paused: z.boolean().default(false),
   maintenance: z.array(MaintenanceWindow).max(100).default([]),
+  /** Labels of the alert the check raises when it goes down (docs/alerts.md). */
+  labels: z.record(z.string(), z.string()).default({}),
 };
 
 const HttpExpect = z.strictObject({

@@ -44,6 +44,8 @@ export interface MonitorDeps {
   log: { error(obj: object, msg: string): void };
   /** Called with each scheduled run's lag, for metrics. */
   onLag?: (lagMs: number) => void;
+  /** Called on every state change (alerts subscribe: a check going down fires an alert). */
+  onStateChange?: (rec: CheckRecord, state: CheckState, previous: CheckState, reason?: string) => void;
   rng?: () => number;
 }
 
@@ -275,6 +277,7 @@ export class CheckMonitor {
     if (e.counters.state === previous) return;
     const now = this.deps.clock.now();
     e.since = now;
+    this.deps.onStateChange?.(e.rec, e.counters.state, previous, reason);
     await Promise.all([this.write(e, STATES_DATASET, urgent, [stateEvent(now, e.rec.name, e.rec.kind, e.counters.state, previous, reason)]), this.save(e)]);
   }
 

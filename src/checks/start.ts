@@ -10,7 +10,7 @@ import { BatchSink } from './batch-sink.js';
 import { CheckStore } from './check-store.js';
 import { systemClock, type Clock } from './clock.js';
 import { readChecksFile } from './config-file.js';
-import { CheckMonitor } from './monitor.js';
+import { CheckMonitor, type MonitorDeps } from './monitor.js';
 import { ChecksService, type ApplySummary } from './service.js';
 
 export interface Checks {
@@ -30,6 +30,8 @@ export interface ChecksDeps {
   settings: ChecksSettings;
   log: FastifyBaseLogger;
   clock?: Clock;
+  /** Told of every check state change (the alerts capability). */
+  onStateChange?: MonitorDeps['onStateChange'];
 }
 
 export async function startChecks(deps: ChecksDeps): Promise<Checks> {
@@ -50,6 +52,7 @@ export async function startChecks(deps: ChecksDeps): Promise<Checks> {
     store,
     log: deps.log,
     onLag: (ms) => lag.observe(ms / 1000),
+    onStateChange: deps.onStateChange,
     sink: (env, dataset, events, urgent) => batches.submit(env, dataset, events, urgent),
   });
   const service = new ChecksService(store, monitor, deps.auth);

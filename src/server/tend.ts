@@ -13,6 +13,7 @@ import { Checkpoints, DatasetRegistry, DuckDatabase, DuckEventStore, type EventS
 import { MetricsRegistry } from '../telemetry/index.js';
 import { MarkerStore, registerMarkerRoutes } from '../markers/index.js';
 import { registerChecksRoutes, startChecks, type Checks } from '../checks/index.js';
+import { startAlerts, type Alerts } from '../alerts/index.js';
 import { registerStatus } from '../status/index.js';
 import { registerBubbleUpRoutes, registerEventSearchRoutes, registerQueryRoutes } from '../query/index.js';
 import { createApp } from './app.js';
@@ -36,6 +37,7 @@ export interface Tend {
   owner?: OwnerBootstrap;
   audit: AuditLog;
   checks: Checks;
+  alerts: Alerts;
   /** OTLP/gRPC, unless turned off (config.grpcPort null). */
   grpc: OtlpGrpcServer | null;
   /** The address the server listens on, e.g. http://127.0.0.1:4318. */
@@ -91,7 +93,14 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const timer = setInterval(() => void sweep().catch((err) => app.log.error({ err }, 'retention sweep failed')), RETENTION_SWEEP_MS);
   timer.unref();
 
-  const checks = await startChecks({ meta: db, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log });
+  const alerts = await startAlerts({
+    meta: db, auth, pipeline: ingest.pipeline, query: queryDeps, settings: config.alerts, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, env,
+  });
+  alerts.register(app);
+  const checks = await startChecks({
+    meta: db, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log,
+    onStateChange: (rec, state, previous, reason) => alerts.onCheckChange({ env: rec.env, name: rec.name, kind: rec.kind, labels: rec.definition.labels, state, previous, reason }),
+  });
   registerChecksRoutes(app, checks.service);
   await registerStatus(app, { meta: db, store, datasets, auth, checks: checks.service });
 
@@ -106,11 +115,13 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const url = address.replace('[::1]', 'localhost');
   // Only now: a log a crash left behind is folded in at once, which must not hold up the start.
   checkpoints.start();
+  alerts.start(url);
   return {
-    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, grpc, url,
+    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, grpc, url,
     async close() {
       clearInterval(timer);
       await checks.stop();
+      await alerts.stop();
       await app.close();
       await grpc?.close();
       await ingest.pipeline.idle();

@@ -1,0 +1,161 @@
+// The alerts of every environment: sources report what they see, the service decides what
+// changed (fired, resolved, refreshed), writes the change to the metadata store and to
+// tend.alerts, and tells its listeners (the dispatcher that routes and notifies).
+import type { Environment } from '../store/index.js';
+import type { AlertStore } from './alert-store.js';
+import { alertEvent, ALERTS_DATASET, type EventWriter } from './events.js';
+import { fingerprint } from './labels.js';
+import { matchesAll, type Matcher } from './matchers.js';
+import type { Alert, AlertReport, AlertSource, AlertState } from './model.js';
+
+export type AlertChange = 'fired' | 'resolved' | 'refreshed' | 'acknowledged' | 'unacknowledged';
+
+/** `renotify`: an on_true trigger asks for a notification at every evaluation while it holds. */
+export type AlertListener = (env: Environment, alert: Alert, change: AlertChange, renotify: boolean) => void;
+
+export interface AlertFilter {
+  state?: AlertState;
+  source?: AlertSource;
+  matchers?: Matcher[];
+}
+
+export interface ReportOptions {
+  /** Pushed alerts without endsAt resolve when not refreshed within this (ms). */
+  resolveTimeoutMs?: number;
+  renotify?: boolean;
+}
+
+export class AlertService {
+  private readonly byEnv = new Map<string, Map<string, Alert>>();
+  private readonly listeners: AlertListener[] = [];
+
+  constructor(
+    private readonly store: AlertStore,
+    private readonly write: EventWriter,
+    private readonly log: { error(obj: object, msg: string): void },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async load(): Promise<void> {
+    for (const a of await this.store.all()) this.envMap(a.envId).set(a.fingerprint, a);
+  }
+
+  onChange(listener: AlertListener): void {
+    this.listeners.push(listener);
+  }
+
+  private envMap(envId: string): Map<string, Alert> {
+    let m = this.byEnv.get(envId);
+    if (!m) this.byEnv.set(envId, (m = new Map()));
+    return m;
+  }
+
+  list(envId: string, filter: AlertFilter = {}): Alert[] {
+    const out: Alert[] = [];
+    for (const a of this.byEnv.get(envId)?.values() ?? []) {
+      if (filter.state && a.state !== filter.state) continue;
+      if (filter.source && a.source !== filter.source) continue;
+      if (filter.matchers && !matchesAll(filter.matchers, a.labels)) continue;
+      out.push(a);
+    }
+    return out.sort((x, y) => y.startsAt - x.startsAt || (x.fingerprint < y.fingerprint ? -1 : 1));
+  }
+
+  get(envId: string, fp: string): Alert | undefined {
+    return this.byEnv.get(envId)?.get(fp);
+  }
+
+  /** Applies what a source reports; resolves once the changes are stored and written as events. */
+  async report(env: Environment, source: AlertSource, reports: AlertReport[], opts: ReportOptions = {}): Promise<Alert[]> {
+    const now = this.now();
+    const changed: { alert: Alert; change: AlertChange }[] = [];
+    const touched: Alert[] = [];
+    const map = this.envMap(env.id);
+    for (const r of reports) {
+      const fp = fingerprint(r.labels);
+      const old = map.get(fp);
+      const resolved = r.endsAt !== undefined && r.endsAt <= now;
+      const state: AlertState = resolved ? 'resolved' : 'firing';
+      const restart = !old || (old.state === 'resolved' && !resolved);
+      const alert: Alert = {
+        envId: env.id,
+        fingerprint: fp,
+        labels: r.labels,
+        annotations: r.annotations ?? old?.annotations ?? {},
+        state,
+        source,
+        startsAt: restart ? (r.startsAt ?? now) : (old?.startsAt ?? now),
+        endsAt: resolved ? r.endsAt : undefined,
+        updatedAt: now,
+        generatorUrl: r.generatorUrl ?? old?.generatorUrl,
+        expiresAt: !resolved && opts.resolveTimeoutMs !== undefined ? (r.endsAt ?? now + opts.resolveTimeoutMs) : undefined,
+        value: r.value === undefined ? old?.value : r.value,
+        // A new episode starts unacknowledged.
+        ackedBy: restart ? undefined : old?.ackedBy,
+        ackedAt: restart ? undefined : old?.ackedAt,
+      };
+      if (resolved && (!old || old.state === 'resolved')) continue; // nothing was firing
+      map.set(fp, alert);
+      touched.push(alert);
+      if (!old || old.state !== alert.state) changed.push({ alert, change: state === 'firing' ? 'fired' : 'resolved' });
+      else if (opts.renotify) changed.push({ alert, change: 'refreshed' });
+    }
+    await this.persist(env, touched, changed.filter((c) => c.change !== 'refreshed'), now);
+    for (const c of changed) this.emit(env, c.alert, c.change, opts.renotify ?? false);
+    return touched;
+  }
+
+  /** Resolves these alerts when they are firing (a trigger group that went away, a check back up). */
+  async resolve(env: Environment, fps: string[]): Promise<void> {
+    const firing = fps.map((fp) => this.get(env.id, fp)).filter((a): a is Alert => a?.state === 'firing');
+    await this.reportBySource(env, firing, () => this.now());
+  }
+
+  private async reportBySource(env: Environment, alerts: Alert[], endsAt: (a: Alert) => number): Promise<void> {
+    const bySource = new Map<AlertSource, AlertReport[]>();
+    for (const a of alerts) bySource.set(a.source, [...(bySource.get(a.source) ?? []), { labels: a.labels, endsAt: endsAt(a) }]);
+    for (const [src, rs] of bySource) await this.report(env, src, rs);
+  }
+
+  async acknowledge(env: Environment, fp: string, by: string | undefined): Promise<Alert | undefined> {
+    const a = this.get(env.id, fp);
+    if (!a) return undefined;
+    const now = this.now();
+    const next: Alert = { ...a, ackedBy: by, ackedAt: by === undefined ? undefined : now, updatedAt: now };
+    this.envMap(env.id).set(fp, next);
+    const change = by === undefined ? 'unacknowledged' : 'acknowledged';
+    await this.persist(env, [next], [{ alert: next, change }], now);
+    this.emit(env, next, change, false);
+    return next;
+  }
+
+  /** Resolves pushed alerts whose refresh is overdue; forgets resolved alerts older than `keepMs`. */
+  async sweep(environments: Environment[], keepMs: number): Promise<void> {
+    const now = this.now();
+    for (const env of environments) {
+      const overdue = [...(this.byEnv.get(env.id)?.values() ?? [])].filter((a) => a.state === 'firing' && a.expiresAt !== undefined && a.expiresAt <= now);
+      await this.reportBySource(env, overdue, (a) => a.expiresAt!);
+      const map = this.byEnv.get(env.id);
+      for (const [fp, a] of map ?? []) if (a.state === 'resolved' && a.updatedAt < now - keepMs) map!.delete(fp);
+    }
+    await this.store.deleteResolvedBefore(now - keepMs);
+  }
+
+  private async persist(env: Environment, alerts: Alert[], changes: { alert: Alert; change: AlertChange }[], now: number): Promise<void> {
+    const events = changes.map((c) => alertEvent(now, c.alert, c.change));
+    await Promise.all([
+      this.store.save(alerts),
+      events.length ? this.write(env, ALERTS_DATASET, events).catch((err) => this.log.error({ err }, 'could not write alert events')) : undefined,
+    ]);
+  }
+
+  private emit(env: Environment, alert: Alert, change: AlertChange, renotify: boolean): void {
+    for (const l of this.listeners) {
+      try {
+        l(env, alert, change, renotify);
+      } catch (err) {
+        this.log.error({ err, fingerprint: alert.fingerprint }, 'alert listener failed');
+      }
+    }
+  }
+}

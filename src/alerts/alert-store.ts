@@ -1,0 +1,66 @@
+// Alerts as rows of the metadata store (portable SQL), so they survive a restart and every node
+// sees the same ones. The service keeps them in memory too and writes each change through.
+import type { MetaStore, Row } from '../store/index.js';
+import type { Alert, AlertSource, AlertState } from './model.js';
+
+const SCHEMA = [
+  `CREATE TABLE alerts (env_id TEXT NOT NULL, fingerprint TEXT NOT NULL, labels TEXT NOT NULL, annotations TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, starts_at BIGINT NOT NULL, ends_at BIGINT, updated_at BIGINT NOT NULL, generator_url TEXT, expires_at BIGINT, value DOUBLE, acked_by TEXT, acked_at BIGINT, PRIMARY KEY (env_id, fingerprint))`,
+];
+
+const COLUMNS = 'env_id, fingerprint, labels, annotations, state, source, starts_at, ends_at, updated_at, generator_url, expires_at, value, acked_by, acked_at';
+
+const UPDATES = COLUMNS.split(', ').slice(2).map((c) => `${c} = excluded.${c}`).join(', ');
+
+const opt = <T>(v: unknown, f: (x: unknown) => T): T | undefined => (v === null || v === undefined ? undefined : f(v));
+
+function toAlert(r: Row): Alert {
+  return {
+    envId: String(r.env_id),
+    fingerprint: String(r.fingerprint),
+    labels: JSON.parse(String(r.labels)),
+    annotations: JSON.parse(String(r.annotations)),
+    state: r.state as AlertState,
+    source: r.source as AlertSource,
+    startsAt: Number(r.starts_at),
+    endsAt: opt(r.ends_at, Number),
+    updatedAt: Number(r.updated_at),
+    generatorUrl: opt(r.generator_url, String),
+    expiresAt: opt(r.expires_at, Number),
+    value: opt(r.value, Number),
+    ackedBy: opt(r.acked_by, String),
+    ackedAt: opt(r.acked_at, Number),
+  };
+}
+
+function params(a: Alert): unknown[] {
+  return [
+    a.envId, a.fingerprint, JSON.stringify(a.labels), JSON.stringify(a.annotations), a.state, a.source, a.startsAt, a.endsAt ?? null,
+    a.updatedAt, a.generatorUrl ?? null, a.expiresAt ?? null, a.value ?? null, a.ackedBy ?? null, a.ackedAt ?? null,
+  ];
+}
+
+export class AlertStore {
+  private constructor(private readonly meta: MetaStore) {}
+
+  static async open(meta: MetaStore): Promise<AlertStore> {
+    await meta.migrate('alerts.v1', SCHEMA);
+    return new AlertStore(meta);
+  }
+
+  async all(): Promise<Alert[]> {
+    return (await this.meta.query(`SELECT ${COLUMNS} FROM alerts`)).map(toAlert);
+  }
+
+  /** Writes alerts in one transaction (a pushed batch costs one commit). */
+  async save(alerts: Alert[]): Promise<void> {
+    if (!alerts.length) return;
+    const placeholders = COLUMNS.split(', ').map((_, i) => `$${i + 1}`).join(', ');
+    await this.meta.transaction(
+      alerts.map((a) => ({ sql: `INSERT INTO alerts (${COLUMNS}) VALUES (${placeholders}) ON CONFLICT (env_id, fingerprint) DO UPDATE SET ${UPDATES}`, params: params(a) })),
+    );
+  }
+
+  async deleteResolvedBefore(ms: number): Promise<void> {
+    await this.meta.query(`DELETE FROM alerts WHERE state = 'resolved' AND updated_at < $1`, [ms]);
+  }
+}

@@ -1,0 +1,9 @@
+// Alerts: one model for alerts raised by triggers, checks and Prometheus; routing, grouping,
+// inhibition and silences as Alertmanager does them; durable delivery to receivers.
+export { startAlerts, type Alerts, type AlertsDeps } from './start.js';
+export { ALERTS_DATASET, TRIGGER_RUNS_DATASET, NOTIFICATIONS_DATASET } from './events.js';
+export type { CheckChange } from './check-alerts.js';
+export { parseAlertsFile, AlertsConfigError } from './config.js';
+export { fingerprint, labelName } from './labels.js';
+export { signature } from './receivers/index.js';
+export type { Alert, AlertSource, AlertState } from './model.js';

@@ -1,0 +1,131 @@
+// Builds the alerts capability for a running node: alerts, triggers, silences, the route tree
+// and dispatcher, durable delivery, tend.yaml's alerting and triggers applied at start, and
+// the hook that turns check state changes into alerts.
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { AuthService } from '../auth/index.js';
+import type { AlertsSettings } from '../config.js';
+import type { IngestPipeline } from '../ingest/index.js';
+import type { QueryDeps } from '../query/index.js';
+import type { Environment, MetaStore, StoredEvent } from '../store/index.js';
+import { AlertService } from './alert-service.js';
+import { AlertStore } from './alert-store.js';
+import { registerAlertmanagerApi } from './alertmanager-api/routes.js';
+import { checkAlert, type CheckChange } from './check-alerts.js';
+import { AlertingConfig, readAlertsFile } from './config.js';
+import { DeliveryQueue } from './delivery/delivery-queue.js';
+import { parseDuration } from './duration.js';
+import { Leases } from './leases.js';
+import { registerAlertRoutes } from './routes.js';
+import { Dispatcher, type Routing } from './routing/dispatcher.js';
+import { compileRules } from './routing/inhibit.js';
+import { buildRoute } from './routing/route-tree.js';
+import { Silences } from './silences/silence-store.js';
+import { registerTriggerRoutes } from './triggers/routes.js';
+import { TriggerService } from './triggers/trigger-service.js';
+import { TriggerStore } from './triggers/trigger-store.js';
+import { registerReceiverRoutes } from './receivers/routes.js';
+
+export interface AlertsDeps {
+  meta: MetaStore;
+  auth: AuthService;
+  pipeline: IngestPipeline;
+  query: QueryDeps;
+  settings: AlertsSettings;
+  configFile: string;
+  configFileNamed: boolean;
+  log: FastifyBaseLogger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Alerts {
+  service: AlertService;
+  triggers: TriggerService;
+  silences: Silences;
+  dispatcher: Dispatcher;
+  deliveries: DeliveryQueue;
+  config: AlertingConfig;
+  /** Feed for the checks capability: a check's state changed. */
+  onCheckChange(change: CheckChange): void;
+  register(app: FastifyInstance): void;
+  /** Starts timers (trigger evaluation, delivery, sweeps): once the server listens. */
+  start(url: string): void;
+  stop(): Promise<void>;
+}
+
+export function routingOf(c: AlertingConfig, externalUrl: string): Routing {
+  const intervals = new Map([...c.time_intervals, ...c.mute_time_intervals].map((t) => [t.name, t.time_intervals]));
+  return { route: buildRoute(c.route ?? { receiver: '' }), inhibit: compileRules(c.inhibit_rules), intervals, externalUrl };
+}
+
+export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
+  const file = readAlertsFile(deps.configFile, !deps.configFileNamed, deps.env);
+  const config = file?.alerting ?? AlertingConfig.parse({});
+  const envs = new Map<string, Environment>();
+  const envOf = async (id: string) => {
+    if (!envs.has(id)) for (const e of await deps.auth.environments()) envs.set(e.id, e);
+    return envs.get(id);
+  };
+  const write = (env: Environment, dataset: string, events: StoredEvent[]) => deps.pipeline.submit(env, dataset, events);
+  const store = await AlertStore.open(deps.meta);
+  const service = new AlertService(store, write, deps.log);
+  await service.load();
+  const silences = await Silences.open(deps.meta);
+  const leases = await Leases.open(deps.meta, deps.settings.nodeId);
+  const deliveries = await DeliveryQueue.open(deps.meta, deps.settings.nodeId, config, deps.settings.delivery, write, envOf, deps.log);
+  let externalUrl = deps.settings.externalUrl ?? '';
+  const dispatcher = new Dispatcher(routingOf(config, externalUrl), service, silences, (env, n) => deliveries.enqueue(env, n), deps.log);
+  service.onChange((env, alert, change, renotify) => {
+    if (change === 'fired' || change === 'resolved' || change === 'refreshed') dispatcher.add(env, alert, renotify);
+  });
+  silences.onChange(() => dispatcher.poke());
+  const triggers = new TriggerService({
+    store: await TriggerStore.open(deps.meta),
+    alerts: service,
+    query: deps.query,
+    leases,
+    write,
+    environments: () => deps.auth.environments(),
+    log: deps.log,
+    tickMs: deps.settings.triggerTickMs,
+    queryTimeoutMs: 30_000,
+  });
+  await triggers.load();
+  if (file) await triggers.applyFile(await deps.auth.ensureEnvironment(file.environment), file.triggers);
+  const resolveTimeoutMs = parseDuration(config.resolve_timeout)!;
+  const startedAt = Date.now();
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const configText = file ? JSON.stringify({ route: config.route, receivers: config.receivers.map((r) => r.name), inhibit_rules: config.inhibit_rules }) : '';
+
+  return {
+    service, triggers, silences, dispatcher, deliveries, config,
+    onCheckChange(change) {
+      const report = checkAlert(change);
+      if (!report) return;
+      const work = report.resolve ? service.resolve(change.env, [report.fingerprint]) : service.report(change.env, 'check', [report.alert]).then(() => undefined);
+      work.catch((err) => deps.log.error({ err, check: change.name }, 'could not raise the check alert'));
+    },
+    register(app) {
+      registerAlertRoutes(app, service, deliveries);
+      registerTriggerRoutes(app, triggers);
+      registerAlertmanagerApi(app, { alerts: service, silences, dispatcher, resolveTimeoutMs: () => resolveTimeoutMs, configText: () => configText, startedAt });
+      registerReceiverRoutes(app, () => config, deps.settings.delivery.attemptTimeoutMs, () => externalUrl);
+    },
+    start(url) {
+      if (!externalUrl) {
+        externalUrl = url;
+        dispatcher.setRouting(routingOf(config, externalUrl));
+      }
+      triggers.start();
+      deliveries.start();
+      const sweep = async () => service.sweep(await deps.auth.environments(), deps.settings.keepResolvedMs);
+      sweepTimer = setInterval(() => void sweep().catch((err) => deps.log.error({ err }, 'alert sweep failed')), Math.min(resolveTimeoutMs, 60_000) / 4 || 1000);
+      sweepTimer.unref();
+    },
+    async stop() {
+      clearInterval(sweepTimer);
+      dispatcher.stop();
+      await triggers.stop();
+      await deliveries.stop();
+    },
+  };
+}

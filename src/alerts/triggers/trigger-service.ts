@@ -1,0 +1,204 @@
+// Triggers of every environment: kept (tend.yaml and the Triggers API), scheduled at their
+// frequency by whichever node holds the evaluation lease, evaluated through the query engine,
+// turned into alerts (one per breakdown group), and recorded in tend.trigger_runs.
+import type { QueryDeps } from '../../query/index.js';
+import type { Environment } from '../../store/index.js';
+import type { AlertService } from '../alert-service.js';
+import { event, TRIGGER_RUNS_DATASET, type EventWriter } from '../events.js';
+import { cleanLabels, fingerprint, type Labels } from '../labels.js';
+import type { Leases } from '../leases.js';
+import type { AlertReport } from '../model.js';
+import { exceeds, windowOf, type Trigger, type TriggerInput } from './definition.js';
+import { evaluate, type Evaluation } from './evaluator.js';
+import { renderAll } from './template.js';
+import { newTriggerId, type TriggerState, type TriggerStore } from './trigger-store.js';
+
+const LEASE = 'alerts.triggers';
+
+export interface TriggerServiceDeps {
+  store: TriggerStore;
+  alerts: AlertService;
+  query: QueryDeps;
+  leases: Leases;
+  write: EventWriter;
+  environments: () => Promise<Environment[]>;
+  log: { error(obj: object, msg: string): void };
+  /** How often due triggers are looked for (ms). */
+  tickMs: number;
+  queryTimeoutMs: number;
+}
+
+export class TriggerService {
+  private triggers = new Map<string, Trigger>();
+  private states = new Map<string, TriggerState>();
+  private nextDue = new Map<string, number>();
+  private envs = new Map<string, Environment>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: TriggerServiceDeps) {}
+
+  async load(): Promise<void> {
+    for (const t of await this.deps.store.all()) this.triggers.set(t.id, t);
+    this.states = await this.deps.store.states();
+    await this.refreshEnvs();
+  }
+
+  private async refreshEnvs(): Promise<void> {
+    for (const e of await this.deps.environments()) this.envs.set(e.id, e);
+  }
+
+  list(envId: string, dataset?: string): Trigger[] {
+    return [...this.triggers.values()].filter((t) => t.envId === envId && (dataset === undefined || t.dataset.toLowerCase() === dataset.toLowerCase()));
+  }
+
+  get(envId: string, id: string): Trigger | undefined {
+    const t = this.triggers.get(id);
+    return t && t.envId === envId ? t : undefined;
+  }
+
+  /** Whether any group of the trigger fires now. */
+  triggered(id: string): boolean {
+    return Object.values(this.states.get(id) ?? {}).some((g) => g.firing);
+  }
+
+  async put(env: Environment, dataset: string, input: TriggerInput, managedBy: Trigger['managedBy'], id = newTriggerId()): Promise<Trigger> {
+    this.envs.set(env.id, env);
+    const t: Trigger = { ...input, id, envId: env.id, dataset, managedBy };
+    const old = this.triggers.get(id);
+    await this.deps.store.save(t);
+    this.triggers.set(id, t);
+    // A changed question starts over: the old groups' alerts resolve at the next evaluation.
+    if (old && JSON.stringify(old.query) !== JSON.stringify(t.query)) this.nextDue.delete(id);
+    return t;
+  }
+
+  async remove(env: Environment, id: string): Promise<void> {
+    const state = this.states.get(id) ?? {};
+    const t = this.triggers.get(id);
+    await this.deps.store.delete(id);
+    this.triggers.delete(id);
+    this.states.delete(id);
+    this.nextDue.delete(id);
+    if (t) await this.deps.alerts.resolve(env, Object.keys(state).map((g) => fingerprint(JSON.parse(g) as Labels)));
+  }
+
+  /** Makes the environment's file-managed triggers exactly `inputs` (by name). */
+  async applyFile(env: Environment, inputs: TriggerInput[]): Promise<void> {
+    const existing = new Map(this.list(env.id).filter((t) => t.managedBy === 'file').map((t) => [t.name, t]));
+    for (const input of inputs) {
+      const old = existing.get(input.name);
+      existing.delete(input.name);
+      await this.put(env, input.dataset!, input, 'file', old?.id);
+    }
+    for (const gone of existing.values()) await this.remove(env, gone.id);
+  }
+
+  start(): void {
+    const tick = () => {
+      this.running = this.running.then(() => this.tick()).catch((err) => this.deps.log.error({ err }, 'trigger evaluation failed'));
+      this.timer = setTimeout(tick, this.deps.tickMs);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(tick, this.deps.tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Evaluates the triggers that are due, when this node holds the lease. */
+  private async tick(): Promise<void> {
+    const now = Date.now();
+    if (!(await this.deps.leases.acquire(LEASE, Math.max(this.deps.tickMs * 5, 10_000), now))) return;
+    const due: { t: Trigger; lagMs: number }[] = [];
+    for (const t of this.triggers.values()) {
+      if (t.disabled) continue;
+      const at = this.nextDue.get(t.id);
+      if (at === undefined) {
+        // First evaluation soon, spread over the first period so triggers do not all start together.
+        this.nextDue.set(t.id, now + Math.floor(Math.random() * Math.min(t.frequency * 1000, 15_000)));
+        continue;
+      }
+      if (at > now) continue;
+      due.push({ t, lagMs: now - at });
+      let next = at + t.frequency * 1000;
+      if (next <= now) next = now + t.frequency * 1000;
+      this.nextDue.set(t.id, next);
+    }
+    if (due.length) await this.evaluateNow(due.map((d) => d.t), new Map(due.map((d) => [d.t.id, d.lagMs])));
+  }
+
+  /** Evaluates triggers now (all of them when none are named): what the scheduler and tests call. */
+  async evaluateNow(which?: Trigger[], lags = new Map<string, number>()): Promise<Evaluation[]> {
+    await this.refreshEnvs();
+    const list = which ?? [...this.triggers.values()].filter((t) => !t.disabled);
+    const nowMs = Date.now();
+    const evaluations = await evaluate(this.deps.query, (id) => this.envs.get(id), list, nowMs / 1000, this.deps.queryTimeoutMs);
+    const saved: [string, TriggerState][] = [];
+    for (const ev of evaluations) {
+      const env = this.envs.get(ev.trigger.envId);
+      if (!env) continue;
+      const { state, reports, runs } = this.judge(ev, this.states.get(ev.trigger.id) ?? {}, nowMs, lags.get(ev.trigger.id) ?? 0);
+      this.states.set(ev.trigger.id, state);
+      saved.push([ev.trigger.id, state]);
+      const firing = reports.filter((r) => r.endsAt === undefined);
+      const resolved = reports.filter((r) => r.endsAt !== undefined);
+      await Promise.all([
+        firing.length ? this.deps.alerts.report(env, 'trigger', firing, { renotify: ev.trigger.alert_type === 'on_true' }) : undefined,
+        resolved.length ? this.deps.alerts.report(env, 'trigger', resolved) : undefined,
+        this.deps.write(env, TRIGGER_RUNS_DATASET, runs).catch((err) => this.deps.log.error({ err }, 'could not write trigger runs')),
+      ]);
+    }
+    await this.deps.store.saveStates(saved);
+    return evaluations;
+  }
+
+  /** One evaluation's verdict per group: the new state, alerts to report, and run events. */
+  private judge(ev: Evaluation, prev: TriggerState, nowMs: number, lagMs: number) {
+    const t = ev.trigger;
+    const state: TriggerState = {};
+    const reports: AlertReport[] = [];
+    const runs = [];
+    const base = { 'trigger.name': t.name, 'trigger.id': t.id, 'trigger.dataset': t.dataset, duration_ms: ev.durationMs, lag_ms: lagMs, 'trigger.window_s': windowOf(t) };
+    const labelsOf = (groups: Record<string, string>): Labels => ({ ...cleanLabels(t.labels), ...cleanLabels(groups), alertname: t.name });
+    const seen = new Set<string>();
+    const fire = (labels: Labels, value: number | null) => reports.push({ labels, annotations: renderAll(t.annotations, labels, value), value });
+    const resolve = (labels: Labels, value: number | null) => reports.push({ labels, endsAt: nowMs, value });
+    if (ev.error) {
+      runs.push(event(nowMs, { ...base, result: 'error', error: ev.error }));
+      return { state: prev, reports, runs };
+    }
+    for (const g of ev.values) {
+      const labels = labelsOf(g.groups);
+      const key = JSON.stringify(labels);
+      if (g.value === null) continue; // no data for this group: judged with the missing ones below
+      seen.add(key);
+      const over = exceeds(g.value, t.threshold.op, t.threshold.value);
+      const was = prev[key] ?? { count: 0, firing: false };
+      const count = over ? was.count + 1 : 0;
+      const firing = count >= t.threshold.exceeded_limit || (was.firing && over);
+      state[key] = { count, firing };
+      if (firing) fire(labels, g.value);
+      else if (was.firing) resolve(labels, g.value);
+      const groupFields = Object.fromEntries(Object.entries(g.groups).map(([k, v]) => [`group.${k}`, v]));
+      runs.push(event(nowMs, { ...base, ...groupFields, value: g.value, exceeded: over, result: firing ? 'triggered' : 'ok' }));
+    }
+    // Groups with no data now: what the trigger says no data means.
+    const missing = Object.entries(prev).filter(([key]) => !seen.has(key));
+    if (!t.query.breakdowns?.length && !seen.size && !missing.length) missing.push([JSON.stringify(labelsOf({})), { count: 0, firing: false }]);
+    for (const [key, was] of missing) {
+      const labels = JSON.parse(key) as Labels;
+      if (t.no_data === 'keep') state[key] = was;
+      else if (t.no_data === 'firing') {
+        state[key] = { count: t.threshold.exceeded_limit, firing: true };
+        fire(labels, null);
+      } else if (was.firing) resolve(labels, null);
+      runs.push(event(nowMs, { ...base, result: 'no_data', 'trigger.no_data': t.no_data }));
+    }
+    return { state, reports, runs };
+  }
+}
