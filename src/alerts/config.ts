@@ -40,7 +40,7 @@ export const SmtpDefaults = z.strictObject({
 
 /** SMTP settings on the receiver win over alerting.smtp. */
 export const EmailConfig = SmtpDefaults.extend({ to: oneOrMany(z.string().min(3)), send_resolved: z.boolean().default(true) });
- = z.strictObject({ routing_key: z.string().min(1), url: z.url().default('https://events.pagerduty.com/v2/enqueue'), source: z.string().optional(), send_resolved: z.boolean().default(true) });
+export const PagerDutyConfig = z.strictObject({ routing_key: z.string().min(1), url: z.url().default('https://events.pagerduty.com/v2/enqueue'), source: z.string().optional(), send_resolved: z.boolean().default(true) });
 export const NtfyConfig = z.strictObject({ server: z.url().default('https://ntfy.sh'), topic: z.string().min(1), token: z.string().optional(), send_resolved: z.boolean().default(true) });
 export const SmsConfig = z.strictObject({
   account_sid: z.string().min(1),
