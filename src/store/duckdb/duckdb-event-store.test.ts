@@ -41,7 +41,7 @@ describe('DuckEventStore', () => {
     expect(await store.source([ds.id], day0 + 10 * DAY_US, day0 + 11 * DAY_US)).toBeUndefined();
   });
 
-  it('adds new columns to earlier day tables', async () => {
+  it('reads a column added later as NULL in tables that never had it', async () => {
     await store.append([{ dataset: ds, events: [ev(day0, { a: 1 })] }]);
     await store.append([{ dataset: ds, events: [ev(day0 + DAY_US, { a: 2, b: 'x' })] }]);
     await store.append([{ dataset: ds, events: [ev(day0 + 1, { c: true })] }]);
@@ -111,5 +111,49 @@ describe('DuckEventStore', () => {
     ]);
     await store.append([{ dataset: ds, events: [ev(day0 + 1, { a: 2, s: 'y' })] }]);
     expect((await all()).map((r) => r.s)).toEqual(['x', 'y']);
+  });
+
+  it('keeps a one-field event out of a wide table, and reads both back as one day', async () => {
+    const wide = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`w${i}`, i]));
+    await store.append([{ dataset: ds, events: [ev(day0, { n: 1, ...wide }), ev(day0 + 1, { n: 2 }), ev(day0 + 2, { n: 3, x: 'a' })] }]);
+    const tables = await db.query<{ table_name: string; columns: number }>(
+      `SELECT table_name, count(*) AS columns FROM duckdb_columns() WHERE regexp_matches(table_name, '^ev_[0-9a-f]+_') GROUP BY table_name ORDER BY table_name`,
+    );
+    // The wide event's table, and a narrow one for the one- and two-field events.
+    expect(tables).toEqual([
+      { table_name: partitionTable(ds.id, 20_000), columns: 2 + 301 },
+      { table_name: `${partitionTable(ds.id, 20_000)}_1`, columns: 2 + 2 },
+    ]);
+    const rows = await all();
+    expect(rows.map((r) => [r.n, r.x, r.w7])).toEqual([
+      [1, null, 7],
+      [2, null, null],
+      [3, 'a', null],
+    ]);
+    // After reopening, the tables come back with their columns, and appends go where they went.
+    db.close();
+    db = await DuckDatabase.open(dir);
+    store = await DuckEventStore.open(db);
+    await store.append([{ dataset: ds, events: [ev(day0 + 3, { n: 4, x: 'b' }), ev(day0 + 4, { n: 5, ...wide, w0: 99 })] }]);
+    const after = await db.query(`SELECT count(*) AS n FROM duckdb_tables() WHERE regexp_matches(table_name, '^ev_[0-9a-f]+_')`);
+    expect(after).toEqual([{ n: 2 }]);
+    expect((await all()).map((r) => [r.n, r.x, r.w0])).toEqual([
+      [1, null, 0],
+      [2, null, null],
+      [3, 'a', null],
+      [4, 'b', null],
+      [5, null, 99],
+    ]);
+  });
+
+  it('refuses an event that would pass the column limit, and stores the others of the write', async () => {
+    const refused = await store.append([{ dataset: ds, events: [ev(day0, { a: 1, b: 2 }), ev(day0 + 1, { c: 3, d: 4 }), ev(day0 + 2, { a: 5, c: 6 })] }], { maxColumnsPerDataset: 3 });
+    expect(refused.map((r) => r.event.fields)).toEqual([{ c: 3, d: 4 }]);
+    expect(refused[0].problem).toMatch(/more than 3 columns/);
+    expect((await all()).map((r) => [r.a, r.b, r.c])).toEqual([
+      [1, 2, null],
+      [5, null, 6],
+    ]);
+    expect((await store.columns(ds.id)).map((c) => c.name)).toEqual(['a', 'b', 'c']);
   });
 });
