@@ -26,7 +26,7 @@ export interface AuditEntry {
 export type EventSink = (env: Environment, dataset: string, events: StoredEvent[]) => Promise<void>;
 
 /** Field names whose values are secrets wherever they appear in a recorded object. */
-const SECRET_NAME = /pass(word)?|secret|token|hash|^key$|cookie|authorization/i;
+const SECRET_NAME = /pass(word)?|secret|token|hash|(^|_)key$|cookie|authorization/i;
 
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);

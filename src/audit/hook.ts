@@ -32,6 +32,16 @@ export function actionOf(method: string, route: string): { action: string; targe
   return { action: `${singular(object)}.${verb}`, targetKind: singular(object), param: params[params.length - 1]?.slice(1) };
 }
 
+/** The JSON object a handler answered, when it is one and small. */
+function answerObject(payload: unknown): Record<string, unknown> | undefined {
+  if (typeof payload !== 'string' || payload.length > 65_536 || !payload.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(payload) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
 function outcomeOf(status: number): Outcome {
   if (status < 400) return 'success';
   return status === 401 || status === 403 || status === 429 ? 'denied' : 'failure';
@@ -41,7 +51,7 @@ export function registerAuditHook(app: FastifyInstance, audit: AuditLog, default
   // Callback style: requests that are not audited (ingest, queries) pass straight through, so
   // handlers that call reply.send() without returning it are answered once.
   app.addHook('onSend', (request: FastifyRequest, reply, payload, done) => {
-    const entry = entryOf(request, reply.statusCode);
+    const entry = entryOf(request, reply.statusCode, payload);
     if (!entry) return done(null, payload);
     void entryEnv(entry, defaultEnv).then((e) => audit.record(e)).then(() => done(null, payload), done);
   });
@@ -54,7 +64,7 @@ async function entryEnv(entry: Pending, defaultEnv: () => Promise<Environment>):
 }
 
 /** The entry a request makes, or undefined when it is not audited. */
-function entryOf(request: FastifyRequest, status: number): Pending | undefined {
+function entryOf(request: FastifyRequest, status: number, payload: unknown): Pending | undefined {
   const rule = request.accessRule;
   const route = request.routeOptions.url;
   if (!rule || !route) return undefined;
@@ -67,19 +77,22 @@ function entryOf(request: FastifyRequest, status: number): Pending | undefined {
   }
   const derived = actionOf(request.method, route);
   const param = derived.param ? (request.params as Record<string, string>)[derived.param] : undefined;
+  // A route that does not describe its change: what it answered is the object after it.
+  const answered = !detail && status < 300 && request.method !== 'DELETE' ? answerObject(payload) : undefined;
+  const answeredId = answered?.id ?? answered?.name;
   // A wrong password is a failure of the one who tried; other 401s are refusals.
   const outcome = detail?.action === 'auth.login_failed' && status === 401 ? 'failure' : outcomeOf(status);
   return {
     env: detail?.env ?? p?.env,
     actor: detail?.actor ?? p?.actor ?? { kind: 'anonymous', id: '' },
     action: detail?.action ?? derived.action,
-    target: detail?.target ?? (param ? { kind: derived.targetKind, id: param } : undefined),
+    target: detail?.target ?? (param || answeredId ? { kind: derived.targetKind, id: String(param ?? answeredId) } : undefined),
     outcome,
     status,
     address: request.ip,
     userAgent: request.headers['user-agent'],
     before: detail?.before,
-    after: detail?.after,
+    after: detail ? detail.after : answered,
     method: request.method,
     route,
   };
