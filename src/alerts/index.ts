@@ -7,3 +7,5 @@ export { parseAlertsFile, AlertsConfigError } from './config.js';
 export { fingerprint, labelName } from './labels.js';
 export { signature } from './receivers/index.js';
 export type { Alert, AlertSource, AlertState } from './model.js';
+export { buildRoute, matchRoutes, type Route } from './routing/route-tree.js';
+export type { RouteConfig } from './config.js';
