@@ -23,6 +23,7 @@ export interface EventDraft {
 export class MappedRequest {
   readonly byDataset = new Map<string, StoredEvent[]>();
   readonly traces = new Map<string, TraceRef>();
+  private lastTrace: TraceRef | undefined;
   rejected = 0;
   /** The first few problems, for the partial_success message. */
   readonly problems: string[] = [];
@@ -62,13 +63,16 @@ export class MappedRequest {
   }
 
   noteTrace(traceId: string, dataset: string, fromUs: number, toUs: number): void {
-    const key = `${dataset}\u0000${traceId}`;
-    const ref = this.traces.get(key);
-    if (!ref) this.traces.set(key, { traceId, dataset, firstUs: fromUs, lastUs: toUs });
-    else {
-      if (fromUs < ref.firstUs) ref.firstUs = fromUs;
-      if (toUs > ref.lastUs) ref.lastUs = toUs;
+    // Spans of one trace mostly come together: the last one noted saves building and hashing a key.
+    let ref = this.lastTrace;
+    if (!ref || ref.traceId !== traceId || ref.dataset !== dataset) {
+      const key = `${dataset}\u0000${traceId}`;
+      ref = this.traces.get(key);
+      if (!ref) this.traces.set(key, (ref = { traceId, dataset, firstUs: fromUs, lastUs: toUs }));
+      this.lastTrace = ref;
     }
+    if (fromUs < ref.firstUs) ref.firstUs = fromUs;
+    if (toUs > ref.lastUs) ref.lastUs = toUs;
   }
 
   message(): string {

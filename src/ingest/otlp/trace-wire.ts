@@ -265,13 +265,13 @@ function span(w: Wire, end: number, scope: Scope): void {
     const t = w.tag(end);
     switch (t) {
       case SPAN_TRACE_ID:
-        traceId = w.id(end, 16);
+        traceId = w.id(end, 16, w.ids.trace);
         break;
       case SPAN_SPAN_ID:
-        spanId = w.id(end, 8);
+        spanId = w.id(end, 8, w.ids.span);
         break;
       case SPAN_PARENT_ID:
-        parentId = w.id(end, 8);
+        parentId = w.id(end, 8, w.ids.parent);
         break;
       case SPAN_NAME:
         name = w.string(end);
@@ -414,8 +414,8 @@ function link(w: Wire, start: number, end: number, scope: Scope, at: SpanRef): n
   w.pos = start;
   while (w.pos < end) {
     const t = w.tag(end);
-    if (t === tag(1, LEN)) traceId = w.id(end, 16);
-    else if (t === tag(2, LEN)) spanId = w.id(end, 8);
+    if (t === tag(1, LEN)) traceId = w.id(end, 16, w.ids.linkTrace);
+    else if (t === tag(2, LEN)) spanId = w.id(end, 8, w.ids.linkSpan);
     else if (t === tag(3, LEN)) w.skipString(end);
     else if (t === tag(4, LEN)) attribute(w, w.sub(end), event, scope.req);
     else if (t === tag(5, VARINT)) w.varint32(end);

@@ -14,8 +14,11 @@ export const FIXED64 = 1;
 export const LEN = 2;
 export const FIXED32 = 5;
 
-/** Two lower-case hex digits for every byte value. */
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** The last id read from a body, and where its bytes are. */
+export interface IdMemo {
+  at: number;
+  hex: string | undefined;
+}
 
 /**
  * Recently read short ASCII strings, by a hash of their bytes (direct-mapped, so bounded).
@@ -34,10 +37,15 @@ type SlicingBuffer = Buffer & {
   latin1Slice(start: number, end: number): string;
   utf8Slice(start: number, end: number): string;
   base64Slice(start: number, end: number): string;
+  hexSlice(start: number, end: number): string;
 };
+
+const memo = (): IdMemo => ({ at: -1, hex: undefined });
 
 export class Wire {
   pos = 0;
+  /** Ids read from this body, by kind (see id()). */
+  readonly ids = { trace: memo(), span: memo(), parent: memo(), linkTrace: memo(), linkSpan: memo() };
   /** The same bytes as a Buffer, for its native text decoders. */
   readonly text: SlicingBuffer;
 
@@ -208,20 +216,33 @@ export class Wire {
     return s;
   }
 
-  /** A trace or span id as hex; undefined when empty or all zeros, declined at any length but `bytes`. */
-  id(end: number, bytes: number): string | undefined {
+  /**
+   * A trace or span id as hex; undefined when empty or all zeros, declined at any length but
+   * `bytes`. `memo` holds the last id read with it: neighbouring spans mostly share their trace
+   * id and parent, and the same string then saves making one (and lets comparisons stop at identity).
+   */
+  id(end: number, bytes: number, memo: IdMemo): string | undefined {
     const stop = this.sub(end);
     const start = this.pos;
     this.pos = stop;
     if (stop === start) return undefined;
     if (stop - start !== bytes) throw DECLINE;
     const buf = this.buf;
-    let s = '';
-    let any = 0;
-    for (let p = start; p < stop; p++) {
-      any |= buf[p];
-      s += HEX[buf[p]];
+    if (memo.at >= 0 && memo.hex !== undefined) {
+      let same = true;
+      for (let i = 0; i < bytes; i++) {
+        if (buf[memo.at + i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return memo.hex;
     }
-    return any === 0 ? undefined : s;
+    let any = 0;
+    for (let p = start; p < stop; p++) any |= buf[p];
+    const hex = any === 0 ? undefined : this.text.hexSlice(start, stop);
+    memo.at = start;
+    memo.hex = hex;
+    return hex;
   }
 }
