@@ -1,8 +1,8 @@
 // Issue 9 item 1: once Tend acknowledges an event, every read started afterwards sees it,
 // whatever the window form. Each protocol sends with its real client, and the moment the
 // client has the acknowledgement the test queries (count over `time_range` ending now, over
-// the default window, over start_time/end_time), searches raw events, lists columns and, for
-// traces, looks the trace up, many times over. With a window ending at the current whole
+// the default window, over start_time/end_time), searches raw events, runs BubbleUp, lists
+// columns and, for traces, looks the trace up, many times over. With a window ending at the current whole
 // second (the old rule), an event acknowledged in that second was missing from all of them.
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -45,15 +45,17 @@ const windows = (): Record<string, object> => ({
 async function readsSee(dataset: string, column: string, value: string | number | boolean, expected: number): Promise<void> {
   const filters = [{ column, op: '=', value }];
   const forms = windows();
-  const [counts, search, columns] = await Promise.all([
+  const [counts, search, columns, bubble] = await Promise.all([
     Promise.all(Object.values(forms).map((w) => api('POST', `/api/v1/query/${encodeURIComponent(dataset)}`, { ...w, calculations: [{ op: 'COUNT' }], filters }))),
     api('POST', `/api/v1/events/${encodeURIComponent(dataset)}/search`, { time_range: 900, filters }),
     api('GET', `/1/columns/${encodeURIComponent(dataset)}`),
+    api('POST', `/api/v1/bubbleup/${encodeURIComponent(dataset)}`, { baseline: { time_range: 900 }, selection: { filters }, columns: [column] }),
   ]);
   const seen = Object.fromEntries(Object.keys(forms).map((k, i) => [k, counts[i].body?.data?.results?.[0]?.data?.COUNT]));
   expect(seen).toEqual(Object.fromEntries(Object.keys(forms).map((k) => [k, expected])));
   expect(search.body.events).toHaveLength(Math.min(expected, 100));
   expect(columns.body.map((c: { key_name: string }) => c.key_name)).toContain(column);
+  expect(bubble.body.selection.count).toBe(expected);
 }
 
 describe('read your writes', () => {
