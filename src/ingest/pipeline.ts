@@ -36,6 +36,7 @@ export class IngestPipeline {
   private inFlight = 0;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly committedListeners: ((writes: DatasetWrite[]) => void)[] = [];
   /** Events refused for bad input (counted by the adapters) or overload (counted here). */
   readonly rejected: Counter;
   /** Requests refused as overloaded, here or at admission (ingest/context.ts). */
@@ -107,6 +108,14 @@ export class IngestPipeline {
     return events.map((e) => refused?.get(e));
   }
 
+  /**
+   * Calls `listener` after each successful commit, before the writers are answered, with what
+   * was written (refused events included): SLO rollups recompute the minutes late events land in.
+   */
+  onCommitted(listener: (writes: DatasetWrite[]) => void): void {
+    this.committedListeners.push(listener);
+  }
+
   /** Resolves when nothing is queued or being written. */
   idle(): Promise<void> {
     if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
@@ -154,6 +163,7 @@ export class IngestPipeline {
     this.commitSeconds.observe((performance.now() - started) / 1000);
     this.batches.inc();
     this.rejected.inc(refused?.size ?? 0);
+    for (const listener of this.committedListeners) listener(group.map((p) => p.writes));
     for (const p of group) {
       this.accepted.inc(p.writes.events.length - (refused ? p.writes.events.filter((e) => refused.has(e)).length : 0));
       p.resolve(refused);
