@@ -7,6 +7,7 @@ import { registerSend } from './send.js';
 import { registerMarkers } from './markers.js';
 import { registerQuery } from './query.js';
 import { registerChecks } from './checks.js';
+import { registerAlerts } from './alerts.js';
 import { registerLogin } from './login.js';
 import { registerUsers } from './users.js';
 
@@ -22,6 +23,7 @@ registerSend(program);
 registerMarkers(program);
 registerQuery(program);
 registerChecks(program);
+registerAlerts(program);
 registerLogin(program);
 registerUsers(program);
 
