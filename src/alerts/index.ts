@@ -9,3 +9,8 @@ export { signature } from './receivers/index.js';
 export type { Alert, AlertSource, AlertState } from './model.js';
 export { buildRoute, matchRoutes, type Route } from './routing/route-tree.js';
 export type { RouteConfig } from './config.js';
+// For the SLOs capability (burn alerts are alerts): the evaluation lease, label and duration rules.
+export { Leases } from './leases.js';
+export { cleanLabels, type Labels } from './labels.js';
+export { parseDuration } from './duration.js';
+export type { AlertReport } from './model.js';
