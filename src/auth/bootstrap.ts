@@ -14,6 +14,7 @@ export interface BootstrapResult {
   /** True on the very first start, when keys were just made. */
   created: boolean;
   keysFile: string;
+  /** Only when made now: the banner shows it this once. */
   ingestKey?: string;
 }
 
@@ -21,7 +22,7 @@ export async function bootstrap(auth: AuthService, dataDir: string, env: NodeJS.
   const keysFile = path.join(dataDir, KEYS_FILE);
   const production = await auth.environment('production');
   if (production && (await auth.listKeys(production.id)).length > 0) {
-    return { created: false, keysFile, ingestKey: readIngestKey(keysFile) };
+    return { created: false, keysFile };
   }
   for (const name of ['TEND_INGEST_KEY', 'TEND_ADMIN_KEY']) {
     const value = env[name] || undefined;
@@ -41,12 +42,4 @@ export async function bootstrap(auth: AuthService, dataDir: string, env: NodeJS.
   fs.writeFileSync(keysFile, JSON.stringify(content, null, 2) + '\n', { mode: 0o600 });
   fs.chmodSync(keysFile, 0o600);
   return { created: true, keysFile, ingestKey: ingest.key };
-}
-
-function readIngestKey(file: string): string | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')).ingest_key;
-  } catch {
-    return undefined;
-  }
 }

@@ -83,17 +83,13 @@ function banner(tend: Tend): string {
     : tend.keys.created
       ? `  keys:  ${tend.keys.keysFile}  (created now; keep it private)`
       : `  keys:  ${tend.keys.keysFile}`;
-  const key = process.env.TEND_INGEST_KEY ? '$TEND_INGEST_KEY' : (tend.keys.ingestKey ?? '<your ingest key>');
+  // The key is printed on the first start only, like the owner's password: logs of later starts hold no secret.
+  const key = process.env.TEND_INGEST_KEY ? '$TEND_INGEST_KEY' : (tend.keys.ingestKey ?? '<ingest_key from keys.json>');
   return [
     `Tend is listening on ${tend.url}`,
     `  OTLP:  ${tend.url}/v1/{traces,logs,metrics} (HTTP)${tend.grpc ? `, ${tend.grpc.address} (gRPC)` : ', gRPC off'}`,
     `  data:  ${tend.config.dataDir}`,
     keyLine,
-    ...(tend.owner?.password
-      ? [`  owner: ${tend.owner.email}  password ${tend.owner.password}  (shown once, also in keys.json; sign in and change it)`]
-      : tend.owner
-        ? [`  owner: ${tend.owner.email} (password from TEND_ADMIN_PASSWORD)`]
-        : []),
     ...(tend.owner?.password
       ? [`  owner: ${tend.owner.email}  password ${tend.owner.password}  (shown once, also in keys.json; sign in and change it)`]
       : tend.owner

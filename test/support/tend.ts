@@ -50,14 +50,16 @@ export interface ChildTend {
   adminKey: string;
   /** What `tend serve` printed up to its banner. */
   banner: string;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
   /** Resolves when the process has exited. */
   exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /** `tend serve` (built CLI) as a child process; resolves once it prints its banner. */
-export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEnv = {}): Promise<ChildTend> {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--data', dataDir, '--port', String(port), '--log-level', 'error'], {
+export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): Promise<ChildTend> {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--data', dataDir, '--port', String(port), '--log-level', 'error', ...extraArgs], {
     env: { ...process.env, TEND_INGEST_KEY: '', TEND_ADMIN_KEY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -67,7 +69,7 @@ export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEn
     const timer = setTimeout(() => reject(new Error(`tend serve did not start:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(output);
+      const m = /listening on (https?:\/\/\S+)/.exec(output);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
@@ -84,6 +86,7 @@ export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEn
     ingestKey: keys.ingest_key,
     adminKey: keys.admin_key,
     banner: output,
+    output: () => output,
     exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
