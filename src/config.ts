@@ -17,6 +17,10 @@ export interface IngestLimits {
   maxQueuedEvents: number;
   /** Most events written in one group commit. */
   maxCommitEvents: number;
+  /** Bytes per second a request body must keep arriving at once its grace period is over (0: no minimum). */
+  minBodyRate: number;
+  /** Seconds a request body may take before minBodyRate applies; the rate is measured over the last this many seconds. */
+  bodyGraceSeconds: number;
   /** Most user columns one dataset may have; an event that would add more is refused whole. */
   maxColumnsPerDataset: number;
 }
@@ -33,6 +37,8 @@ export interface TendConfig {
   logLevel: string;
   /** DuckDB's memory limit (e.g. "4GB"); past it DuckDB spills to disk instead of growing. */
   memoryLimit: string;
+  /** /readyz answers 503 while the data folder's disk has less free space than this (bytes). */
+  minFreeDiskBytes: number;
   ingest: IngestLimits;
   checks: ChecksSettings;
   /** Alerts: triggers, routing, delivery (docs/alerts.md); routes and receivers are in tend.yaml. */
@@ -103,6 +109,9 @@ export const defaultIngestLimits: IngestLimits = {
   maxStringBytes: 64 * 1024,
   maxQueuedEvents: 200_000,
   maxCommitEvents: 50_000,
+  // A 5 MB body sent at 200 KB/s passes; 100 slow connections can hold at most ~10 s each.
+  minBodyRate: 10 * 1024,
+  bodyGraceSeconds: 10,
   maxColumnsPerDataset: 10_000,
 };
 
@@ -122,6 +131,9 @@ export interface ConfigOverrides {
   logLevel?: string;
   memoryLimit?: string;
   maxQueuedEvents?: number | string;
+  minBodyRate?: number | string;
+  bodyGrace?: number | string;
+  minFreeDisk?: number | string;
   maxColumnsPerDataset?: number | string;
   config?: string;
   checkConcurrency?: number | string;
@@ -153,6 +165,16 @@ function readGrpcPort(value: number | string | undefined, httpPort: number): num
   const n = toInt(value, '--grpc-port / TEND_GRPC_PORT') ?? (httpPort === 0 ? 0 : 4317);
   if (n > 65535) throw new Error(`--grpc-port must be at most 65535, got ${n}`);
   return n;
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
+
+/** A size in bytes: a whole number, or a number with KB, MB, GB or TB (powers of 1024). */
+function toBytes(value: number | string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?b)?$/i.exec(String(value).trim());
+  if (!m) throw new Error(`${name} must be a size such as 10KB, 100MB or 2048, got "${value}"`);
+  return Math.round(Number(m[1]) * UNITS[(m[2] ?? '').toLowerCase()]);
 }
 
 /** DuckDB would take 80% of RAM by default; Tend leaves room for Node and the OS: 40%. */
@@ -216,10 +238,13 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
       toInt(flags.retentionDays, '--retention-days') ?? toInt(env.TEND_RETENTION_DAYS, 'TEND_RETENTION_DAYS') ?? 60,
     logLevel: readLogLevel(flags.logLevel || env.TEND_LOG_LEVEL),
     memoryLimit: readMemoryLimit(flags.memoryLimit || env.TEND_MEMORY_LIMIT),
+    minFreeDiskBytes: toBytes(flags.minFreeDisk, '--min-free-disk') ?? toBytes(env.TEND_MIN_FREE_DISK, 'TEND_MIN_FREE_DISK') ?? 256 * 1024 ** 2,
     ingest: {
       ...defaultIngestLimits,
       maxQueuedEvents: maxQueued,
       maxCommitEvents: Math.min(defaultIngestLimits.maxCommitEvents, Math.max(1000, maxQueued)),
+      minBodyRate: toBytes(flags.minBodyRate, '--min-body-rate') ?? toBytes(env.TEND_MIN_BODY_RATE, 'TEND_MIN_BODY_RATE') ?? defaultIngestLimits.minBodyRate,
+      bodyGraceSeconds: Math.max(1, toInt(flags.bodyGrace, '--body-grace') ?? toInt(env.TEND_BODY_GRACE, 'TEND_BODY_GRACE') ?? defaultIngestLimits.bodyGraceSeconds),
       maxColumnsPerDataset:
         toInt(flags.maxColumnsPerDataset, '--max-columns-per-dataset') ??
         toInt(env.TEND_MAX_COLUMNS_PER_DATASET, 'TEND_MAX_COLUMNS_PER_DATASET') ??

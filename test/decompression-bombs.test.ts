@@ -63,7 +63,7 @@ async function httpPost(path: string, body: Buffer, encoding: string, contentTyp
   const res = await fetch(`${server!.url}${path}`, {
     method: 'POST',
     headers: { 'x-honeycomb-team': server!.ingestKey, 'content-type': contentType, 'content-encoding': encoding },
-    body,
+    body: new Uint8Array(body),
   });
   const text = await res.text();
   return { status: res.status, ms: performance.now() - started, text };

@@ -10,6 +10,7 @@ import { badRequest, tooLarge, unsupportedMedia } from './errors.js';
 import { ZstdFrameGuard } from './zstd-frames.js';
 
 export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${+(n / 1024 ** 3).toFixed(1)} GB`;
   return n >= 1024 * 1024 ? `${+(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`;
 }
 

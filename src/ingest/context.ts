@@ -42,8 +42,8 @@ export function createIngestContext(store: EventStore, datasets: DatasetRegistry
   let inFlight = 0;
   metrics.gauge('tend_ingest_requests_in_flight', 'Ingest requests being handled', () => inFlight);
   const busy = () => {
-    if (pipeline.isFull()) return `the ingest queue holds ${pipeline.depth()} events, its limit`;
-    if (inFlight >= MAX_INGEST_IN_FLIGHT) return `${inFlight} ingest requests are in flight, the limit`;
+    if (pipeline.isFull()) return `overloaded: the ingest queue holds ${pipeline.depth()} events, its limit`;
+    if (inFlight >= MAX_INGEST_IN_FLIGHT) return `overloaded: ${inFlight} ingest requests are in flight, the limit`;
     return undefined;
   };
   const admit = () => {

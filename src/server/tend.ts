@@ -68,7 +68,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     if (error) app.log.error({ err: error }, 'checkpoint failed');
     else app.log.debug({ ms: Math.round(ms), walBytes }, 'checkpoint');
   });
-  registerHealthRoutes(app, metrics);
+  const health = registerHealthRoutes(app, metrics, { ingestBusy: ingest.busy, dataDir: config.dataDir, minFreeDiskBytes: config.minFreeDiskBytes });
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, people);
   registerUserRoutes(app, people);
@@ -113,12 +113,14 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     throw err;
   });
   const url = address.replace('[::1]', 'localhost');
+  health.started();
   // Only now: a log a crash left behind is folded in at once, which must not hold up the start.
   checkpoints.start();
   alerts.start(url);
   return {
     config, app, db, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, grpc, url,
     async close() {
+      health.stopping();
       clearInterval(timer);
       await checks.stop();
       await alerts.stop();

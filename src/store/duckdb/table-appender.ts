@@ -16,6 +16,9 @@ export async function appendToTable(conn: DuckDBConnection, schema: DatasetSchem
   const appender = await conn.createAppender(table.name);
   try {
     for (let start = 0; start < events.length; start += VECTOR_ROWS) {
+      // The event loop goes round between chunks, so a big group commit does not hold up health
+      // probes and other requests for its whole length (issue 18 item 7).
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
       appender.appendDataChunk(new DuckDBDataChunk(fillChunk(schema, table, types, events, start)));
     }
     appender.flushSync();
