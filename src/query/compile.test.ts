@@ -23,6 +23,12 @@ describe.each(COMPILERS)('the %s compiler', (_name, compiler) => {
     expect(c.params).toMatchSnapshot();
   });
 
+  it('compiles sums, averages and a heatmap with their totals made from the series rows', () => {
+    const c = compiler();
+    const p = plan({ breakdowns: ['endpoint'], calculations: [{ op: 'COUNT' }, { op: 'AVG', column: 'duration_ms' }, { op: 'MAX', column: 'status' }, { op: 'HEATMAP', column: 'duration_ms' }] });
+    expect(compileQuery(c, p, SOURCE, { series: true, weighted: false })).toMatchSnapshot();
+  });
+
   it('compiles weighted percentiles without series', () => {
     const c = compiler();
     const p = plan({ breakdowns: ['endpoint', 'ok'], calculations: [{ op: 'P50', column: 'duration_ms' }, { op: 'P99', column: 'duration_ms' }] });

@@ -9,8 +9,10 @@
 //   cc      CONCURRENCY per time bucket (totals compute it in main)
 //   final   the parts joined on the keys
 //   top     the totals that pass the havings, the first `limit` in the query's order, numbered
-// Most queries read the events once and aggregate totals and series together with GROUPING
-// SETS. A query that drops groups (a having, or a small limit) aggregates totals only in that
+// Most queries read the events once and aggregate totals and series together: with GROUPING
+// SETS, or, when every aggregate combines (sums, minimums, maximums: COUNT, SUM, AVG, MIN,
+// MAX, RATE_*, CONCURRENCY, HEATMAP counts), per group and time bucket only (`mains`,
+// `hNbs`), the totals then made from those few rows. A query that drops groups (a having, or a small limit) aggregates totals only in that
 // pass, and then the series of the groups in top in a second one (the same CTEs prefixed
 // `s_`, over `evs`: the events of those groups). The answer is the rows of the groups in
 // top, each with its `__rank`, and the query's figures (`__total_rows`, `__groups`, and
@@ -123,36 +125,59 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
     const tOut = pass !== 'totals' && options.series ? t : `${c.nullOf('integer')} AS ${t}`;
     const withSeries = pass !== 'totals' && options.series;
 
+    // Aggregates that combine (sums, minimums, maximums) need not read the events twice for
+    // the two grouping sets: the series rows are aggregated once, and the totals from them.
+    const combines = pass === 'both' && options.series;
+    /**
+     * `<pid(name)>`: `cols` per group (and time bucket) of `from` where `where`, each an
+     * aggregate with `combine`, the function that makes totals from series rows (null: it
+     * cannot); `value(refs)` the answer's columns from the aggregates (refs in cols' order).
+     */
+    const grouped = (name: string, from: string, where: string, extra: string[], cols: { agg: string; combine: string | null }[], value: (refs: string[]) => string[]) => {
+      const by = [...groupKeys, ...extra];
+      if (!combines || cols.some((col) => col.combine === null)) {
+        ctes.push(`${pid(name)} AS (SELECT ${[...by, tOut, ...value(cols.map((col) => col.agg))].join(', ')} FROM ${from}${where}${sets(extra)})`);
+        return;
+      }
+      const refs = cols.map((_, j) => id(`p${j}`));
+      ctes.push(`${pid(`${name}s`)} AS (SELECT ${[...by, t, ...cols.map((col, j) => `${col.agg} AS ${refs[j]}`)].join(', ')} FROM ${from}${where} GROUP BY ${[...by, t].join(', ')})`);
+      const totals = `SELECT ${[...by, `${c.nullOf('integer')} AS ${t}`, ...value(cols.map((col, j) => `${col.combine}(${refs[j]})`))].join(', ')} FROM ${pid(`${name}s`)}${by.length ? ` GROUP BY ${by.join(', ')}` : ''}`;
+      ctes.push(`${pid(name)} AS (SELECT ${[...by, t, ...value(refs)].join(', ')} FROM ${pid(`${name}s`)} UNION ALL ${totals})`);
+    };
+
     // main: everything a plain aggregate computes.
-    const mainCols = [...groupKeys, tOut, `count(*) AS ${id('__rows')}`];
-    if (quantiles && !options.weighted) mainCols.push(`max(${w}) AS ${id('__w')}`);
+    const mainAggs: { agg: string; combine: string | null }[] = [{ agg: 'count(*)', combine: 'sum' }];
+    const mainValues: ((refs: string[]) => string)[] = [(r) => `${r[0]} AS ${id('__rows')}`];
+    const add = (out: string, aggs: { agg: string; combine: string | null }[], value: (r: string[]) => string) => {
+      const from = mainAggs.length;
+      mainAggs.push(...aggs);
+      mainValues.push((r) => `${value(r.slice(from, from + aggs.length))} AS ${out}`);
+    };
+    if (quantiles && !options.weighted) add(id('__w'), [{ agg: `max(${w})`, combine: 'max' }], (r) => r[0]);
     const partOf = new Map<number, string>();
     plan.calcs.forEach((calc, k) => {
       const out = id(`c${k}`);
       const x = inputOf[k] >= 0 ? a(inputOf[k]) : '';
-      let agg: string | undefined;
       switch (calc.op) {
-        case 'COUNT': agg = `sum(${w})`; break;
+        case 'COUNT': return add(out, [{ agg: `sum(${w})`, combine: 'sum' }], (r) => r[0]);
         // Weighted sums in floating point (as Honeycomb's): no integer overflow, exact to 2^53.
-        case 'SUM': case 'RATE_SUM': agg = `sum(${x} * ${c.cast(w, 'float')})`; break;
+        case 'SUM': case 'RATE_SUM': return add(out, [{ agg: `sum(${x} * ${c.cast(w, 'float')})`, combine: 'sum' }], (r) => r[0]);
         case 'AVG': case 'RATE_AVG':
-          agg = `sum(${x} * ${c.cast(w, 'float')}) / ${c.cast(`sum(CASE WHEN ${x} IS NOT NULL THEN ${w} END)`, 'float')}`; break;
-        case 'MIN': agg = `min(${x})`; break;
-        case 'MAX': case 'RATE_MAX': agg = `max(${x})`; break;
-        case 'COUNT_DISTINCT': agg = c.countDistinct(x); break;
+          return add(out, [{ agg: `sum(${x} * ${c.cast(w, 'float')})`, combine: 'sum' }, { agg: `sum(CASE WHEN ${x} IS NOT NULL THEN ${w} END)`, combine: 'sum' }], (r) => `${r[0]} / ${c.cast(r[1], 'float')}`);
+        case 'MIN': return add(out, [{ agg: `min(${x})`, combine: 'min' }], (r) => r[0]);
+        case 'MAX': case 'RATE_MAX': return add(out, [{ agg: `max(${x})`, combine: 'max' }], (r) => r[0]);
+        case 'COUNT_DISTINCT': return add(out, [{ agg: c.countDistinct(x), combine: null }], (r) => r[0]);
         case 'CONCURRENCY': {
           // Totals: span time inside the window over the window's length. Series use cc.
           const end = `LEAST(${id('s')} + ${c.cast(`${id('d')} * 1000`, 'integer')}, ${c.int(plan.window.endUs)})`;
-          agg = `sum(CASE WHEN ${id('d')} >= 0 THEN ${w} * (${end} - ${id('s')}) END) / ${c.cast(c.int(plan.window.endUs - plan.window.startUs), 'float')}`;
           if (withSeries) partOf.set(k, 'cc');
-          break;
+          return add(out, [{ agg: `sum(CASE WHEN ${id('d')} >= 0 THEN ${w} * (${end} - ${id('s')}) END)`, combine: 'sum' }], (r) => `${r[0]} / ${c.cast(c.int(plan.window.endUs - plan.window.startUs), 'float')}`);
         }
         default:
-          if (calc.quantile !== undefined && !options.weighted) agg = c.percentile(x, calc.quantile);
+          if (calc.quantile !== undefined && !options.weighted) add(out, [{ agg: c.percentile(x, calc.quantile), combine: null }], (r) => r[0]);
       }
-      if (agg) mainCols.push(`${agg} AS ${out}`);
     });
-    ctes.push(`${pid('main')} AS (SELECT ${mainCols.join(', ')} FROM ${from}${sets()})`);
+    grouped('main', from, '', [], mainAggs, (r) => mainValues.map((v) => v(r)));
     const parts: string[] = [];
 
     // qN: weighted percentiles from a log-bucketed histogram of each input: bucket k holds
@@ -184,7 +209,8 @@ export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, op
       const [r, b, h] = [id(`h${i}r`), pid(`h${i}b`), pid(`h${i}`)];
       const n = c.int(HEATMAP_BUCKETS);
       const idx = `CASE WHEN ${id('hi')} = ${id('lo')} THEN 0 ELSE LEAST(${n} - 1, ${c.cast(`FLOOR((${x} - ${id('lo')}) / ${c.cast(`${id('hi')} - ${id('lo')}`, 'float')} * ${n})`, 'int32')}) END`;
-      ctes.push(`${b} AS (SELECT ${[...groupKeys, tOut, `${idx} AS ${id('i')}`, `sum(${w}) AS ${id('n')}`].join(', ')} FROM ${from} CROSS JOIN ${r} WHERE ${x} IS NOT NULL${sets([id('i')])})`);
+      const bucketed = `(SELECT *, ${idx} AS ${id('i')} FROM ${from} CROSS JOIN ${r} WHERE ${x} IS NOT NULL) ${id('hv')}`;
+      grouped(`h${i}b`, bucketed, '', [id('i')], [{ agg: `sum(${w})`, combine: 'sum' }], (refs) => [`${refs[0]} AS ${id('n')}`]);
       const value = `${c.collectPairs(id('i'), id('n'))} || '|' || ${c.cast(`min(${id('lo')})`, 'string')} || '|' || ${c.cast(`min(${id('hi')})`, 'string')}`;
       ctes.push(`${h} AS (SELECT ${[...keys, ...ks.map((k) => `${value} AS ${id(`c${k}`)}`)].join(', ')} FROM ${b} CROSS JOIN ${r} GROUP BY ${keys.join(', ')})`);
       parts.push(`${p}h${i}`);
