@@ -19,3 +19,4 @@ export { registerQueryRoutes, MAX_QUERY_TIMEOUT_MS } from './routes.js';
 export { registerBubbleUpRoutes } from './bubbleup-routes.js';
 export { registerEventSearchRoutes } from './event-search-routes.js';
 export { searchEvents, type EventSearch, type EventSearchResult } from './event-search.js';
+export { parseCalculatedField } from './calculated-fields.js';
