@@ -72,7 +72,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
   const silences = await Silences.open(deps.meta);
   const leases = await Leases.open(deps.meta, deps.settings.nodeId);
   const deliveries = await DeliveryQueue.open(deps.meta, deps.settings.nodeId, config, deps.settings.delivery, write, envOf, deps.log);
-  let externalUrl = deps.settings.externalUrl ?? '';
+  let externalUrl = deps.settings.externalUrl ?? config.external_url ?? '';
   const dispatcher = new Dispatcher(routingOf(config, externalUrl), service, silences, (env, n) => deliveries.enqueue(env, n), deps.log);
   service.onChange((env, alert, change, renotify) => {
     if (change === 'fired' || change === 'resolved' || change === 'refreshed') dispatcher.add(env, alert, renotify);
