@@ -43,6 +43,8 @@ export interface TendConfig {
   checks: ChecksSettings;
   /** Alerts: triggers, routing, delivery (docs/alerts.md); routes and receivers are in tend.yaml. */
   alerts: AlertsSettings;
+  /** SLOs (docs/slos.md): evaluation interval; tend.yaml's slo_interval wins. */
+  slos: SlosSettings;
   auth: AuthSettings;
   /** Background checkpoints of the event store's write-ahead log (store/duckdb/checkpoints.ts). */
   checkpoint: { writeMs: number; walBytes: number; intervalMs: number };
@@ -91,6 +93,22 @@ export const defaultAlertsSettings = (env: NodeJS.ProcessEnv = process.env): Ale
   triggerTickMs: 1000,
   keepResolvedMs: 86_400_000,
   delivery: { baseDelayMs: 10_000, maxDelayMs: 300_000, giveUpAfterMs: 2 * 3_600_000, attemptTimeoutMs: 10_000, perReceiver: 4, pollMs: 1000 },
+});
+
+/** SLOs (docs/slos.md). */
+export interface SlosSettings {
+  /** How often every SLO is evaluated (TEND_SLO_INTERVAL seconds, at least 10; default 60). */
+  intervalMs: number;
+  /** This node's name on the evaluation lease (TEND_NODE_ID; default the host name). */
+  nodeId: string;
+  /** Longest a rollup query may run (ms). */
+  queryTimeoutMs: number;
+}
+
+export const defaultSlosSettings = (env: NodeJS.ProcessEnv = process.env): SlosSettings => ({
+  intervalMs: 1000 * Math.max(10, toInt(env.TEND_SLO_INTERVAL, 'TEND_SLO_INTERVAL') ?? 60),
+  nodeId: env.TEND_NODE_ID || os.hostname(),
+  queryTimeoutMs: 30_000,
 });
 
 export interface ChecksSettings {
@@ -257,6 +275,7 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
       concurrency: Math.max(1, toInt(flags.checkConcurrency, '--check-concurrency') ?? toInt(env.TEND_CHECK_CONCURRENCY, 'TEND_CHECK_CONCURRENCY') ?? 100),
     },
     alerts: defaultAlertsSettings(env),
+    slos: defaultSlosSettings(env),
     auth: readAuth(flags, env),
     checkpoint: {
       writeMs: 1000 * (toInt(flags.checkpointAfterWrites, '--checkpoint-after-writes') ?? toInt(env.TEND_CHECKPOINT_AFTER_WRITES, 'TEND_CHECKPOINT_AFTER_WRITES') ?? defaultCheckpoint.afterWritesSeconds),

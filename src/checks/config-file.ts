@@ -28,6 +28,10 @@ const FileShape = z.strictObject({
   // Read by the alerts capability (src/alerts/config.ts), which reports their problems.
   alerting: z.unknown().optional(),
   triggers: z.unknown().optional(),
+  // Read by the SLOs capability (src/slos/config.ts), which reports their problems.
+  slos: z.unknown().optional(),
+  derived_columns: z.unknown().optional(),
+  slo_interval: z.unknown().optional(),
 });
 
 export class ChecksFileError extends Error {}
