@@ -19,6 +19,8 @@ export interface Receiver {
   got: Received[];
   /** Status to answer with (default 200); a function may vary it per request. */
   status: number | ((r: Received) => number);
+  /** Milliseconds to wait before answering (a slow receiver). */
+  delayMs: number;
   waitFor(n: number, ms?: number): Promise<Received[]>;
   close(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export async function startReceiver(): Promise<Receiver> {
     url: '',
     got,
     status: 200,
+    delayMs: 0,
     async waitFor(n, ms = 10_000) {
       const until = Date.now() + ms;
       while (got.length < n) {
@@ -49,9 +52,11 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('end', () => {
       const r: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       const status = typeof rec.status === 'function' ? rec.status(r) : rec.status;
-      if (status < 300) got.push(r);
-      res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
-      waiters.splice(0).forEach((w) => w());
+      setTimeout(() => {
+        if (status < 300) got.push(r);
+        res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+        waiters.splice(0).forEach((w) => w());
+      }, rec.delayMs);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
