@@ -92,7 +92,15 @@ export const defaultAlertsSettings = (env: NodeJS.ProcessEnv = process.env): Ale
   nodeId: env.TEND_NODE_ID || os.hostname(),
   triggerTickMs: 1000,
   keepResolvedMs: 86_400_000,
-  delivery: { baseDelayMs: 10_000, maxDelayMs: 300_000, giveUpAfterMs: 2 * 3_600_000, attemptTimeoutMs: 10_000, perReceiver: 4, pollMs: 1000 },
+  delivery: {
+    // TEND_ALERT_RETRY_BASE_MS shortens the backoff (tests, drills); production keeps 10 s.
+    baseDelayMs: toInt(env.TEND_ALERT_RETRY_BASE_MS, 'TEND_ALERT_RETRY_BASE_MS') ?? 10_000,
+    maxDelayMs: 300_000,
+    giveUpAfterMs: 2 * 3_600_000,
+    attemptTimeoutMs: 10_000,
+    perReceiver: 4,
+    pollMs: Math.min(1000, toInt(env.TEND_ALERT_RETRY_BASE_MS, 'TEND_ALERT_RETRY_BASE_MS') ?? 1000),
+  },
 });
 
 /** SLOs (docs/slos.md). */
