@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TendConfig } from '../config.js';
 import {
-  AuthService, bootstrap, bootstrapOwner, People, registerAuthRoutes, registerSessionRoutes, registerUserRoutes,
+  AuthService, bootstrap, bootstrapOwner, People, readOidcSettings, registerAuthRoutes, registerOidcRoutes, registerSessionRoutes, registerUserRoutes,
   type BootstrapResult, type OwnerBootstrap,
 } from '../auth/index.js';
 import { AuditLog, registerAuditHook, registerAuditRoutes } from '../audit/index.js';
@@ -14,6 +14,7 @@ import { MetricsRegistry } from '../telemetry/index.js';
 import { MarkerStore, registerMarkerRoutes } from '../markers/index.js';
 import { registerChecksRoutes, startChecks, type Checks } from '../checks/index.js';
 import { startAlerts, type Alerts } from '../alerts/index.js';
+import { startSlos, type Slos } from '../slos/index.js';
 import { registerStatus } from '../status/index.js';
 import { registerBubbleUpRoutes, registerEventSearchRoutes, registerQueryRoutes } from '../query/index.js';
 import { createApp } from './app.js';
@@ -38,6 +39,7 @@ export interface Tend {
   audit: AuditLog;
   checks: Checks;
   alerts: Alerts;
+  slos: Slos;
   /** OTLP/gRPC, unless turned off (config.grpcPort null). */
   grpc: OtlpGrpcServer | null;
   /** The address the server listens on, e.g. http://127.0.0.1:4318. */
@@ -72,6 +74,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, people);
   registerUserRoutes(app, people);
+  registerOidcRoutes(app, people, readOidcSettings(config.checks.configFile, config.checks.configFileNamed, env));
   const traceIndex = new TraceIndex(store, datasets, (err) => app.log.error({ err }, 'trace index write failed'));
   registerIngestRoutes(app, ingest, traceIndex);
   registerTraceRoutes(app, { store, datasets, index: traceIndex });
@@ -97,6 +100,10 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     meta: db, auth, pipeline: ingest.pipeline, query: queryDeps, settings: config.alerts, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, env,
   });
   alerts.register(app);
+  const slos = await startSlos({
+    meta: db, auth, pipeline: ingest.pipeline, query: queryDeps, alerts: alerts.service, settings: config.slos, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log,
+  });
+  slos.register(app);
   const checks = await startChecks({
     meta: db, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log,
     onStateChange: (rec, state, previous, reason) => alerts.onCheckChange({ env: rec.env, name: rec.name, kind: rec.kind, labels: rec.definition.labels, state, previous, reason }),
@@ -117,12 +124,14 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   // Only now: a log a crash left behind is folded in at once, which must not hold up the start.
   checkpoints.start();
   alerts.start(url);
+  slos.start();
   return {
-    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, grpc, url,
+    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, slos, grpc, url,
     async close() {
       health.stopping();
       clearInterval(timer);
       await checks.stop();
+      await slos.stop();
       await alerts.stop();
       await app.close();
       await grpc?.close();

@@ -1,0 +1,322 @@
+// SLOs of every environment: kept (tend.yaml and the API), evaluated every `slo_interval` by
+// whichever node holds the evaluation lease. Each round computes only the minutes it lacks
+// (new ones, those a late event landed in, all of them after a change of SLI) through the
+// query engine, keeps them as per-minute rollups, and from those derives every number, the
+// burn alerts (reported to the alerts capability with source `slo`) and one tend.slos event.
+import crypto from 'node:crypto';
+import type { AlertReport, Labels } from '../alerts/index.js';
+import { cleanLabels } from '../alerts/index.js';
+import type { QueryDeps } from '../query/index.js';
+import type { DatasetWrite, Environment, FieldValue, StoredEvent } from '../store/index.js';
+import { judgeBurnAlert } from './burn/burn-alerts.js';
+import { endMinuteOf, sloStatus, type SloStatus } from './burn/status.js';
+import { spanMinutes, type Slo } from './definition.js';
+import type { DerivedColumns } from './derived-columns.js';
+import { computeMinutes, SliError } from './rollups/compute.js';
+import { MinuteSeries } from './rollups/minute-series.js';
+import type { SloStore } from './slo-store.js';
+
+export const SLOS_DATASET = 'tend.slos';
+const LEASE = 'slos.evaluation';
+/** After a start, minutes this recent are recomputed: late events written just before a crash were noted only in memory. */
+const RECHECK_AFTER_START_MINUTES = 60;
+/** Missing runs this close together are computed by one query (a query costs about the same for 1 or 30 minutes). */
+const MERGE_GAP_MINUTES = 30;
+
+/** Where burn alerts go: the alerts capability's service (report firing and resolved alike). */
+export interface AlertSink {
+  report(env: Environment, source: 'slo', reports: AlertReport[]): Promise<unknown>;
+}
+
+export interface LeaseHolder {
+  acquire(name: string, ttlMs: number, now?: number): Promise<boolean>;
+}
+
+export interface SloServiceDeps {
+  store: SloStore;
+  derived: DerivedColumns;
+  query: QueryDeps;
+  leases: LeaseHolder;
+  alerts: AlertSink;
+  write: (env: Environment, dataset: string, events: StoredEvent[]) => Promise<void>;
+  environments: () => Promise<Environment[]>;
+  log: { error(obj: object, msg: string): void };
+  intervalMs: number;
+  queryTimeoutMs: number;
+  now?: () => number;
+}
+
+interface Kept {
+  sliHash?: string;
+  series?: MinuteSeries;
+  status?: SloStatus;
+  error?: string;
+  /** Burn alerts firing now, by fingerprint-making labels. */
+  firing: Set<string>;
+}
+
+export interface RoundReport {
+  slos: number;
+  minutesComputed: number;
+  queries: number;
+  durationMs: number;
+}
+
+export class SloService {
+  private slos = new Map<string, Slo>();
+  private kept = new Map<string, Kept>();
+  /** `envId/dataset slug` -> minutes written since the last round (late events among them). */
+  private written = new Map<string, Set<number>>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+  private readonly now: () => number;
+  private readonly startedAt: number;
+
+  constructor(private readonly deps: SloServiceDeps) {
+    this.now = deps.now ?? Date.now;
+    this.startedAt = this.now();
+  }
+
+  async load(): Promise<void> {
+    for (const s of await this.deps.store.all()) this.slos.set(s.id, s);
+  }
+
+  list(envId: string): Slo[] {
+    return [...this.slos.values()].filter((s) => s.envId === envId).sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  get(envId: string, id: string): Slo | undefined {
+    const s = this.slos.get(id);
+    return s && s.envId === envId ? s : undefined;
+  }
+
+  byName(envId: string, name: string): Slo | undefined {
+    return this.list(envId).find((s) => s.name === name);
+  }
+
+  /** The latest evaluation (undefined before the first), and why it failed if it did. */
+  statusOf(id: string): { status?: SloStatus; error?: string; firing: string[] } {
+    const k = this.kept.get(id);
+    return { status: k?.status, error: k?.error, firing: [...(k?.firing ?? [])] };
+  }
+
+  async put(slo: Slo): Promise<Slo> {
+    await this.deps.store.save(slo);
+    this.slos.set(slo.id, slo);
+    return slo;
+  }
+
+  async remove(env: Environment, id: string): Promise<void> {
+    const slo = this.slos.get(id);
+    await this.deps.store.delete(id);
+    this.slos.delete(id);
+    const firing = this.kept.get(id)?.firing ?? new Set();
+    this.kept.delete(id);
+    const now = this.now();
+    if (slo && firing.size) await this.deps.alerts.report(env, 'slo', [...firing].map((l) => ({ labels: JSON.parse(l) as Labels, endsAt: now })));
+  }
+
+  /** Makes the environment's file-managed SLOs exactly `slos` (by name). */
+  async applyFile(env: Environment, slos: Omit<Slo, 'id' | 'envId' | 'managedBy' | 'createdAt' | 'updatedAt'>[]): Promise<void> {
+    const existing = new Map(this.list(env.id).filter((s) => s.managedBy === 'file').map((s) => [s.name, s]));
+    const now = this.now();
+    for (const def of slos) {
+      const old = existing.get(def.name) ?? this.byName(env.id, def.name);
+      existing.delete(def.name);
+      await this.put({ ...def, id: old?.id ?? crypto.randomBytes(6).toString('base64url'), envId: env.id, managedBy: 'file', createdAt: old?.createdAt ?? now, updatedAt: now });
+    }
+    for (const gone of existing.values()) await this.remove(env, gone.id);
+  }
+
+  /** The write path's note of what it committed: the minutes each dataset got events in. */
+  noteWrites(writes: DatasetWrite[]): void {
+    for (const w of writes) {
+      const key = `${w.dataset.envId}/${w.dataset.slug}`;
+      let minutes = this.written.get(key);
+      if (!minutes) this.written.set(key, (minutes = new Set()));
+      let last = NaN;
+      for (const e of w.events) {
+        const m = Math.floor(e.time / 60_000_000);
+        if (m !== last) minutes.add((last = m));
+      }
+    }
+  }
+
+  start(): void {
+    const tick = () => {
+      this.running = this.running.then(() => this.tick()).catch((err) => this.deps.log.error({ err }, 'SLO evaluation failed'));
+      this.timer = setTimeout(tick, this.deps.intervalMs);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(tick, Math.min(this.deps.intervalMs, 5_000));
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private async tick(): Promise<void> {
+    if (!(await this.deps.leases.acquire(LEASE, Math.max(this.deps.intervalMs * 3, 30_000), this.now()))) return;
+    await this.evaluateNow();
+  }
+
+  /** One round over every SLO (or those named): what the scheduler, tests and the benchmark call. */
+  evaluateNow(ids?: string[], nowMs = this.now()): Promise<RoundReport> {
+    const round = this.running.then(() => this.round(ids, nowMs));
+    this.running = round.catch(() => undefined);
+    return round;
+  }
+
+  private async round(ids: string[] | undefined, nowMs: number): Promise<RoundReport> {
+    const started = performance.now();
+    const written = this.written;
+    this.written = new Map();
+    const envs = new Map((await this.deps.environments()).map((e) => [e.id, e]));
+    const slos = ids ? ids.map((id) => this.slos.get(id)).filter((s): s is Slo => s !== undefined) : [...this.slos.values()];
+    const events = new Map<string, StoredEvent[]>();
+    const reports = new Map<string, AlertReport[]>();
+    const report: RoundReport = { slos: slos.length, minutesComputed: 0, queries: 0, durationMs: 0 };
+    for (const slo of slos) {
+      const env = envs.get(slo.envId);
+      if (!env) continue;
+      const kept = this.kept.get(slo.id) ?? { firing: new Set<string>() };
+      this.kept.set(slo.id, kept);
+      const sloStarted = performance.now();
+      try {
+        const done = await this.refresh(env, slo, kept, written, nowMs);
+        report.minutesComputed += done.minutes;
+        report.queries += done.queries;
+        kept.error = undefined;
+      } catch (err) {
+        if (!(err instanceof SliError)) this.deps.log.error({ err, slo: slo.name }, 'SLO rollups failed');
+        kept.error = (err as Error).message;
+        kept.status = undefined;
+      }
+      const event = this.judge(slo, kept, nowMs, reports, performance.now() - sloStarted);
+      (events.get(env.id) ?? events.set(env.id, []).get(env.id)!).push(event);
+    }
+    for (const [envId, list] of events) {
+      const env = envs.get(envId)!;
+      const rs = reports.get(envId) ?? [];
+      await Promise.all([
+        rs.length ? this.deps.alerts.report(env, 'slo', rs) : undefined,
+        this.deps.write(env, SLOS_DATASET, list).catch((err) => this.deps.log.error({ err }, 'could not write tend.slos events')),
+      ]);
+    }
+    report.durationMs = performance.now() - started;
+    return report;
+  }
+
+  /** The SLI's expression on each of its datasets (an alias is looked up in the derived columns). */
+  private expressions(slo: Slo): { dataset: string; expression: string }[] {
+    return slo.datasets.map((dataset) => {
+      if (typeof slo.sli === 'string') return { dataset, expression: slo.sli };
+      const dc = this.deps.derived.resolve(slo.envId, dataset, slo.sli.alias);
+      if (!dc) throw new SliError(`sli.alias: no derived column "${slo.sli.alias}" on dataset "${dataset}"`);
+      return { dataset, expression: dc.expression };
+    });
+  }
+
+  /** Brings the SLO's rollups up to `nowMs`: the minutes missing from its span, computed through the query engine. */
+  private async refresh(env: Environment, slo: Slo, kept: Kept, written: Map<string, Set<number>>, nowMs: number): Promise<{ minutes: number; queries: number }> {
+    const exprs = this.expressions(slo);
+    const hash = crypto.createHash('sha256').update(JSON.stringify(exprs.map((e) => [e.dataset.toLowerCase(), e.expression]))).digest('hex').slice(0, 16);
+    const end = endMinuteOf(nowMs);
+    const from = end - spanMinutes(slo);
+    if (kept.sliHash !== hash || !kept.series) {
+      kept.series = await this.deps.store.loadRollups(slo.id, hash);
+      kept.sliHash = hash;
+      for (let m = endMinuteOf(this.startedAt) - RECHECK_AFTER_START_MINUTES; m < end; m++) kept.series.invalidate(m);
+    }
+    const series = kept.series;
+    for (const e of exprs) {
+      for (const m of written.get(`${slo.envId}/${e.dataset.toLowerCase()}`) ?? []) if (m >= from && m < end) series.invalidate(m);
+    }
+    const runs = mergeRuns(series.missing(from, end));
+    let minutes = 0;
+    let queries = 0;
+    const hours = new Set<number>();
+    for (const [a, b] of runs) {
+      const good = new Float64Array(b - a);
+      const eligible = new Float64Array(b - a);
+      for (const e of exprs) {
+        const c = await computeMinutes(this.deps.query, env, e.dataset, e.expression, a, b, this.deps.queryTimeoutMs);
+        queries += Math.ceil((b - a) / 1000);
+        for (let i = 0; i < b - a; i++) {
+          good[i] += c.good[i];
+          eligible[i] += c.eligible[i];
+        }
+      }
+      for (let i = 0; i < b - a; i++) series.set(a + i, good[i], eligible[i]);
+      for (let h = Math.floor(a / 60); h * 60 < b; h++) hours.add(h);
+      minutes += b - a;
+    }
+    const dropped = series.dropBefore(from);
+    await this.deps.store.saveRollups(slo.id, hash, series, [...hours], dropped);
+    kept.status = sloStatus(slo, (a, b) => series.sum(a, b), nowMs);
+    return { minutes, queries };
+  }
+
+  /** Burn alert verdicts (collected as alert reports) and the round's tend.slos event. */
+  private judge(slo: Slo, kept: Kept, nowMs: number, reports: Map<string, AlertReport[]>, durationMs: number): StoredEvent {
+    const rs = reports.get(slo.envId) ?? reports.set(slo.envId, []).get(slo.envId)!;
+    const firing = new Set<string>();
+    const status = kept.status;
+    const base = { ...cleanLabels(slo.labels), alertname: slo.name, slo: slo.name, dataset: slo.datasets.join(',') };
+    if (status && kept.series) {
+      const series = kept.series;
+      for (const a of slo.burn_alerts) {
+        const v = judgeBurnAlert(slo, a, (x, y) => series.sum(x, y), nowMs);
+        const labels: Labels = { ...base, burn_alert: a.kind, window: v.window, severity: a.severity };
+        const key = JSON.stringify(labels);
+        if (v.firing) {
+          firing.add(key);
+          rs.push({ labels, annotations: { summary: v.summary, description: slo.description }, value: v.value });
+        } else if (kept.firing.has(key)) rs.push({ labels, endsAt: nowMs, value: v.value });
+      }
+    } else {
+      // No numbers this round (the SLI fails): alerts keep their state until it can be judged again.
+      for (const key of kept.firing) firing.add(key);
+    }
+    // A burn alert removed from the SLO while it fired resolves.
+    for (const key of kept.firing) if (!firing.has(key) && !rs.some((r) => JSON.stringify(r.labels) === key)) rs.push({ labels: JSON.parse(key) as Labels, endsAt: nowMs });
+    kept.firing = firing;
+    return sloEvent(slo, status, kept.error, nowMs, durationMs);
+  }
+}
+
+function mergeRuns(runs: [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const r of runs) {
+    const last = out[out.length - 1];
+    if (last && r[0] - last[1] <= MERGE_GAP_MINUTES) last[1] = r[1];
+    else out.push([r[0], r[1]]);
+  }
+  return out;
+}
+
+function sloEvent(slo: Slo, s: SloStatus | undefined, error: string | undefined, nowMs: number, durationMs: number): StoredEvent {
+  const fields: Record<string, FieldValue | null | undefined> = {
+    'slo.name': slo.name,
+    'slo.id': slo.id,
+    'slo.dataset': slo.datasets.join(','),
+    'slo.target': slo.target,
+    'slo.period_days': slo.period_days,
+    eligible: s?.eligible,
+    good: s?.good,
+    compliance: s?.compliance,
+    budget: s?.budget,
+    budget_remaining: s?.budget_remaining,
+    exhaustion_at: s?.exhaustion_at === null || !s ? undefined : new Date(s.exhaustion_at).toISOString(),
+    duration_ms: Math.round(durationMs * 1000) / 1000,
+    error,
+  };
+  for (const [w, v] of Object.entries(s?.burn_rates ?? {})) fields[`burn_rate.${w}`] = v;
+  for (const [k, v] of Object.entries(slo.labels)) fields[`label.${k}`] = v;
+  const clean: Record<string, FieldValue> = {};
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== null) clean[k] = v;
+  return { time: Math.round(nowMs * 1000), samplerate: 1, fields: clean };
+}

@@ -1,0 +1,74 @@
+// Builds the SLOs capability for a running node: SLOs and derived columns from tend.yaml and
+// the API, the evaluation loop (owned through a lease row), the write path's note of late
+// minutes, and the routes.
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { AuthService } from '../auth/index.js';
+import type { SlosSettings } from '../config.js';
+import type { IngestPipeline } from '../ingest/index.js';
+import type { QueryDeps } from '../query/index.js';
+import type { MetaStore } from '../store/index.js';
+import { Leases } from '../alerts/index.js';
+import { readSlosFile } from './config.js';
+import { DerivedColumns } from './derived-columns.js';
+import { registerSloRoutes } from './routes.js';
+import { checkExpression } from './sli.js';
+import { SloService, type AlertSink } from './slo-service.js';
+import { SloStore } from './slo-store.js';
+
+export interface SlosDeps {
+  meta: MetaStore;
+  auth: AuthService;
+  pipeline: IngestPipeline;
+  query: QueryDeps;
+  alerts: AlertSink;
+  settings: SlosSettings;
+  configFile: string;
+  configFileNamed: boolean;
+  log: FastifyBaseLogger;
+  /** The clock (tests move it). */
+  now?: () => number;
+}
+
+export interface Slos {
+  service: SloService;
+  derived: DerivedColumns;
+  register(app: FastifyInstance): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export async function startSlos(deps: SlosDeps): Promise<Slos> {
+  const file = readSlosFile(deps.configFile, !deps.configFileNamed);
+  file?.slos.forEach((s, i) => {
+    if (typeof s.sli === 'string') checkExpression(s.sli, `${deps.configFile}: slos[${i}].sli`, true);
+  });
+  file?.derivedColumns.forEach((c, i) => checkExpression(c.expression, `${deps.configFile}: derived_columns[${i}].expression`, false));
+  const derived = await DerivedColumns.open(deps.meta);
+  const service = new SloService({
+    store: await SloStore.open(deps.meta),
+    derived,
+    query: deps.query,
+    leases: await Leases.open(deps.meta, deps.settings.nodeId),
+    alerts: deps.alerts,
+    write: (env, dataset, events) => deps.pipeline.submit(env, dataset, events),
+    environments: () => deps.auth.environments(),
+    log: deps.log,
+    intervalMs: file?.intervalMs ?? deps.settings.intervalMs,
+    queryTimeoutMs: deps.settings.queryTimeoutMs,
+    now: deps.now,
+  });
+  await service.load();
+  if (file) {
+    const env = await deps.auth.ensureEnvironment(file.environment);
+    await derived.applyFile(env.id, file.derivedColumns);
+    await service.applyFile(env, file.slos);
+  }
+  deps.pipeline.onCommitted((writes) => service.noteWrites(writes));
+  return {
+    service,
+    derived,
+    register: (app) => registerSloRoutes(app, service, derived),
+    start: () => service.start(),
+    stop: () => service.stop(),
+  };
+}
