@@ -24,10 +24,13 @@ export class TraceIndex implements TraceIndexWriter {
 
   async record(envId: string, refs: TraceRef[]): Promise<void> {
     try {
+      // A request's traces are mostly in one dataset: resolve each name once.
+      const ids = new Map<string, string>();
       const entries: TraceEntry[] = [];
       for (const r of refs) {
-        const ds = await this.datasets.findOrCreate(envId, r.dataset);
-        entries.push({ envId, traceId: r.traceId, datasetId: ds.id, firstUs: r.firstUs, lastUs: r.lastUs });
+        let datasetId = ids.get(r.dataset);
+        if (datasetId === undefined) ids.set(r.dataset, (datasetId = (await this.datasets.findOrCreate(envId, r.dataset)).id));
+        entries.push({ envId, traceId: r.traceId, datasetId, firstUs: r.firstUs, lastUs: r.lastUs });
       }
       await this.store.traces.record(entries);
     } catch (err) {

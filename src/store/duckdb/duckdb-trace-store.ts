@@ -1,7 +1,7 @@
 // The trace index in DuckDB: one row per trace per dataset per ingest request, group-committed
-// through an appender on its own connection. The ART index on trace_id makes a look-up a
+// in one INSERT on its own connection. The ART index on trace_id makes a look-up a
 // point read.
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import type { TraceEntry, TraceStore } from '../trace-store.js';
 import type { DuckDatabase } from './database.js';
 
@@ -51,24 +51,18 @@ export class DuckTraceStore implements TraceStore {
     while (this.queue.length > 0) {
       const group = this.queue.splice(0);
       try {
-        await this.writer.run('BEGIN TRANSACTION');
-        const appender = await this.writer.createAppender('trace_index');
-        for (const g of group) {
-          for (const e of g.entries) {
-            appender.appendVarchar(e.envId);
-            appender.appendVarchar(e.traceId);
-            appender.appendVarchar(e.datasetId);
-            appender.appendBigInt(BigInt(e.firstUs));
-            appender.appendBigInt(BigInt(e.lastUs));
-            appender.endRow();
-          }
-        }
-        appender.flushSync();
-        appender.closeSync();
-        await this.writer.run('COMMIT');
+        // One INSERT of the entries as lists, run on DuckDB's threads. An appender's flush runs
+        // on the main thread and waits there while the event store commits on another
+        // connection: 13-25 ms per group measured, against 0.3-0.6 ms to start this statement.
+        const entries = group.flatMap((g) => g.entries);
+        const column = (f: (e: TraceEntry) => string | bigint) => listValue(entries.map(f));
+        await this.writer.run(
+          'INSERT INTO trace_index SELECT unnest($1), unnest($2), unnest($3), unnest($4), unnest($5)',
+          [column((e) => e.envId), column((e) => e.traceId), column((e) => e.datasetId), column((e) => BigInt(e.firstUs)), column((e) => BigInt(e.lastUs))],
+          [LIST(VARCHAR), LIST(VARCHAR), LIST(VARCHAR), LIST(BIGINT), LIST(BIGINT)],
+        );
         for (const g of group) g.resolve();
       } catch (err) {
-        await this.writer.run('ROLLBACK').catch(() => undefined);
         for (const g of group) g.reject(err);
       }
     }
