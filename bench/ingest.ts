@@ -33,10 +33,21 @@ function peakRssBytes(pid: number): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
+/**
+ * CPU seconds a process has used (all its threads, user + system), from /proc/<pid>/stat.
+ * Per event, this compares servers even when other work shares the machine, which the rates
+ * alone do not: on two cores, CPU per event sets the rate a quiet machine would reach.
+ */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 async function benchTend(bodies: Buffer[]) {
   const dataDir = tempDir('bench-ingest');
   const tend = await spawnTend(dataDir, 0);
   let rejected = 0;
+  const cpu0 = cpuSeconds(tend.child.pid!);
   const post = httpPoster(`${tend.url}/1/batch/bench`, { 'x-honeycomb-team': tend.ingestKey, 'content-type': 'application/json' }, CONNECTIONS);
   const run = await sendAll(bodies, CONNECTIONS, async (body) => {
     const r = await post(body);
@@ -46,9 +57,10 @@ async function benchTend(bodies: Buffer[]) {
     return 'done';
   });
   const rss = peakRssBytes(tend.child.pid!);
+  const cpuUsPerEvent = ((cpuSeconds(tend.child.pid!) - cpu0) * 1e6) / TOTAL;
   await tend.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  return { ...run, rejected, peakRssBytes: rss };
+  return { ...run, rejected, peakRssBytes: rss, cpuUsPerEvent };
 }
 
 const now = Date.now() * 1000;
@@ -102,13 +114,15 @@ async function benchClickHouse(bodies: Buffer[]) {
     const cols = Object.keys(sample).map((n) => `\`${n}\` ${chType(n)}`);
     await ch.query(`CREATE TABLE ev (${cols.join(', ')}) ENGINE = MergeTree ORDER BY (service, endpoint)`);
     const post = httpPoster(`${ch.url}/?query=${encodeURIComponent('INSERT INTO ev FORMAT JSONEachRow')}`, {}, CONNECTIONS);
+    const cpu0 = cpuSeconds(ch.pid);
     const run = await sendAll(bodies, CONNECTIONS, async (body) => {
       const r = await post(body);
       if (r.status !== 200) throw new Error(`ClickHouse answered ${r.status}: ${r.text.slice(0, 200)}`);
       return 'done';
     });
+    const cpuUsPerEvent = ((cpuSeconds(ch.pid) - cpu0) * 1e6) / TOTAL;
     const stored = Number((await ch.query('SELECT count() FROM ev')).trim());
-    return { version, eventsPerSecond: TOTAL / run.seconds, stored, p50: percentile(run.latencies, 50), p99: percentile(run.latencies, 99) };
+    return { version, eventsPerSecond: TOTAL / run.seconds, stored, p50: percentile(run.latencies, 50), p99: percentile(run.latencies, 99), cpuUsPerEvent };
   } finally {
     await ch.stop();
   }
@@ -127,7 +141,7 @@ async function main() {
 
   const tend = await benchTend(tendBodies);
   const tendRate = TOTAL / tend.seconds;
-  console.log(`Tend HTTP /1/batch:     ${Math.round(tendRate).toLocaleString()} events/s   batch p50 ${percentile(tend.latencies, 50).toFixed(1)} ms  p99 ${percentile(tend.latencies, 99).toFixed(1)} ms   peak RSS ${(tend.peakRssBytes / 2 ** 20).toFixed(0)} MiB   rejected ${tend.rejected}`);
+  console.log(`Tend HTTP /1/batch:     ${Math.round(tendRate).toLocaleString()} events/s   batch p50 ${percentile(tend.latencies, 50).toFixed(1)} ms  p99 ${percentile(tend.latencies, 99).toFixed(1)} ms   peak RSS ${(tend.peakRssBytes / 2 ** 20).toFixed(0)} MiB   rejected ${tend.rejected}   server CPU ${tend.cpuUsPerEvent.toFixed(2)} µs/event`);
   const raw = await benchRawDuckDB();
   console.log(`raw DuckDB appender:    ${Math.round(raw).toLocaleString()} events/s   (Tend HTTP / raw = ${(tendRate / raw).toFixed(2)})`);
   const store = await storeAppendRate(storedBatches());
@@ -135,6 +149,7 @@ async function main() {
   const ch = await benchClickHouse(chBodies);
   if (ch) {
     console.log(`ClickHouse ${ch.version} HTTP JSONEachRow: ${Math.round(ch.eventsPerSecond).toLocaleString()} events/s   batch p50 ${ch.p50.toFixed(1)} ms  p99 ${ch.p99.toFixed(1)} ms   (Tend / ClickHouse = ${(tendRate / ch.eventsPerSecond).toFixed(2)}; stored ${ch.stored})`);
+    console.log(`server CPU per event: Tend ${tend.cpuUsPerEvent.toFixed(2)} µs, ClickHouse ${ch.cpuUsPerEvent.toFixed(2)} µs (ClickHouse / Tend = ${(ch.cpuUsPerEvent / tend.cpuUsPerEvent).toFixed(2)})`);
   } else {
     console.log('ClickHouse: not installed and could not be installed; skipped');
   }
@@ -142,7 +157,7 @@ async function main() {
     events: TOTAL,
     batch: BATCH,
     connections: CONNECTIONS,
-    tend: { eventsPerSecond: tendRate, p50Ms: percentile(tend.latencies, 50), p99Ms: percentile(tend.latencies, 99), peakRssBytes: tend.peakRssBytes, rejected: tend.rejected },
+    tend: { eventsPerSecond: tendRate, p50Ms: percentile(tend.latencies, 50), p99Ms: percentile(tend.latencies, 99), peakRssBytes: tend.peakRssBytes, rejected: tend.rejected, cpuUsPerEvent: tend.cpuUsPerEvent },
     rawDuckDbEventsPerSecond: raw,
     storeEventsPerSecond: store,
     clickhouse: ch ?? null,

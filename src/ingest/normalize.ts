@@ -31,6 +31,8 @@ export function normalizeEvent(
   if (rate === undefined) return { ok: false, problem: `samplerate: expected a whole number of at least 1, got ${preview(samplerate)}` };
   const t = parseEventTime(time, receivedUs);
   if (!t.ok) return { ok: false, problem: t.problem };
+  // Most events are already flat and within every limit: kept as they are, not copied.
+  if (storableAsIs(data as Record<string, unknown>, limits)) return { ok: true, event: { time: t.us, samplerate: rate, fields: data as Record<string, FieldValue> } };
   const fields: Record<string, FieldValue> = {};
   const state = { count: 0, bytes: 0 };
   try {
@@ -40,6 +42,31 @@ export function normalizeEvent(
     throw err;
   }
   return { ok: true, event: { time: t.us, samplerate: rate, fields } };
+}
+
+/**
+ * True when flattening would give back exactly `obj`: only strings short enough never to be
+ * cut, numbers and booleans, under names that pass the checks below, within the field count and
+ * event size. Anything else (nesting, arrays, nulls, a long string, a name or limit to report)
+ * takes the full path, which also finds the problem.
+ */
+function storableAsIs(obj: Record<string, unknown>, limits: IngestLimits): boolean {
+  let count = 0;
+  let bytes = 0;
+  for (const name in obj) {
+    const value = obj[name];
+    if (typeof value === 'string') {
+      if (value.length * 3 > limits.maxStringBytes) return false;
+      bytes += name.length + value.length;
+    } else if (typeof value === 'number' || typeof value === 'boolean') {
+      bytes += name.length + SCALAR_BYTES;
+    } else {
+      return false;
+    }
+    if (name.length === 0 || name.includes('\u0000') || name.startsWith(RESERVED_PREFIX)) return false;
+    if (++count > limits.maxFieldsPerEvent) return false;
+  }
+  return bytes <= limits.maxEventBytes;
 }
 
 function readSamplerate(value: unknown): number | undefined {
