@@ -129,6 +129,9 @@ const SAMPLES: Record<string, Sample> = {
   'POST /api/v1/auth/login': { path: '/api/v1/auth/login', body: { email: OWNER.email, password: OWNER.password } },
   'POST /api/v1/auth/logout': { path: '/api/v1/auth/logout' },
   'GET /api/v1/auth/me': { path: '/api/v1/auth/me' },
+  // Single sign-on is not configured here (test/auth-oidc.test.ts signs in through a provider).
+  'GET /api/v1/auth/oidc/login': { path: '/api/v1/auth/oidc/login', ok: [404] },
+  'GET /api/v1/auth/oidc/callback': { path: '/api/v1/auth/oidc/callback?code=x&state=y', ok: [404] },
   'GET /api/v1/users': { path: '/api/v1/users' },
   'POST /api/v1/users': { path: '/api/v1/users', body: async () => ({ email: `new-${unique()}@example.com`, password: PASSWORD, roles: { production: 'viewer' } }) },
   'GET /api/v1/users/:id': { path: async () => `/api/v1/users/${fixtures.userId}` },
@@ -259,8 +262,10 @@ describe('authorization matrix', () => {
     const routes = registeredRoutes(tend.app).filter((r) => !r.startsWith('HEAD '));
     for (const route of routes) {
       const [method, pattern] = route.split(' ');
-      const rule = ruleFor(method, pattern)!;
+      const rule = ruleFor(method, pattern);
       const sample = SAMPLES[route];
+      // Reported by the test above; here they would only hide the answers of the others.
+      if (!rule || !sample) continue;
       for (const cred of credentials) {
         const expected = cred.expect(rule);
         // Objects are made afresh only for callers that may change them.

@@ -17,3 +17,5 @@ export { bootstrapOwner, DEFAULT_OWNER_EMAIL, type OwnerBootstrap } from './user
 export { registerUserRoutes } from './users/routes.js';
 export { registerSessionRoutes, startSession, sessionAnswer } from './sessions/routes.js';
 export { SESSION_COOKIE } from './sessions/cookie.js';
+export { registerOidcRoutes } from './oidc/routes.js';
+export { readOidcSettings, type OidcSettings } from './oidc/settings.js';

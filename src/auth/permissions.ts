@@ -127,6 +127,8 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   'POST /api/v1/auth/login': r('public'),
   'POST /api/v1/auth/logout': r('session'),
   'GET /api/v1/auth/me': r('session'),
+  'GET /api/v1/auth/oidc/login': r('public'),
+  'GET /api/v1/auth/oidc/callback': r('public'),
   'GET /api/v1/users': r('users.manage'),
   'POST /api/v1/users': r('users.manage'),
   'GET /api/v1/users/:id': r('users.manage'),

@@ -32,6 +32,8 @@ const FileShape = z.strictObject({
   slos: z.unknown().optional(),
   derived_columns: z.unknown().optional(),
   slo_interval: z.unknown().optional(),
+  // Read by auth (src/auth/oidc/settings.ts): single sign-on.
+  auth: z.unknown().optional(),
 });
 
 export class ChecksFileError extends Error {}
