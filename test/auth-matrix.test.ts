@@ -70,6 +70,14 @@ const triggerBody = () => ({ name: `t-${unique()}`, query: { calculations: [{ op
 const trigger = async () => (await admin('POST', '/1/triggers/app', triggerBody())).id as string;
 const silenceBody = () => ({ matchers: [{ name: 'alertname', value: 'x', isRegex: false, isEqual: true }], startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'matrix' });
 const silence = async () => (await admin('POST', '/api/v2/silences', silenceBody())).silenceID as string;
+const columnBody = () => ({ alias: `dc_${unique()}`, expression: 'LT($duration_ms, 300)' });
+const derivedColumn = async () => (await admin('POST', '/1/derived_columns/app', columnBody())).id as string;
+let sliAlias: string | undefined;
+const sloBody = async () => {
+  sliAlias ??= (await admin('POST', '/1/derived_columns/app', columnBody())).alias as string;
+  return { name: `slo-${unique()}`, sli: { alias: sliAlias }, time_period_days: 30, target_per_million: 999_000 };
+};
+const slo = async () => (await admin('POST', '/1/slos/app', await sloBody())) as { id: string; name: string };
 
 const SAMPLES: Record<string, Sample> = {
   'GET /healthz': { path: '/healthz' },
@@ -158,6 +166,18 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/v2/silence/:id': { path: async () => `/api/v2/silence/${await silence()}`, production: true },
   'DELETE /api/v2/silence/:id': { path: async () => `/api/v2/silence/${await silence()}`, production: true },
   'GET /api/v2/status': { path: '/api/v2/status' },
+  'GET /api/v1/slos': { path: '/api/v1/slos' },
+  'GET /api/v1/slos/:name': { path: async () => `/api/v1/slos/${(await slo()).name}`, production: true },
+  'GET /1/slos/:dataset': { path: '/1/slos/app' },
+  'POST /1/slos/:dataset': { path: '/1/slos/app', body: sloBody },
+  'GET /1/slos/:dataset/:id': { path: async () => `/1/slos/app/${(await slo()).id}`, production: true },
+  'PUT /1/slos/:dataset/:id': { path: async () => `/1/slos/app/${(await slo()).id}`, body: sloBody, production: true },
+  'DELETE /1/slos/:dataset/:id': { path: async () => `/1/slos/app/${(await slo()).id}`, production: true },
+  'GET /1/derived_columns/:dataset': { path: '/1/derived_columns/app' },
+  'POST /1/derived_columns/:dataset': { path: '/1/derived_columns/app', body: async () => columnBody() },
+  'GET /1/derived_columns/:dataset/:id': { path: async () => `/1/derived_columns/app/${await derivedColumn()}`, production: true },
+  'PUT /1/derived_columns/:dataset/:id': { path: async () => `/1/derived_columns/app/${await derivedColumn()}`, body: async () => columnBody(), production: true },
+  'DELETE /1/derived_columns/:dataset/:id': { path: async () => `/1/derived_columns/app/${await derivedColumn()}`, production: true },
 };
 
 interface Credential {

@@ -158,6 +158,20 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   'GET /api/v2/silence/:id': r('alerts.read'),
   'DELETE /api/v2/silence/:id': r('alerts.write'),
   'GET /api/v2/status': r('alerts.read'),
+
+  // SLOs (src/slos): Tend's view, Honeycomb's SLO API and derived columns
+  'GET /api/v1/slos': r('alerts.read'),
+  'GET /api/v1/slos/:name': r('alerts.read'),
+  'GET /1/slos/:dataset': r('alerts.read'),
+  'POST /1/slos/:dataset': r('alerts.configure'),
+  'GET /1/slos/:dataset/:id': r('alerts.read'),
+  'PUT /1/slos/:dataset/:id': r('alerts.configure'),
+  'DELETE /1/slos/:dataset/:id': r('alerts.configure'),
+  'GET /1/derived_columns/:dataset': r('data.read'),
+  'POST /1/derived_columns/:dataset': r('settings.write'),
+  'GET /1/derived_columns/:dataset/:id': r('data.read'),
+  'PUT /1/derived_columns/:dataset/:id': r('settings.write'),
+  'DELETE /1/derived_columns/:dataset/:id': r('settings.write'),
 };
 
 /** HEAD is answered by the GET route (fastify adds it), so it needs what GET needs. */
