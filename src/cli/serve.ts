@@ -27,6 +27,12 @@ export function registerServe(program: Command): void {
     .option('--checkpoint-after-writes <seconds>', 'fold the write-ahead log into the database after this much append time, 0 for never (env TEND_CHECKPOINT_AFTER_WRITES, default 6)')
     .option('--checkpoint-wal-mb <n>', 'and when the log reaches this many MiB, 0 for never (env TEND_CHECKPOINT_WAL_MB, default 128)')
     .option('--checkpoint-interval <seconds>', 'and this often while the log holds 1 MiB or more, 0 for never (env TEND_CHECKPOINT_INTERVAL, default 60)')
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS and OTLP/gRPC over TLS (env TEND_TLS_CERT)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert (env TEND_TLS_KEY)')
+    .option('--trust-proxy', 'believe X-Forwarded-For/-Proto from a proxy in front (env TEND_TRUST_PROXY)')
+    .option('--cors-origin <origins>', 'comma-separated origins whose pages may call the API with keys (env TEND_CORS_ORIGINS)')
+    .option('--session-idle <duration>', 'sign-in sessions end after this long unused, e.g. 12h (env TEND_SESSION_IDLE)')
+    .option('--session-max-age <duration>', 'and this long after sign-in, e.g. 7d (env TEND_SESSION_MAX_AGE)')
     .action(async (flags) => {
       const config = loadConfig(flags);
       const tend = await startTend(config).catch((err: NodeJS.ErrnoException) => {

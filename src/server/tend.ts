@@ -114,7 +114,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const grpc =
     config.grpcPort === null
       ? null
-      : await startOtlpGrpcServer({ ingest, traceIndex }, auth, { host: config.host, port: config.grpcPort, logError: (err) => app.log.error({ err }, 'OTLP/gRPC export failed') });
+      : await startOtlpGrpcServer({ ingest, traceIndex }, auth, { host: config.host, port: config.grpcPort, tls: config.auth.tls, logError: (err) => app.log.error({ err }, 'OTLP/gRPC export failed') });
   const address = await app.listen({ port: config.port, host: config.host }).catch(async (err) => {
     await grpc?.close();
     throw err;

@@ -92,8 +92,8 @@ export interface TlsTarget {
   close(): Promise<void>;
 }
 
-/** A TLS server for CN=localhost (SAN localhost and 127.0.0.1) valid for `days` days. */
-export async function startTlsTarget(days = 2): Promise<TlsTarget> {
+/** A self-signed certificate for CN=localhost (SAN localhost and 127.0.0.1), made by the openssl CLI. */
+export function selfSignedCert(days = 2): { dir: string; keyFile: string; certFile: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-tls-'));
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
@@ -102,6 +102,12 @@ export async function startTlsTarget(days = 2): Promise<TlsTarget> {
     '-keyout', keyFile, '-out', certFile, '-days', String(days), '-subj', '/CN=localhost',
     '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
   ], { stdio: 'ignore' });
+  return { dir, keyFile, certFile };
+}
+
+/** A TLS server for CN=localhost valid for `days` days. */
+export async function startTlsTarget(days = 2): Promise<TlsTarget> {
+  const { keyFile, certFile } = selfSignedCert(days);
   const sockets = new Set<tls.TLSSocket>();
   const server = tls.createServer({ key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) }, (socket) => {
     sockets.add(socket);

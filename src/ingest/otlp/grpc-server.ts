@@ -1,6 +1,7 @@
 // OTLP/gRPC: the TraceService, LogsService and MetricsService Export calls on their own port
 // (4317 by default), with @grpc/grpc-js (pure JavaScript). Keys come in the same metadata
 // OTLP/HTTP reads as headers; message compression (gzip) is handled by grpc-js.
+import fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import type { AuthService } from '../../auth/index.js';
 import { keyFromHeaders, keyHolds, ruleFor } from '../../auth/index.js';
@@ -39,6 +40,8 @@ export interface GrpcOptions {
   port: number;
   /** Where unexpected failures are reported (they answer INTERNAL). */
   logError: (err: unknown) => void;
+  /** PEM files: serve over TLS (the same certificate as HTTPS). */
+  tls?: { certFile: string; keyFile: string } | null;
 }
 
 export async function startOtlpGrpcServer(deps: OtlpDeps, auth: AuthService, options: GrpcOptions): Promise<OtlpGrpcServer> {
@@ -70,7 +73,7 @@ export async function startOtlpGrpcServer(deps: OtlpDeps, auth: AuthService, opt
     });
   }
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host}:${port}`, credentials(options.tls), (err, p) => (err ? reject(err) : resolve(p))),
   );
   return {
     address: `${host}:${bound}`,
@@ -85,6 +88,11 @@ export async function startOtlpGrpcServer(deps: OtlpDeps, auth: AuthService, opt
         });
       }),
   };
+}
+
+function credentials(tls: GrpcOptions['tls']): grpc.ServerCredentials {
+  if (!tls) return grpc.ServerCredentials.createInsecure();
+  return grpc.ServerCredentials.createSsl(null, [{ cert_chain: fs.readFileSync(tls.certFile), private_key: fs.readFileSync(tls.keyFile) }], false);
 }
 
 function metadataValue(call: grpc.ServerUnaryCall<Buffer, Buffer>, name: string): string | undefined {
