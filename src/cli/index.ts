@@ -8,6 +8,7 @@ import { registerMarkers } from './markers.js';
 import { registerQuery } from './query.js';
 import { registerChecks } from './checks.js';
 import { registerAlerts } from './alerts.js';
+import { registerSlo } from './slo.js';
 import { registerLogin } from './login.js';
 import { registerUsers } from './users.js';
 
@@ -24,6 +25,7 @@ registerMarkers(program);
 registerQuery(program);
 registerChecks(program);
 registerAlerts(program);
+registerSlo(program);
 registerLogin(program);
 registerUsers(program);
 

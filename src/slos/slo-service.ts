@@ -18,8 +18,8 @@ import type { SloStore } from './slo-store.js';
 
 export const SLOS_DATASET = 'tend.slos';
 const LEASE = 'slos.evaluation';
-/** After a start, minutes this recent are recomputed: late events written just before a crash were noted only in memory. */
-const RECHECK_AFTER_START_MINUTES = 60;
+/** Rollups read back from the metadata store (after a start) have their newest minutes recomputed: late events written just before a crash were noted only in memory. */
+const RECHECK_AFTER_LOAD_MINUTES = 60;
 /** Missing runs this close together are computed by one query (a query costs about the same for 1 or 30 minutes). */
 const MERGE_GAP_MINUTES = 30;
 
@@ -70,11 +70,9 @@ export class SloService {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
-  private readonly startedAt: number;
 
   constructor(private readonly deps: SloServiceDeps) {
     this.now = deps.now ?? Date.now;
-    this.startedAt = this.now();
   }
 
   async load(): Promise<void> {
@@ -229,7 +227,7 @@ export class SloService {
     if (kept.sliHash !== hash || !kept.series) {
       kept.series = await this.deps.store.loadRollups(slo.id, hash);
       kept.sliHash = hash;
-      for (let m = endMinuteOf(this.startedAt) - RECHECK_AFTER_START_MINUTES; m < end; m++) kept.series.invalidate(m);
+      for (let m = end - RECHECK_AFTER_LOAD_MINUTES; m < end; m++) kept.series.invalidate(m);
     }
     const series = kept.series;
     for (const e of exprs) {
