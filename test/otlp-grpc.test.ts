@@ -104,6 +104,23 @@ describe('OTLP/gRPC overload', () => {
   });
 });
 
+describe('OTLP/gRPC store refusals', () => {
+  it('INVALID_ARGUMENT naming the problem when the store refuses spans (past the column limit), never INTERNAL', async () => {
+    const narrow = await startTestTend({ maxColumnsPerDataset: 20 });
+    try {
+      const attributes = Array.from({ length: 30 }, (_, i) => ({ key: `wide.${i}`, value: { intValue: i } }));
+      const body = encodeRequest('traces', { resourceSpans: [{ resource: service('wide'), scopeSpans: [{ spans: [{ traceId: Buffer.alloc(16, 7), spanId: Buffer.alloc(8, 7), name: 's', startTimeUnixNano: NOW, attributes }] }] }] });
+      const client = new grpc.Client(narrow.tend.grpc!.address, grpc.credentials.createInsecure());
+      const answer = await call('traces', body, { 'x-honeycomb-team': narrow.ingestKey }, {}, client);
+      client.close();
+      expect(answer.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(answer.details).toMatch(/column/);
+    } finally {
+      await narrow.close();
+    }
+  });
+});
+
 describe('grpcPort setting', () => {
   it('defaults to 4317, follows a free HTTP port, reads env and flag, and turns off', () => {
     expect(loadConfig({}, {}).grpcPort).toBe(4317);

@@ -8,6 +8,7 @@ import { keyFromHeaders, keyHolds, ruleFor } from '../../auth/index.js';
 import { datasetNameProblem, type Environment } from '../../store/index.js';
 import { encodeResponse, type Signal } from './codec.js';
 import { exportProtobuf, type OtlpDeps } from './export.js';
+import { HttpError } from '../../http/index.js';
 import { MAX_INGEST_IN_FLIGHT } from '../context.js';
 import { OverloadedError } from '../pipeline.js';
 import { OtlpProblem } from './values.js';
@@ -129,7 +130,8 @@ async function exportCall(deps: OtlpDeps, env: Environment, signal: Signal, call
 
 function toServiceError(err: unknown, logError: (err: unknown) => void): Partial<grpc.ServiceError> {
   if (err instanceof CallError) return { code: err.code, details: err.message };
-  if (err instanceof OtlpProblem) return { code: grpc.status.INVALID_ARGUMENT, details: err.message };
+  // The pipeline answers a 400 when the store refuses events (past the column limit): bad input too.
+  if (err instanceof OtlpProblem || (err instanceof HttpError && err.status === 400)) return { code: grpc.status.INVALID_ARGUMENT, details: err.message };
   // OTLP clients retry UNAVAILABLE with backoff.
   if (err instanceof OverloadedError) return { code: grpc.status.UNAVAILABLE, details: err.message };
   logError(err);
