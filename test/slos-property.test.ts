@@ -3,6 +3,7 @@
 // answers equals a reference computed here in plain TypeScript over the same events: the
 // query engine's per-minute rollups, the windows and the arithmetic all hold exactly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callTend } from './support/slos.js';
 import { startTestTend, type TestTend } from './support/tend.js';
 
 let t: TestTend;
@@ -119,10 +120,9 @@ function events(r: Rng, nowMs: number, periodDays: number): Ev[] {
 }
 
 async function api(method: string, p: string, body?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const res = await fetch(t.url + p, { method, headers: { 'x-honeycomb-team': t.adminKey, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
+  const res = await callTend(t.url, t.adminKey, method, p, body);
+  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
 beforeAll(async () => {

@@ -146,7 +146,7 @@ export class SloService {
       this.timer = setTimeout(tick, this.deps.intervalMs);
       this.timer.unref();
     };
-    this.timer = setTimeout(tick, Math.min(this.deps.intervalMs, 5_000));
+    this.timer = setTimeout(tick, this.deps.intervalMs);
     this.timer.unref();
   }
 
