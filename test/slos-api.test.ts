@@ -69,4 +69,53 @@ describe('SLOs over HTTP', () => {
     const list = (await api('GET', '/api/v1/slos')).body.slos;
     expect(list.map((x: { name: string }) => x.name)).toEqual(['checkout-latency']);
   });
+
+  it('records every round in tend.slos, queryable like any dataset', async () => {
+    await t.tend.slos.service.evaluateNow(undefined, T0 + 1000);
+    await t.tend.ingest.pipeline.idle();
+    const q = await api('POST', '/api/v1/query/tend.slos', {
+      start_time: Math.floor(T0 / 1000) - 60, end_time: Math.floor(T0 / 1000) + 60,
+      calculations: [{ op: 'MAX', column: 'eligible' }, { op: 'MAX', column: 'good' }, { op: 'MAX', column: 'burn_rate.5m' }, { op: 'COUNT' }],
+      filters: [{ column: 'slo.name', op: '=', value: 'checkout-latency' }],
+    });
+    expect(q.status).toBe(200);
+    const row = q.body.data.results[0].data;
+    expect([row['MAX(eligible)'], row['MAX(good)'], row.COUNT]).toEqual([13, 10, 2]);
+    expect(row['MAX(burn_rate.5m)']).toBeCloseTo(200, 9);
+  });
+
+  it('takes Honeycomb SLO and derived column definitions, and refuses bad ones naming the field', async () => {
+    const bad = await api('POST', '/1/derived_columns/checkout', { alias: 'fast', expression: 'LT($duration_ms, ' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/^expression: /);
+    const dc = await api('POST', '/1/derived_columns/checkout', { alias: 'fast', expression: 'LT($duration_ms, 300)', description: 'under 300 ms' });
+    expect(dc.status).toBe(201);
+    expect(dc.body).toMatchObject({ alias: 'fast', expression: 'LT($duration_ms, 300)', description: 'under 300 ms' });
+
+    const missing = await api('POST', '/1/slos/checkout', { name: 'x', sli: { alias: 'nope' }, time_period_days: 7, target_per_million: 990_000 });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatch(/^sli\.alias: no derived column "nope"/);
+    const noTarget = await api('POST', '/1/slos/checkout', { name: 'x', sli: { alias: 'fast' }, time_period_days: 7 });
+    expect(noTarget.status).toBe(400);
+    expect(noTarget.body.error).toMatch(/^target_per_million: /);
+
+    const made = await api('POST', '/1/slos/checkout', { name: 'fast-enough', description: 'most requests fast', sli: { alias: 'fast' }, time_period_days: 7, target_per_million: 990_000 });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ name: 'fast-enough', sli: { alias: 'fast' }, time_period_days: 7, target_per_million: 990_000, dataset_slugs: ['checkout'] });
+    await t.tend.slos.service.evaluateNow(undefined, T0);
+    const detailed = await api('GET', `/1/slos/checkout/${made.body.id}?detailed=true`);
+    // 14 events, 10 fast (the slow /health one counts here): Honeycomb's percentages.
+    expect(detailed.body.compliance).toBeCloseTo((10 / 14) * 100, 3);
+    const tend = await api('GET', '/api/v1/slos/fast-enough');
+    expect([tend.body.eligible, tend.body.good, tend.body.target]).toEqual([14, 10, 99]);
+
+    expect((await api('DELETE', `/1/derived_columns/checkout/${dc.body.id}`)).status).toBe(409);
+    const fromFile = (await api('GET', '/1/slos/checkout')).body.find((x: { name: string }) => x.name === 'checkout-latency');
+    expect((await api('PUT', `/1/slos/checkout/${fromFile.id}`, { name: 'y', sli: { alias: 'fast' }, time_period_days: 7, target_per_million: 990_000 })).status).toBe(409);
+    const changed = await api('PUT', `/1/slos/checkout/${made.body.id}`, { name: 'fast-enough', sli: { alias: 'fast' }, time_period_days: 30, target_per_million: 995_000 });
+    expect(changed.body.target_per_million).toBe(995_000);
+    expect((await api('DELETE', `/1/slos/checkout/${made.body.id}`)).status).toBe(204);
+    expect((await api('GET', '/api/v1/slos/fast-enough')).status).toBe(404);
+    expect((await api('DELETE', `/1/derived_columns/checkout/${dc.body.id}`)).status).toBe(204);
+  });
 });
