@@ -63,8 +63,8 @@ export interface LoadedWindow {
 }
 
 /**
- * Stores `total` events (plus one seed event per day) spread evenly over the SPAN_DAYS days
- * before `endMs`, calling `progress` after each day.
+ * Stores `total` events (plus one seed event per day) spread evenly over the `spanDays` days
+ * (default SPAN_DAYS) before `endMs`, calling `progress` after each day.
  */
 export async function loadBenchEvents(
   store: EventStore,
@@ -73,8 +73,9 @@ export async function loadBenchEvents(
   total: number,
   endMs: number,
   progress: (done: number) => void = () => undefined,
+  spanDays = SPAN_DAYS,
 ): Promise<LoadedWindow> {
-  const spanMs = SPAN_DAYS * DAY_MS;
+  const spanMs = spanDays * DAY_MS;
   const startMs = endMs - spanMs;
   const firstDay = Math.floor(startMs / DAY_MS);
   const lastDay = Math.floor((endMs - 1) / DAY_MS);
