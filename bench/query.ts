@@ -52,6 +52,8 @@ function suite(start: number, end: number): BenchQuery[] {
   const selDuck = `"__time" >= make_timestamp(${(end - 86_400) * 1e6}) AND duration_ms >= 1000`;
   const chCol = (c: string) => c.replaceAll('.', '_');
   const share = '"db.duration_ms" / NULLIF(duration_ms, 0)';
+  // Averages weigh each event by its sample rate, as COUNT does (and as Tend's answer does).
+  const wavg = (x: string) => `sum(${x} * "__samplerate") / sum(CASE WHEN ${x} IS NOT NULL THEN "__samplerate" END)`;
   return [
     {
       name: 'count over time',
@@ -125,11 +127,13 @@ function suite(start: number, end: number): BenchQuery[] {
       },
       duck: {
         'two statements': [
-          `SELECT service, avg(${share}) a FROM {src} WHERE {tw} GROUP BY 1 ORDER BY a DESC LIMIT 1000`,
-          `SELECT service, ${bucket} t, avg(${share}) FROM {src} WHERE {tw} GROUP BY ALL`,
+          `SELECT service, ${wavg(share)} a FROM {src} WHERE {tw} GROUP BY 1 ORDER BY a DESC LIMIT 1000`,
+          `SELECT service, ${bucket} t, ${wavg(share)} FROM {src} WHERE {tw} GROUP BY ALL`,
         ],
-        'grouping sets': [`WITH ${ev(`service, ${share} x`)} SELECT service, t, avg(x) FROM ev GROUP BY GROUPING SETS ((service), (service, t))`],
-        'totals from the series': [`WITH ${ev(`service, ${share} x`)}, s AS (SELECT service, t, sum(x) sx, count(x) n FROM ev GROUP BY ALL) SELECT service, t, sx / n FROM s UNION ALL SELECT service, NULL, sum(sx) / sum(n) FROM s GROUP BY service`],
+        'grouping sets': [`WITH ${ev(`service, ${share} x, "__samplerate"`)} SELECT service, t, ${wavg('x')} FROM ev GROUP BY GROUPING SETS ((service), (service, t))`],
+        'totals from the series': [
+          `WITH ${ev(`service, ${share} x, "__samplerate" w`)}, s AS (SELECT service, t, sum(x * w) sx, sum(CASE WHEN x IS NOT NULL THEN w END) n FROM ev GROUP BY ALL) SELECT service, t, sx / n FROM s UNION ALL SELECT service, NULL, sum(sx) / sum(n) FROM s GROUP BY service`,
+        ],
       },
       clickhouse: [
         `SELECT service, avg(db_duration_ms / duration_ms) a FROM ev WHERE ${chw(start, end)} AND duration_ms != 0 GROUP BY service ORDER BY a DESC LIMIT 1000`,
