@@ -96,3 +96,55 @@ describe('audit log', () => {
     expect(failed[0]).toMatchObject({ 'actor.kind': 'anonymous', 'actor.email': 'nobody@example.com', outcome: 'failure', 'http.status_code': 401 });
   });
 });
+
+describe('audit log retention', () => {
+  it('is set by owners only, and keeps the audit log longer (or shorter) than other events across the sweep', async () => {
+    const dataDir = (await import('./support/tend.js')).tempDataDir('tend-audit-retention');
+    let t = await startWithOwner({ data: dataDir, retentionDays: 60 });
+    const keyOf = () => JSON.parse(fs.readFileSync(path.join(dataDir, 'keys.json'), 'utf8')).admin_key as string;
+    const env = (await t.auth.environment('production'))!;
+    const daysAgo = (d: number) => (Date.now() - d * 86_400_000) * 1000;
+    const old = (d: number, fields: Record<string, string>) => ({ time: daysAgo(d), samplerate: 1, fields });
+    await t.ingest.pipeline.submit(env, 'tend.audit', [old(100, { action: 'check.create', 'audit.id': 'a100' }), old(20, { action: 'check.create', 'audit.id': 'a20' })]);
+    await t.ingest.pipeline.submit(env, 'app', [old(100, { status: 'old' })]);
+
+    const owner = new Browser(t.url);
+    await owner.login(OWNER.email, OWNER.password);
+    expect((await owner.request('GET', '/api/v1/audit/settings')).body).toEqual({ retention_days: null, default_retention_days: 60 });
+    const byKey = await fetch(`${t.url}/api/v1/audit/settings`, { method: 'PUT', headers: { 'x-honeycomb-team': keyOf(), 'content-type': 'application/json' }, body: '{"retention_days": 1}' });
+    expect(byKey.status).toBe(403);
+    await owner.request('POST', '/api/v1/users', { email: 'ann@example.com', password: 'lamp orbit violet ferry 9', roles: { production: 'admin' } });
+    const admin = new Browser(t.url);
+    await admin.login('ann@example.com', 'lamp orbit violet ferry 9');
+    expect((await admin.request('PUT', '/api/v1/audit/settings', { retention_days: 1 })).status).toBe(403);
+    expect((await owner.request('PUT', '/api/v1/audit/settings', { retention_days: 0 })).body.error).toMatch(/^retention_days: /);
+    const set = await owner.request('PUT', '/api/v1/audit/settings', { retention_days: 400 });
+    expect(set.body).toEqual({ retention_days: 400, default_retention_days: 60 });
+    const own = await fetch(`${t.url}/api/v1/audit?action=audit_settings.update`, { headers: { 'x-honeycomb-team': keyOf() } });
+    const recorded = (await own.json()).events[0];
+    expect(recorded).toMatchObject({ 'actor.email': 'owner@example.com', outcome: 'success' });
+    expect(JSON.parse(recorded['change.before'])).toEqual({ retention_days: null, default_retention_days: 60 });
+
+    const found = async (dataset: string, d: number) => {
+      const res = await fetch(`${t.url}/api/v1/events/${dataset}/search`, {
+        method: 'POST',
+        headers: { 'x-honeycomb-team': keyOf(), 'content-type': 'application/json' },
+        body: JSON.stringify({ start_time: Math.floor(daysAgo(d + 1) / 1e6), end_time: Math.floor(daysAgo(d - 1) / 1e6) }),
+      });
+      return res.status === 404 ? 0 : (await res.json()).events.length;
+    };
+    expect([await found('tend.audit', 100), await found('app', 100)]).toEqual([1, 1]);
+    // The sweep runs at every start: the events' 60 days drop app's old day, not the audit log's.
+    await t.close();
+    t = await startWithOwner({ data: dataDir, retentionDays: 60 });
+    expect([await found('tend.audit', 100), await found('tend.audit', 20), await found('app', 100)]).toEqual([1, 1, 0]);
+    // Shorter than the rest: 10 days drops both old audit days.
+    const o2 = new Browser(t.url);
+    await o2.login(OWNER.email, OWNER.password);
+    await o2.request('PUT', '/api/v1/audit/settings', { retention_days: 10 });
+    await t.close();
+    t = await startWithOwner({ data: dataDir, retentionDays: 60 });
+    expect([await found('tend.audit', 100), await found('tend.audit', 20)]).toEqual([0, 0]);
+    await t.close();
+  }, 120_000);
+});

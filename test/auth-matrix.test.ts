@@ -147,6 +147,8 @@ const SAMPLES: Record<string, Sample> = {
   'PATCH /api/v1/users/:id': { path: async () => `/api/v1/users/${fixtures.userId}`, body: { name: 'Renamed' } },
   'DELETE /api/v1/users/:id': { path: async () => `/api/v1/users/${await user()}` },
   'GET /api/v1/audit': { path: '/api/v1/audit?limit=5' },
+  'GET /api/v1/audit/settings': { path: '/api/v1/audit/settings' },
+  'PUT /api/v1/audit/settings': { path: '/api/v1/audit/settings', body: { retention_days: 400 } },
   'GET /api/v1/alerts': { path: '/api/v1/alerts' },
   'GET /api/v1/alerts/:fingerprint': { path: async () => `/api/v1/alerts/${await alertFp()}`, production: true },
   'POST /api/v1/alerts/:fingerprint/ack': { path: async () => `/api/v1/alerts/${await alertFp()}/ack`, production: true },

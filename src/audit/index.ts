@@ -3,3 +3,4 @@
 export { AuditLog, AUDIT_DATASET, auditEvent, redact, type AuditEntry, type EventSink } from './audit-log.js';
 export { registerAuditHook, actionOf } from './hook.js';
 export { registerAuditRoutes } from './routes.js';
+export { AuditRetention } from './retention.js';

@@ -1,12 +1,19 @@
 // GET /api/v1/audit?actor=&action=&since=&until=&limit=&cursor= answers {"events", "next_cursor"},
 // newest first, read from `tend.audit` through the query engine's event search. There is no
-// route that deletes entries.
+// route that deletes entries. GET/PUT /api/v1/audit/settings: the audit log's retention, which
+// only owners may change.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../auth/index.js';
-import { badRequest, HttpError, validate } from '../http/index.js';
+import { badRequest, HttpError, parseJsonBody, validate } from '../http/index.js';
 import { searchEvents, type Filter, type QueryDeps } from '../query/index.js';
 import { AUDIT_DATASET } from './audit-log.js';
+import type { AuditRetention } from './retention.js';
+
+const AuditSettings = z.strictObject({
+  /** null: follow --retention-days like every other dataset. */
+  retention_days: z.number().int().min(1).max(36_500).nullable(),
+});
 
 const MAX_WINDOW_S = 62 * 86_400;
 const seconds = (field: string) =>
@@ -46,7 +53,21 @@ function readCursor(text: string): Cursor {
   throw badRequest('cursor: not a cursor this server gave out');
 }
 
-export function registerAuditRoutes(app: FastifyInstance, deps: QueryDeps): void {
+export function registerAuditRoutes(app: FastifyInstance, deps: QueryDeps, retention: AuditRetention, defaultRetentionDays: number): void {
+  const settings = async (envId: string) => ({ retention_days: await retention.get(envId), default_retention_days: defaultRetentionDays || null });
+
+  app.get('/api/v1/audit/settings', async (request) => settings(principalOf(request).env.id));
+
+  app.put('/api/v1/audit/settings', async (request) => {
+    const body = validate(AuditSettings, parseJsonBody(request.body), 'body');
+    const env = principalOf(request).env;
+    const before = await settings(env.id);
+    await retention.set(env.id, body.retention_days);
+    const after = await settings(env.id);
+    request.audit = { action: 'audit_settings.update', target: { kind: 'environment', id: env.slug }, before, after };
+    return after;
+  });
+
   app.get('/api/v1/audit', async (request) => {
     const q = validate(AuditQuery, request.query, 'query');
     const env = principalOf(request).env;

@@ -21,6 +21,7 @@ export type Permission =
   | 'notices.write' // status page notices: incident communication
   | 'keys.manage'
   | 'audit.read'
+  | 'audit.settings' // the audit log's retention: owners only
   | 'alerts.read' // alerts, triggers, silences, Alertmanager API reads
   | 'alerts.write' // acknowledge alerts, make and expire silences
   | 'alerts.push' // push alerts (Prometheus through the Alertmanager API)
@@ -43,6 +44,7 @@ const GRANTS: Record<Exclude<Permission, 'public' | 'session'>, Grant> = {
   'notices.write': { role: 'member', keys: ['admin'] },
   'keys.manage': { role: 'admin', keys: ['admin'] },
   'audit.read': { role: 'admin', keys: ['admin'] },
+  'audit.settings': { role: 'owner', keys: [] },
   'alerts.read': { role: 'viewer', keys: ['read', 'admin'] },
   'alerts.write': { role: 'member', keys: ['admin'] },
   'alerts.push': { role: 'admin', keys: ['ingest', 'admin'] },
@@ -137,6 +139,8 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
 
   // Audit log
   'GET /api/v1/audit': r('audit.read'),
+  'GET /api/v1/audit/settings': r('audit.read'),
+  'PUT /api/v1/audit/settings': r('audit.settings'),
 
   // Alerts (src/alerts): Tend's API, Honeycomb's Triggers API, Alertmanager's API v2
   'GET /api/v1/alerts': r('alerts.read'),

@@ -6,7 +6,7 @@ import {
   AuthService, bootstrap, bootstrapOwner, People, readOidcSettings, registerAuthRoutes, registerOidcRoutes, registerSessionRoutes, registerUserRoutes,
   type BootstrapResult, type OwnerBootstrap,
 } from '../auth/index.js';
-import { AuditLog, registerAuditHook, registerAuditRoutes } from '../audit/index.js';
+import { AuditLog, AuditRetention, registerAuditHook, registerAuditRoutes } from '../audit/index.js';
 import { createIngestContext, registerIngestRoutes, startOtlpGrpcServer, type IngestContext, type OtlpGrpcServer } from '../ingest/index.js';
 import { registerTraceRoutes, TraceIndex } from '../traces/index.js';
 import { Checkpoints, DatasetRegistry, DuckDatabase, DuckEventStore, type EventStore } from '../store/index.js';
@@ -83,12 +83,16 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   await registerQueryRoutes(app, queryDeps);
   registerBubbleUpRoutes(app, queryDeps);
   registerEventSearchRoutes(app, queryDeps);
-  registerAuditRoutes(app, queryDeps);
+  const auditRetention = await AuditRetention.open(db, store, datasets);
+  registerAuditRoutes(app, queryDeps, auditRetention, config.retentionDays);
 
   const sweep = async () => {
+    // The audit log may keep its own time (owners set it), longer or shorter than the rest.
+    const droppedAudit = await auditRetention.sweep();
+    if (droppedAudit) app.log.info({ dropped: droppedAudit }, 'retention: dropped old days of the audit log');
     if (config.retentionDays <= 0) return;
     const cutoffUs = (Date.now() - config.retentionDays * 86_400_000) * 1000;
-    const dropped = await store.dropBefore(cutoffUs);
+    const dropped = await store.dropBefore(cutoffUs, await auditRetention.othersFilter());
     await traceIndex.prune(cutoffUs);
     if (dropped) app.log.info({ dropped }, 'retention: dropped old day partitions');
   };

@@ -59,8 +59,11 @@ export interface EventStore {
   read(sql: string, params: unknown[], options: ReadOptions): Promise<Row[]>;
   /** The trace index: which datasets and times hold each trace. */
   readonly traces: TraceStore;
-  /** Drops whole day partitions that end before `beforeUs`; returns how many were dropped. */
-  dropBefore(beforeUs: number): Promise<number>;
+  /**
+   * Drops whole day partitions that end before `beforeUs`, of the datasets `which` accepts (all
+   * by default; the audit log keeps its own retention); returns how many were dropped.
+   */
+  dropBefore(beforeUs: number, which?: (datasetId: string) => boolean): Promise<number>;
   /** Bytes used on disk. */
   sizeBytes(): number;
 }

@@ -122,11 +122,12 @@ export class DuckEventStore implements EventStore {
     return readRows(this.db, sql, params, options);
   }
 
-  async dropBefore(beforeUs: number): Promise<number> {
-    const rows = await this.db.query<{ dataset_id: string; day: number; table_name: string }>(
+  async dropBefore(beforeUs: number, which: (datasetId: string) => boolean = () => true): Promise<number> {
+    const found = await this.db.query<{ dataset_id: string; day: number; table_name: string }>(
       'SELECT dataset_id, day, table_name FROM event_tables WHERE day < $1 ORDER BY dataset_id, day',
       [Math.floor(beforeUs / DAY_US)],
     );
+    const rows = found.filter((r) => which(r.dataset_id));
     for (const r of rows) {
       await this.gate.acquire('exclusive');
       try {
