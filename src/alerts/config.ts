@@ -76,6 +76,8 @@ export interface RouteConfig {
   repeat_interval?: string | number;
   mute_time_intervals?: string[];
   active_time_intervals?: string[];
+  /** Alerts this route takes open an incident on their service (src/ownership). */
+  incident?: boolean;
   routes?: RouteConfig[];
 }
 
@@ -92,6 +94,7 @@ export const RouteConfig: z.ZodType<RouteConfig> = z.lazy(() =>
     repeat_interval: Duration.optional(),
     mute_time_intervals: z.array(z.string()).optional(),
     active_time_intervals: z.array(z.string()).optional(),
+    incident: z.boolean().optional(),
     routes: z.array(RouteConfig).optional(),
   }),
 );

@@ -20,6 +20,8 @@ export interface Route {
   matchers: Matcher[];
   muteTimeIntervals: string[];
   activeTimeIntervals: string[];
+  /** `incident:` as the route says it (not inherited): undefined when it does not. */
+  incident?: boolean;
   routes: Route[];
 }
 
@@ -48,6 +50,7 @@ export function buildRoute(c: RouteConfig, parent?: Route, id = '0'): Route {
     matchers: parent ? matchersOf(c) : [],
     muteTimeIntervals: c.mute_time_intervals ?? [],
     activeTimeIntervals: c.active_time_intervals ?? [],
+    incident: c.incident,
     routes: [],
   };
   route.routes = (c.routes ?? []).map((child, i) => buildRoute(child, route, `${id}.${i}`));
