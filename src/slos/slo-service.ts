@@ -20,8 +20,8 @@ export const SLOS_DATASET = 'tend.slos';
 const LEASE = 'slos.evaluation';
 /** Rollups read back from the metadata store (after a start) have their newest minutes recomputed: late events written just before a crash were noted only in memory. */
 const RECHECK_AFTER_LOAD_MINUTES = 60;
-/** Missing runs this close together are computed by one query (a query costs about the same for 1 or 30 minutes). */
-const MERGE_GAP_MINUTES = 30;
+/** Runs of missing minutes this close together are computed by one query (a query costs about the same for 1 or 120 minutes). */
+const MERGE_GAP_MINUTES = 120;
 
 /** Where burn alerts go: the alerts capability's service (report firing and resolved alike). */
 export interface AlertSink {
@@ -53,6 +53,19 @@ interface Kept {
   error?: string;
   /** Burn alerts firing now, by fingerprint-making labels. */
   firing: Set<string>;
+}
+
+/** An SLO's part in a round: the minutes it lacks, and their counts as they are computed. */
+interface Need {
+  slo: Slo;
+  kept: Kept;
+  exprs: { dataset: string; expression: string }[];
+  hash: string;
+  from: number;
+  end: number;
+  runs: [number, number][];
+  good: Float64Array;
+  eligible: Float64Array;
 }
 
 export interface RoundReport {
@@ -173,28 +186,33 @@ export class SloService {
     const written = this.written;
     this.written = new Map();
     const envs = new Map((await this.deps.environments()).map((e) => [e.id, e]));
-    const slos = ids ? ids.map((id) => this.slos.get(id)).filter((s): s is Slo => s !== undefined) : [...this.slos.values()];
-    const events = new Map<string, StoredEvent[]>();
-    const reports = new Map<string, AlertReport[]>();
+    const slos = (ids ? ids.map((id) => this.slos.get(id)) : [...this.slos.values()]).filter((s): s is Slo => s !== undefined && envs.has(s.envId));
     const report: RoundReport = { slos: slos.length, minutesComputed: 0, queries: 0, durationMs: 0 };
+    const needs: Need[] = [];
     for (const slo of slos) {
-      const env = envs.get(slo.envId);
-      if (!env) continue;
       const kept = this.kept.get(slo.id) ?? { firing: new Set<string>() };
       this.kept.set(slo.id, kept);
-      const sloStarted = performance.now();
       try {
-        const done = await this.refresh(env, slo, kept, written, nowMs);
-        report.minutesComputed += done.minutes;
-        report.queries += done.queries;
-        kept.error = undefined;
+        needs.push(await this.need(slo, kept, written, nowMs));
       } catch (err) {
-        if (!(err instanceof SliError)) this.deps.log.error({ err, slo: slo.name }, 'SLO rollups failed');
-        kept.error = (err as Error).message;
-        kept.status = undefined;
+        this.failed(slo, kept, err);
       }
-      const event = this.judge(slo, kept, nowMs, reports, performance.now() - sloStarted);
-      (events.get(env.id) ?? events.set(env.id, []).get(env.id)!).push(event);
+    }
+    report.queries = await this.compute(envs, needs.filter((n) => n.runs.length));
+    for (const n of needs) {
+      if (n.kept.error !== undefined) continue;
+      try {
+        report.minutesComputed += await this.store(n, nowMs);
+      } catch (err) {
+        this.failed(n.slo, n.kept, err);
+      }
+    }
+    const durationMs = performance.now() - started;
+    const events = new Map<string, StoredEvent[]>();
+    const reports = new Map<string, AlertReport[]>();
+    for (const slo of slos) {
+      const event = this.judge(slo, this.kept.get(slo.id)!, nowMs, reports, durationMs);
+      (events.get(slo.envId) ?? events.set(slo.envId, []).get(slo.envId)!).push(event);
     }
     for (const [envId, list] of events) {
       const env = envs.get(envId)!;
@@ -208,6 +226,12 @@ export class SloService {
     return report;
   }
 
+  private failed(slo: Slo, kept: Kept, err: unknown): void {
+    if (!(err instanceof SliError)) this.deps.log.error({ err, slo: slo.name }, 'SLO rollups failed');
+    kept.error = (err as Error).message;
+    kept.status = undefined;
+  }
+
   /** The SLI's expression on each of its datasets (an alias is looked up in the derived columns). */
   private expressions(slo: Slo): { dataset: string; expression: string }[] {
     return slo.datasets.map((dataset) => {
@@ -218,8 +242,8 @@ export class SloService {
     });
   }
 
-  /** Brings the SLO's rollups up to `nowMs`: the minutes missing from its span, computed through the query engine. */
-  private async refresh(env: Environment, slo: Slo, kept: Kept, written: Map<string, Set<number>>, nowMs: number): Promise<{ minutes: number; queries: number }> {
+  /** What an SLO lacks at `nowMs`: the minutes of its span not computed (new, late, or all of them for a new SLI). */
+  private async need(slo: Slo, kept: Kept, written: Map<string, Set<number>>, nowMs: number): Promise<Need> {
     const exprs = this.expressions(slo);
     const hash = crypto.createHash('sha256').update(JSON.stringify(exprs.map((e) => [e.dataset.toLowerCase(), e.expression]))).digest('hex').slice(0, 16);
     const end = endMinuteOf(nowMs);
@@ -229,33 +253,84 @@ export class SloService {
       kept.sliHash = hash;
       for (let m = end - RECHECK_AFTER_LOAD_MINUTES; m < end; m++) kept.series.invalidate(m);
     }
-    const series = kept.series;
     for (const e of exprs) {
-      for (const m of written.get(`${slo.envId}/${e.dataset.toLowerCase()}`) ?? []) if (m >= from && m < end) series.invalidate(m);
+      for (const m of written.get(`${slo.envId}/${e.dataset.toLowerCase()}`) ?? []) if (m >= from && m < end) kept.series.invalidate(m);
     }
-    const runs = mergeRuns(series.missing(from, end));
-    let minutes = 0;
-    let queries = 0;
-    const hours = new Set<number>();
-    for (const [a, b] of runs) {
-      const good = new Float64Array(b - a);
-      const eligible = new Float64Array(b - a);
-      for (const e of exprs) {
-        const c = await computeMinutes(this.deps.query, env, e.dataset, e.expression, a, b, this.deps.queryTimeoutMs);
-        queries += Math.ceil((b - a) / 1000);
-        for (let i = 0; i < b - a; i++) {
-          good[i] += c.good[i];
-          eligible[i] += c.eligible[i];
-        }
+    kept.error = undefined;
+    const runs = kept.series.missing(from, end);
+    return { slo, kept, exprs, hash, from, end, runs, good: new Float64Array(end - from), eligible: new Float64Array(end - from) };
+  }
+
+  /**
+   * Computes what the SLOs need, one dataset at a time: every SLI over a dataset shares its
+   * queries, over the union of the minutes they lack. Answers the number of queries.
+   */
+  private async compute(envs: Map<string, Environment>, needs: Need[]): Promise<number> {
+    const byDataset = new Map<string, { env: Environment; dataset: string; members: { need: Need; expression: string }[] }>();
+    for (const need of needs) {
+      for (const e of need.exprs) {
+        const key = `${need.slo.envId}/${e.dataset.toLowerCase()}`;
+        const group = byDataset.get(key) ?? byDataset.set(key, { env: envs.get(need.slo.envId)!, dataset: e.dataset, members: [] }).get(key)!;
+        group.members.push({ need, expression: e.expression });
       }
-      for (let i = 0; i < b - a; i++) series.set(a + i, good[i], eligible[i]);
+    }
+    let queries = 0;
+    for (const group of byDataset.values()) {
+      const runs = mergeRuns(group.members.flatMap((m) => m.need.runs).sort((x, y) => x[0] - y[0]));
+      for (const [a, b] of runs) {
+        let members = group.members.filter((m) => m.need.kept.error === undefined && m.need.runs.some(([x, y]) => x < b && y > a));
+        let computed;
+        try {
+          computed = await computeMinutes(this.deps.query, group.env, group.dataset, members.map((m) => m.expression), a, b, this.deps.queryTimeoutMs);
+        } catch (err) {
+          if (!(err instanceof SliError) || members.length === 1) {
+            for (const m of members) this.failed(m.need.slo, m.need.kept, err);
+            continue;
+          }
+          // One SLI the engine refuses must not cost the others theirs: each alone.
+          const alone = [];
+          for (const m of members) {
+            try {
+              const one = await computeMinutes(this.deps.query, group.env, group.dataset, [m.expression], a, b, this.deps.queryTimeoutMs);
+              queries += one.queries;
+              alone.push({ m, counts: one.counts[0] });
+            } catch (e) {
+              this.failed(m.need.slo, m.need.kept, e);
+            }
+          }
+          members = alone.map((x) => x.m);
+          computed = { counts: alone.map((x) => x.counts), queries: 0 };
+        }
+        queries += computed.queries;
+        members.forEach((m, k) => {
+          const c = computed.counts[k];
+          const n = m.need;
+          for (const [x, y] of n.runs) {
+            for (let minute = Math.max(x, a); minute < Math.min(y, b); minute++) {
+              n.good[minute - n.from] += c.good[minute - a];
+              n.eligible[minute - n.from] += c.eligible[minute - a];
+            }
+          }
+        });
+      }
+    }
+    return queries;
+  }
+
+  /** Puts what was computed into the SLO's rollups, persists the hours touched, and derives its numbers. Answers the minutes computed. */
+  private async store(n: Need, nowMs: number): Promise<number> {
+    const series = n.kept.series!;
+    const hours = new Set<number>();
+    let minutes = 0;
+    for (const [a, b] of n.runs) {
+      for (let m = a; m < b; m++) series.set(m, n.good[m - n.from], n.eligible[m - n.from]);
       for (let h = Math.floor(a / 60); h * 60 < b; h++) hours.add(h);
       minutes += b - a;
     }
-    const dropped = series.dropBefore(from);
-    await this.deps.store.saveRollups(slo.id, hash, series, [...hours], dropped);
-    kept.status = sloStatus(slo, (a, b) => series.sum(a, b), nowMs);
-    return { minutes, queries };
+    const dropped = series.dropBefore(n.from);
+    await this.deps.store.saveRollups(n.slo.id, n.hash, series, [...hours], dropped);
+    n.kept.status = sloStatus(n.slo, (a, b) => series.sum(a, b), nowMs);
+    return minutes;
   }
 
   /** Burn alert verdicts (collected as alert reports) and the round's tend.slos event. */
