@@ -198,8 +198,3 @@ export function keyHolds(kind: KeyKind, rule: RouteRule): boolean {
   if (kind === 'ingest' && rule.ingestKeyToo) return true;
   return GRANTS[rule.permission].keys.includes(kind);
 }
-
-/** The permissions as a table (for docs and `tend users` help): permission -> least role, key kinds. */
-export function grantTable(): { permission: Permission; role: Role | null; keys: KeyKind[] }[] {
-  return Object.entries(GRANTS).map(([permission, g]) => ({ permission: permission as Permission, role: g.role, keys: g.keys }));
-}

@@ -67,6 +67,14 @@ describe('sessions', () => {
     expect(await s.verify(other.token)).not.toBeNull();
   });
 
+  it('clears out expired sessions that are never used again', async () => {
+    const s = await SessionStore.open(db, { idleMs: 12 * HOUR, maxMs: 168 * HOUR }, () => t);
+    await s.create('forgotten');
+    t += 13 * HOUR;
+    await s.create('someone else');
+    expect(await db.query('SELECT user_id FROM sessions WHERE user_id = $1', ['forgotten'])).toEqual([]);
+  });
+
   it('derives a CSRF token per session that only that session accepts', () => {
     const a = csrfTokenOf('tks_a');
     expect(a).toMatch(/^[\w-]{43}$/);

@@ -22,7 +22,12 @@ export interface Session {
 
 const hash = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
+/** How often creating a session also clears out expired ones. */
+const SWEEP_EVERY_MS = 3_600_000;
+
 export class SessionStore {
+  private lastSweep = 0;
+
   private constructor(
     private readonly meta: MetaStore,
     readonly limits: SessionLimits,
@@ -38,6 +43,11 @@ export class SessionStore {
   async create(userId: string): Promise<{ token: string; session: Session }> {
     const token = `tks_${crypto.randomBytes(32).toString('base64url')}`;
     const now = this.now();
+    // Sessions never used again would stay forever: sign-ins clear expired ones now and then.
+    if (now - this.lastSweep > SWEEP_EVERY_MS) {
+      this.lastSweep = now;
+      await this.sweep();
+    }
     const id = hash(token);
     await this.meta.query('INSERT INTO sessions (id, user_id, created_ms, last_seen_ms) VALUES ($1, $2, $3, $3)', [id, userId, now]);
     return { token, session: { id, userId, createdMs: now } };
@@ -71,8 +81,8 @@ export class SessionStore {
     await this.meta.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
   }
 
-  /** Drops expired rows (run now and then; verify() already refuses them). */
-  async sweep(): Promise<void> {
+  /** Drops expired rows (verify() already refuses them). */
+  private async sweep(): Promise<void> {
     const now = this.now();
     await this.meta.query('DELETE FROM sessions WHERE last_seen_ms <= $1 OR created_ms <= $2', [now - this.limits.idleMs, now - this.limits.maxMs]);
   }
