@@ -2,12 +2,14 @@
 # Installs the system tools the tests use when a bare machine lacks them (run by `npm test`).
 # The openssl CLI: the TLS check tests make a short-lived certificate with it. prometheus and
 # prometheus-alertmanager (amtool): the alert tests run a real Prometheus against Tend's
-# Alertmanager API and compare Tend's routing with `amtool config routes test`.
+# Alertmanager API and compare Tend's routing with `amtool config routes test`. chromium: the web
+# UI's browser tests drive Debian's chromium with playwright-core (never a downloaded browser).
 set -euo pipefail
 missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+[ -x "${TEND_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} for the tests (apt-get)"

@@ -1,0 +1,298 @@
+// The web UI in a real browser: Debian's chromium driven by playwright-core (scripts/
+// ensure-test-tools.sh installs it; no downloaded browser), against a real Tend with data.
+// One browser for the file, a few flows that each check what a person would see against what
+// the API answers for the same question. TEND_SCREENSHOTS=1 also writes docs/screenshots/.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium, type Browser as Chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tend } from '../src/server/index.js';
+import { loadConfig } from '../src/config.js';
+import { startTend } from '../src/server/index.js';
+import { Browser, OWNER } from './support/people.js';
+import { tempDataDir } from './support/tend.js';
+
+const CHROMIUM = process.env.TEND_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = process.env.TEND_SCREENSHOTS === '1' ? path.resolve('docs/screenshots') : undefined;
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const VIEWER = { email: 'viewer@example.com', password: 'quiet meadow lantern 42' };
+const TRACE_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+
+let tend: Tend;
+let api: Browser;
+let browser: Chromium;
+let context: BrowserContext;
+let page: Page;
+let target: net.Server;
+let targetPort: number;
+const cspViolations: string[] = [];
+
+/** 1,200 requests over the last 50 minutes; /pay failing slowly in the last 20. */
+function requests(now: number) {
+  const routes = ['/home', '/cart', '/pay'];
+  return Array.from({ length: 1200 }, (_, i) => {
+    const at = now - 5_000 - i * 2_500;
+    const route = routes[i % 3];
+    const failing = route === '/pay' && at > now - 20 * 60_000 && i % 2 === 0;
+    return { time: new Date(at).toISOString(), data: { route, status: failing ? 500 : 200, duration_ms: failing ? 900 + (i % 50) : 20 + (i % 40) + (route === '/cart' ? 30 : 0), region: failing ? 'eu-west' : ['us-east', 'eu-west'][i % 2] } };
+  });
+}
+
+function trace(now: number) {
+  const t = (ms: number) => new Date(now - 60_000 + ms).toISOString();
+  const span = (id: string, parent: string | undefined, name: string, service: string, start: number, duration: number, extra: Record<string, unknown> = {}) => ({
+    time: t(start),
+    data: { 'trace.trace_id': TRACE_ID, 'trace.span_id': id, ...(parent ? { 'trace.parent_id': parent } : {}), name, 'service.name': service, duration_ms: duration, ...extra },
+  });
+  return [
+    span('0000000000000001', undefined, 'GET /pay', 'web', 0, 400),
+    span('0000000000000002', '0000000000000001', 'charge card', 'payments', 20, 300, { 'card.kind': 'visa' }),
+    span('0000000000000003', '0000000000000002', 'SELECT accounts', 'db', 40, 120, { error: true, 'db.statement': 'SELECT * FROM accounts' }),
+    span('0000000000000004', '00000000000000ff', 'lost child', 'web', 350, 30),
+    { time: t(100), data: { 'trace.trace_id': TRACE_ID, 'trace.parent_id': '0000000000000002', 'meta.annotation_type': 'span_event', name: 'retrying' } },
+  ];
+}
+
+async function expectNoSeriousAxeViolations(where: string) {
+  await page.evaluate(AXE);
+  const found = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, target: String(v.nodes[0] && v.nodes[0].target) })))`)) as { id: string; impact: string; nodes: number; target: string }[];
+  expect(found.filter((v) => v.impact === 'serious' || v.impact === 'critical'), `axe on ${where}`).toEqual([]);
+}
+
+async function shoot(name: string) {
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+/** The API's answer to the query the page's URL holds, asked with a session of the same person. */
+async function apiAnswerFor(url: string) {
+  const u = new URL(url);
+  const spec = JSON.parse(u.searchParams.get('spec')!);
+  const dataset = decodeURIComponent(u.pathname.split('/')[2]);
+  const r = await api.request('POST', `/api/v1/query/${encodeURIComponent(dataset)}`, spec);
+  expect(r.status).toBe(200);
+  return r.body as { data: { series: { time: string; data: Record<string, number | string> }[]; results: { data: Record<string, number | string> }[] } };
+}
+
+const near = (a: number, b: number) => Math.abs(a - b) <= Math.max(1e-9, Math.abs(b) * 1e-3);
+const num = (text: string) => Number(text.replace(/,/g, ''));
+
+beforeAll(async () => {
+  target = net.createServer((s) => s.end());
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  targetPort = (target.address() as net.AddressInfo).port;
+  // No SLOs here; an hour between SLO rounds keeps the scheduler's first round (which in this
+  // version never finishes, so close() would wait for it) out of the test's minute.
+  const owner = { TEND_ADMIN_EMAIL: OWNER.email, TEND_ADMIN_PASSWORD: OWNER.password };
+  tend = await startTend(loadConfig({ port: 0, logLevel: 'error', data: tempDataDir('tend-ui') }, { TEND_SLO_INTERVAL: '3600' }), owner);
+  await tend.people.create({ email: VIEWER.email, password: VIEWER.password, roles: { production: 'viewer' } });
+  api = new Browser(tend.url);
+  expect((await api.login(OWNER.email, OWNER.password)).status).toBe(200);
+  const now = Date.now();
+  const keys = JSON.parse(fs.readFileSync(`${tend.config.dataDir}/keys.json`, 'utf8'));
+  for (const [dataset, body] of [['app', requests(now)], ['spans', trace(now)]] as const) {
+    const res = await fetch(`${tend.url}/1/batch/${dataset}`, { method: 'POST', headers: { 'x-honeycomb-team': keys.ingest_key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+  }
+  expect((await api.request('POST', '/api/v1/checks', { name: 'shop', kind: 'tcp', host: '127.0.0.1', port: targetPort, interval: '1h' })).status).toBe(201);
+  expect((await api.request('POST', '/api/v1/checks/shop/run')).status).toBe(200);
+
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+  page = await context.newPage();
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  page.on('pageerror', (e) => cspViolations.push(`page error: ${e.message}`));
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await tend?.close();
+  if (target?.listening) await new Promise((resolve) => target.close(resolve));
+}, 30_000);
+
+describe('web UI in chromium', () => {
+  it('serves the app with hashed, long-cached assets and the strict CSP', async () => {
+    const index = await fetch(`${tend.url}/query/app`, { headers: { accept: 'text/html' } });
+    expect(index.status).toBe(200);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('content-security-policy')).toMatch(/script-src 'self'; style-src 'self';/);
+    const html = await index.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+    const asset = await fetch(tend.url + script);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    // curl and API clients still get the JSON 404 for paths the app does not own.
+    const missing = await fetch(`${tend.url}/api/v1/nope`, { headers: { accept: 'text/html' } });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: 'no route for GET /api/v1/nope' });
+  });
+
+  it('sends a signed-out person to sign in and back to where they were going', async () => {
+    const spec = { calculations: [{ op: 'COUNT' }], breakdowns: ['route'], time_range: 7200 };
+    const wanted = `/query/app?spec=${encodeURIComponent(JSON.stringify(spec))}`;
+    await page.goto(tend.url + wanted);
+    await page.waitForURL(/\/sign-in\?next=/);
+    await expectNoSeriousAxeViolations('sign-in');
+    await shoot('sign-in');
+    await page.getByLabel('Email').fill(OWNER.email);
+    await page.getByLabel('Password').fill('wrong password here');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/email or password is not right/);
+    await page.getByLabel('Password').fill(OWNER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => u.pathname + u.search === wanted);
+    await page.locator('table.results tbody tr').first().waitFor();
+    expect(await page.locator('table.results tbody tr').count()).toBe(3);
+  });
+
+  it('shows datasets on home with their last hour, and the API numbers in the chart and table of a query built by clicking and typing', async () => {
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    const row = page.locator('table.datasets tr', { hasText: 'app' });
+    await row.getByRole('img').waitFor();
+    const lastHour = (await api.request('POST', '/api/v1/query/app', { calculations: [{ op: 'COUNT' }], time_range: 3600, granularity: 60 })).body.data.results[0].data.COUNT;
+    expect(num(await row.locator('td.num').first().textContent() ?? '')).toBe(lastHour);
+    await expectNoSeriousAxeViolations('home');
+    await shoot('home');
+
+    await row.getByRole('link', { name: 'app' }).click();
+    await page.waitForURL(/\/query\/app\?spec=/);
+    await page.getByRole('button', { name: 'Add calculation' }).click();
+    await page.getByLabel('Calculation 2', { exact: true }).selectOption('P99');
+    await page.getByLabel('Calculation 2 column').fill('duration_ms');
+    await page.getByRole('button', { name: 'Add group' }).click();
+    await page.getByLabel('Group by 1').fill('route');
+    await page.getByLabel('Group by 1').press('Control+Enter');
+    await page.waitForURL(/P99/);
+    await expect.poll(async () => (await page.locator('table.results thead th').allTextContents()).slice(0, 3)).toEqual(['route', 'COUNT', 'P99(duration_ms)']);
+
+    const answer = await apiAnswerFor(page.url());
+    // The table: every row's numbers as the API gives them (at least 3 significant digits).
+    await expect.poll(() => page.locator('table.results tbody tr').count()).toBe(answer.data.results.length);
+    const shown = await page.locator('table.results tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent ?? '')));
+    for (const [route, count, p99] of shown) {
+      const want = answer.data.results.find((r) => r.data.route === route)!.data;
+      expect(num(count)).toBe(want.COUNT);
+      expect(near(num(p99), want['P99(duration_ms)'] as number)).toBe(true);
+    }
+    // The chart: hover a point; the legend names each group's value at that time, as the series has it.
+    const chart = page.locator('figure.chart[data-calc="P99(duration_ms)"]');
+    const over = chart.locator('.u-over');
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.97, box.y + box.height / 2);
+    const legend = await chart.locator('.u-legend .u-series').evaluateAll((rows) => rows.map((r) => [r.querySelector('.u-label')?.textContent ?? '', r.querySelector('.u-value')?.textContent ?? '']));
+    const [, timeText] = legend[0];
+    const times = [...new Set(answer.data.series.map((p) => p.time))];
+    const localTimes = (await page.evaluate(`(${JSON.stringify(times)}).map((t) => new Date(t).toLocaleTimeString())`)) as string[];
+    const at = times[localTimes.indexOf(timeText)];
+    expect(at, `legend time ${timeText}`).toBeDefined();
+    let compared = 0;
+    for (const [label, value] of legend.slice(1)) {
+      const point = answer.data.series.find((p) => p.time === at && p.data.route === label)!;
+      const want = point.data['P99(duration_ms)'];
+      if (want === null) expect(value).toBe('—');
+      else expect(near(num(value), want as number), `${label} at ${at}: ${value} vs ${want}`).toBe(true);
+      compared++;
+    }
+    expect(compared).toBe(3);
+    await expectNoSeriousAxeViolations('query');
+    await shoot('query');
+  });
+
+  it('opens a permalink with the same query and results, and back/forward restore queries', async () => {
+    const link = await page.getByLabel('Link to this query').inputValue();
+    expect(link).toBe(page.url());
+    const before = await page.locator('table.results tbody').textContent();
+    const other = await context.newPage();
+    await other.goto(link);
+    await other.locator('table.results tbody tr').first().waitFor();
+    expect(await other.locator('table.results tbody').textContent()).toBe(before);
+    expect(await other.getByLabel('Calculation 2 column').inputValue()).toBe('duration_ms');
+    await other.close();
+    await page.goBack();
+    await expect.poll(() => page.locator('table.results thead th').allTextContents()).not.toContain('P99(duration_ms)');
+    await page.goForward();
+    await expect.poll(() => page.locator('table.results thead th').allTextContents()).toContain('P99(duration_ms)');
+  });
+
+  it('does a BubbleUp on a range of the chart and adds its filter', async () => {
+    const over = page.locator('figure.chart[data-calc="COUNT"] .u-over');
+    await over.waitFor();
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.8, box.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.99, box.y + 40, { steps: 5 });
+    await page.mouse.up();
+    const panel = page.getByRole('region', { name: 'BubbleUp' });
+    const status = panel.locator('.bubble-column', { hasText: /^status/ });
+    await status.waitFor();
+    await shoot('bubbleup');
+    await status.getByRole('button', { name: /^500/ }).click();
+    await page.waitForURL(/%22status%22%2C%22op%22%3A%22%3D%22%2C%22value%22%3A500/);
+    await expect.poll(async () => page.locator('table.results tbody td:first-child').allTextContents()).toEqual(['/pay']);
+  });
+
+  it('opens a trace as a waterfall and shows a span\'s fields', async () => {
+    await page.goto(`${tend.url}/trace/${TRACE_ID}`);
+    const tree = page.getByRole('tree', { name: 'Spans' });
+    await tree.getByRole('treeitem').first().waitFor();
+    expect(await tree.getByRole('treeitem').count()).toBe(4);
+    await expect.poll(() => page.getByText('span(s) whose parent is missing').count()).toBe(1);
+    await tree.getByRole('button', { name: /SELECT accounts/ }).click();
+    const panel = page.getByRole('complementary', { name: 'Span fields' });
+    await expect.poll(() => panel.textContent()).toContain('SELECT * FROM accounts');
+    await page.getByLabel('Search spans').fill('visa');
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('1 matching span(s)');
+    await tree.getByRole('button', { name: 'Collapse charge card' }).click();
+    expect(await tree.getByRole('treeitem').count()).toBe(3);
+    await expectNoSeriousAxeViolations('trace');
+    await shoot('trace');
+  });
+
+  it('shows a new event in live tail within 2 s of its acknowledgement', async () => {
+    await page.goto(`${tend.url}/events/app?spec=${encodeURIComponent(JSON.stringify({ time_range: 600 }))}`);
+    await page.locator('table.events tbody tr').first().waitFor();
+    await page.getByLabel('Live tail').check();
+    const keys = JSON.parse(fs.readFileSync(`${tend.config.dataDir}/keys.json`, 'utf8'));
+    const res = await fetch(`${tend.url}/1/events/app`, { method: 'POST', headers: { 'x-honeycomb-team': keys.ingest_key, 'content-type': 'application/json' }, body: JSON.stringify({ route: '/tail-me', status: 201, duration_ms: 1 }) });
+    expect(res.status).toBe(202);
+    const acked = Date.now();
+    await page.locator('table.events tbody tr', { hasText: '/tail-me' }).waitFor({ timeout: 2000 });
+    expect(Date.now() - acked).toBeLessThan(2000);
+    await expectNoSeriousAxeViolations('events');
+    await shoot('events');
+  });
+
+  it('shows checks and a check going down; a viewer sees no controls and the API refuses', async () => {
+    await page.goto(`${tend.url}/checks`);
+    const row = page.locator('tr[data-check="shop"]');
+    await expect.poll(() => row.locator('td.state').textContent()).toBe('up');
+    await row.locator('svg.uptime').waitFor();
+    await new Promise<void>((resolve) => target.close(() => resolve()));
+    await row.getByRole('button', { name: 'Run now: shop' }).click();
+    await expect.poll(() => row.locator('td.state').textContent(), { timeout: 10_000 }).toBe('down');
+    await expectNoSeriousAxeViolations('checks');
+    await shoot('checks');
+
+    const viewer = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    const phone = await viewer.newPage();
+    await phone.goto(`${tend.url}/checks`);
+    await phone.getByLabel('Email').fill(VIEWER.email);
+    await phone.getByLabel('Password').fill(VIEWER.password);
+    await phone.getByRole('button', { name: 'Sign in' }).click();
+    await phone.locator('tr[data-check="shop"]').waitFor();
+    expect(await phone.getByRole('button', { name: /Run now|Pause/ }).count()).toBe(0);
+    expect(await phone.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+    // Readable on a phone: the page itself does not scroll sideways (wide tables scroll in their box).
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    if (SHOTS) await phone.screenshot({ path: path.join(SHOTS, 'checks-phone-dark.png') });
+    const refused = await phone.evaluate(async () => (await fetch('/api/v1/checks/shop/pause', { method: 'POST' })).status);
+    expect(refused).toBe(403);
+    await phone.getByRole('button', { name: 'Sign out' }).click();
+    await phone.waitForURL(/\/sign-in/);
+    await viewer.close();
+    expect(cspViolations).toEqual([]);
+  });
+});

@@ -1,0 +1,109 @@
+// A time-series chart of one calculation (uPlot): one line per group; the legend shows every
+// group's value at the cursor and clicking a group isolates it; markers are vertical lines whose
+// message shows on hover; dragging across the chart selects a time range (for BubbleUp).
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { formatNumber } from '../app/format';
+import { PALETTE, type SeriesTable } from './series';
+
+export interface Marker {
+  start_time: number;
+  end_time?: number;
+  message?: string;
+  type?: string;
+}
+
+export interface ChartProps {
+  title: string;
+  table: SeriesTable;
+  calcKey: string;
+  markers: Marker[];
+  onSelect?(range: { start: number; end: number }): void;
+}
+
+function markerPlugin(markers: Marker[]): uPlot.Plugin {
+  let layer: HTMLDivElement | undefined;
+  return {
+    hooks: {
+      init: (u) => {
+        layer = document.createElement('div');
+        layer.className = 'marker-layer';
+        u.over.appendChild(layer);
+      },
+      draw: (u) => {
+        const { ctx } = u;
+        const { top, height } = u.bbox;
+        layer!.replaceChildren();
+        ctx.save();
+        ctx.strokeStyle = '#b07aa1';
+        ctx.lineWidth = 2 * uPlot.pxRatio;
+        ctx.setLineDash([4 * uPlot.pxRatio, 3 * uPlot.pxRatio]);
+        for (const m of markers) {
+          const x = u.valToPos(m.start_time, 'x', true);
+          if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+          ctx.beginPath();
+          ctx.moveTo(x, top);
+          ctx.lineTo(x, top + height);
+          ctx.stroke();
+          const hit = document.createElement('div');
+          hit.className = 'marker';
+          hit.title = `${m.type ? `${m.type}: ` : ''}${m.message ?? ''} (${new Date(m.start_time * 1000).toLocaleString()})`;
+          hit.setAttribute('role', 'img');
+          hit.setAttribute('aria-label', `marker: ${hit.title}`);
+          hit.style.left = `${u.valToPos(m.start_time, 'x') - 4}px`;
+          layer!.appendChild(hit);
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+export function Chart({ title, table, calcKey, markers, onSelect }: ChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const onSelectRef = useRef(onSelect);
+  onSelectRef.current = onSelect;
+
+  useEffect(() => {
+    const el = box.current!;
+    const data: uPlot.AlignedData = [table.times, ...table.groups.map((g) => g.values[calcKey].map((v) => (typeof v === 'number' ? v : null)))];
+    const width = Math.max(300, el.clientWidth);
+    const opts: uPlot.Options = {
+      width,
+      height: 220,
+      series: [
+        { label: 'Time', value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toLocaleTimeString()) },
+        ...table.groups.map((g, i) => ({ label: g.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: (_u: uPlot, v: number | null) => formatNumber(v), spanGaps: false })),
+      ],
+      axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,.2)' }, ticks: { stroke: 'rgba(128,128,128,.4)' } }, { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,.2)' }, ticks: { stroke: 'rgba(128,128,128,.4)' }, size: 60, values: (_u, vals) => vals.map((v) => formatNumber(v)) }],
+      legend: { isolate: true, live: true },
+      cursor: { drag: { x: true, y: false, setScale: false } },
+      plugins: [markerPlugin(markers)],
+      hooks: {
+        setSelect: [
+          (u) => {
+            if (u.select.width < 3) return;
+            const start = Math.floor(u.posToVal(u.select.left, 'x'));
+            const end = Math.ceil(u.posToVal(u.select.left + u.select.width, 'x'));
+            onSelectRef.current?.({ start, end });
+          },
+        ],
+      },
+    };
+    const plot = new uPlot(opts, data, el);
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(300, el.clientWidth), height: 220 }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
+  }, [table, calcKey, markers]);
+
+  return (
+    <figure className="chart" data-calc={calcKey}>
+      <figcaption>{title}</figcaption>
+      <div ref={box} className="plot" role="img" aria-label={`${title} over time, ${table.groups.length} group(s)`} />
+    </figure>
+  );
+}

@@ -1,0 +1,165 @@
+// One trace as a waterfall: spans as bars on a time axis, nested by parent, coloured by
+// service, errors marked, span events as ticks, missing parents flagged, subtrees collapsible,
+// a search that highlights matching spans, and a side panel with every field of the chosen
+// span. Only the rows in view are in the page, so 10,000 spans scroll smoothly.
+import { useMemo, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { get } from '../app/api';
+import type { SpanNode, TraceTree } from '../app/api-types';
+import { ErrorNote } from '../app/error-note';
+import { FieldRows } from '../app/field-rows';
+import { formatNumber, Time } from '../app/format';
+import type { PageProps } from '../app/routes';
+import { useSession } from '../app/session';
+import { PALETTE } from '../query/series';
+import { flattenTrace } from './waterfall-rows';
+
+const ROW = 26;
+const OVERSCAN = 10;
+const VIEW_ROWS = 24;
+
+function serviceColour(services: string[], service: string): string {
+  return PALETTE[Math.max(0, services.indexOf(service)) % PALETTE.length];
+}
+
+function matches(span: SpanNode, q: string): boolean {
+  if (!q) return false;
+  const needle = q.toLowerCase();
+  if (span.name.toLowerCase().includes(needle) || span.service.toLowerCase().includes(needle) || span.span_id.includes(needle)) return true;
+  return Object.values(span.fields).some((v) => String(v).toLowerCase().includes(needle));
+}
+
+export default function TracePage({ params }: PageProps) {
+  const { environment } = useSession();
+  const trace = useQuery({ queryKey: ['trace', environment, params.traceId], queryFn: () => get<TraceTree>(`/api/v1/traces/${encodeURIComponent(params.traceId)}`) });
+  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const [chosen, setChosen] = useState<SpanNode | undefined>();
+  const [search, setSearch] = useState('');
+  const [scrollTop, setScrollTop] = useState(0);
+  const tree = trace.data;
+  const rows = useMemo(() => (tree ? flattenTrace(tree, collapsed) : []), [tree, collapsed]);
+  const hits = useMemo(() => (search ? rows.filter((r) => matches(r.span, search)).length : 0), [rows, search]);
+  const services = tree?.services.map((s) => s.service) ?? [];
+  const total = Math.max(tree?.duration_ms ?? 1, 0.001);
+
+  const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil(scrollTop / ROW) + VIEW_ROWS + OVERSCAN);
+  const toggle = (id: string) => {
+    const next = new Set(collapsed);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setCollapsed(next);
+  };
+
+  return (
+    <div className="trace-page">
+      <h1>
+        Trace <code>{params.traceId}</code>
+      </h1>
+      <ErrorNote error={trace.error} what="Could not open the trace" />
+      {trace.isPending && <p className="loading">Loading the trace…</p>}
+      {tree && (
+        <>
+          <p className="muted">
+            {tree.span_count} spans · {formatNumber(tree.duration_ms)} ms · started <Time at={tree.start_time} />
+            {tree.orphans.length > 0 && <span className="bad"> · {tree.orphans.length} span(s) whose parent is missing</span>}
+            {tree.truncated && <span className="bad"> · truncated</span>}
+          </p>
+          <div className="row legend">
+            {services.map((s) => (
+              <span key={s} className="service-key">
+                <svg width="10" height="10" aria-hidden="true">
+                  <rect width="10" height="10" fill={serviceColour(services, s)} />
+                </svg>{' '}
+                {s}
+              </span>
+            ))}
+            <span className="spacer" />
+            <label className="row">
+              Search spans <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+            </label>
+            {search && <span role="status">{hits} matching span(s)</span>}
+          </div>
+          <div className="trace-layout">
+            <div className="waterfall" role="tree" aria-label="Spans" onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+              <div className="waterfall-inner" style={{ height: rows.length * ROW }}>
+                {rows.slice(first, last).map((r, k) => {
+                  const s = r.span;
+                  const i = first + k;
+                  const left = (Math.max(0, r.startMs) / total) * 100;
+                  const width = Math.max(0.2, (s.duration_ms / total) * 100);
+                  const t0 = Date.parse(s.start_time);
+                  return (
+                    <div
+                      key={s.span_id + i}
+                      role="treeitem"
+                      aria-level={r.depth + 1}
+                      aria-selected={chosen === s}
+                      aria-expanded={s.children.length ? !collapsed.has(s.span_id) : undefined}
+                      className={`span-row${chosen === s ? ' chosen' : ''}${matches(s, search) ? ' hit' : ''}${s.error ? ' error' : ''}`}
+                      style={{ top: i * ROW }}
+                    >
+                      <div className="span-name" style={{ paddingLeft: r.depth * 12 }}>
+                        {s.children.length > 0 ? (
+                          <button type="button" className="twisty" aria-label={`${collapsed.has(s.span_id) ? 'Expand' : 'Collapse'} ${s.name}`} onClick={() => toggle(s.span_id)}>
+                            {collapsed.has(s.span_id) ? '▸' : '▾'}
+                          </button>
+                        ) : (
+                          <span className="twisty" />
+                        )}
+                        <button type="button" className="linkish" onClick={() => setChosen(s)}>
+                          {s.error && <span className="bad" aria-label="error">⚠ </span>}
+                          {s.missing_parent && <span className="bad" title="the parent span never arrived">⇡? </span>}
+                          {s.service}: {s.name}
+                        </button>
+                      </div>
+                      <div className="span-track">
+                        <div className="span-bar" style={{ left: `${left}%`, width: `${width}%`, background: serviceColour(services, s.service) }} title={`${s.name}: ${formatNumber(s.duration_ms)} ms`} />
+                        {s.events.map((ev, j) => (
+                          <div key={j} className="span-tick" style={{ left: `${((Math.max(0, r.startMs) + (Date.parse(ev.time) - t0)) / total) * 100}%` }} title={ev.name} />
+                        ))}
+                        <span className="span-ms">{formatNumber(s.duration_ms)} ms</span>
+                      </div>
+                    </div>
+                  );
+                })}
+              </div>
+            </div>
+            {chosen && (
+              <aside className="panel span-detail" aria-label="Span fields">
+                <div className="row">
+                  <h2>{chosen.name}</h2>
+                  <button type="button" onClick={() => setChosen(undefined)}>
+                    Close
+                  </button>
+                </div>
+                <table className="grid">
+                  <tbody>
+                    <tr><th>service</th><td>{chosen.service}</td></tr>
+                    <tr><th>span id</th><td><code>{chosen.span_id}</code></td></tr>
+                    <tr><th>parent id</th><td><code>{chosen.parent_id ?? '—'}</code>{chosen.missing_parent && <span className="bad"> (missing)</span>}</td></tr>
+                    <tr><th>start</th><td><Time at={chosen.start_time} /></td></tr>
+                    <tr><th>duration</th><td>{formatNumber(chosen.duration_ms)} ms</td></tr>
+                    <FieldRows fields={chosen.fields} />
+                  </tbody>
+                </table>
+                {chosen.events.length > 0 && (
+                  <>
+                    <h3>Events</h3>
+                    <ul>
+                      {chosen.events.map((e, j) => (
+                        <li key={j}>
+                          <Time at={e.time} /> {e.name}
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                )}
+              </aside>
+            )}
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
