@@ -93,6 +93,12 @@ describe('sessions', () => {
     expect(listed.createdBy).toBe((await b.request('GET', '/api/v1/auth/me')).body.user.id);
     const byKey = await fetch(`${tend.url}/api/v1/keys`, { method: 'POST', headers: { 'x-honeycomb-team': adminKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(byKey.status).toBe(201);
+    // Every key is a person's: the bootstrap keys are the first owner's, and so is a key made with one.
+    const ownerId = (await b.request('GET', '/api/v1/auth/me')).body.user.id;
+    const keys = (await b.request('GET', '/api/v1/keys')).body.keys as { id: string; name: string; createdBy: string | null }[];
+    expect(keys.filter((k) => k.name.startsWith('bootstrap')).map((k) => k.createdBy)).toEqual([ownerId, ownerId]);
+    const made2 = (await byKey.json()) as { id: string };
+    expect(keys.find((k) => k.id === made2.id)!.createdBy).toBe(ownerId);
   });
 
   it('manages users as an owner, with roles per environment and the password rules', async () => {

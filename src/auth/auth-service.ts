@@ -103,6 +103,11 @@ export class AuthService {
     }));
   }
 
+  /** Attributes every key nobody is named for (the bootstrap keys) to a user: the first owner. */
+  async attributeUnownedKeys(userId: string): Promise<void> {
+    await this.meta.query('UPDATE api_keys SET created_by = $1 WHERE created_by IS NULL', [userId]);
+  }
+
   /** Revokes a key by id; returns false when no active key has that id (in that environment). */
   async revokeKey(id: string, envId?: string): Promise<boolean> {
     const rows = await this.meta.query(

@@ -44,7 +44,9 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService): voi
   app.post('/api/v1/keys', async (request, reply) => {
     const body = validate(CreateKey, parseJsonBody(request.body), 'body');
     const p = principalOf(request);
-    const created = await auth.createKey(p.env.name, body.kind, { name: body.name, createdBy: p.actor.kind === 'user' ? p.actor.id : undefined });
+    // A key made by a key belongs to the person behind the key that made it.
+    const createdBy = p.actor.kind === 'user' ? p.actor.id : (await auth.listKeys(p.env.id)).find((k) => k.id === p.keyId)?.createdBy ?? undefined;
+    const created = await auth.createKey(p.env.name, body.kind, { name: body.name, createdBy });
     request.audit = { action: 'key.create', target: { kind: 'key', id: created.record.id }, after: created.record };
     reply.code(201);
     return { key: created.key, ...created.record };

@@ -32,6 +32,8 @@ export async function bootstrapOwner(people: People, keysFile: string, env: Node
   if (environments.length === 0) environments.push(await people.auth.ensureEnvironment('production'));
   const roles = Object.fromEntries(environments.map((e) => [e.slug, 'owner']));
   const owner = await people.create({ email, name: 'Owner', password, roles });
+  // Every key is someone's: the bootstrap keys (and any made at the folder before) are the owner's.
+  await people.auth.attributeUnownedKeys(owner.id);
   if (supplied === undefined) addToKeysFile(keysFile, { owner_email: owner.email, owner_password: password });
   return { email: owner.email, password: supplied === undefined ? password : undefined };
 }
