@@ -15,7 +15,7 @@ import { DuckTraceStore } from './duckdb-trace-store.js';
 import { WriteGate, type WriteMode } from './write-gate.js';
 import { DAY_US, quoteIdent } from './partitions.js';
 import { appendToTable } from './table-appender.js';
-import { emptySchema, planDataset, type DatasetPlan, type DatasetSchema, type DayTable } from './write-plan.js';
+import { changesSchema, emptySchema, planDataset, type DatasetPlan, type DatasetSchema, type DayTable } from './write-plan.js';
 
 const SCHEMA = [
   `CREATE TABLE dataset_columns (dataset_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, PRIMARY KEY (dataset_id, name))`,
@@ -75,13 +75,13 @@ export class DuckEventStore implements EventStore {
         this.gate.release(mode);
         throw err;
       }
-      if (mode === 'exclusive' || [...plans.values()].every((p) => p.statements.length === 0)) break;
+      if (mode === 'exclusive' || ![...plans.values()].some(changesSchema)) break;
       this.gate.release(mode);
       mode = 'exclusive';
     }
     try {
       await this.inTransaction(async (conn) => {
-        for (const plan of plans.values()) for (const st of plan.statements) await conn.run(st.sql, (st.params ?? []) as never);
+        for (const [id, plan] of plans) if (changesSchema(plan)) await applySchemaChanges(conn, id, plan);
         for (const plan of plans.values()) {
           for (const [table, events] of plan.writes) await appendToTable(conn, plan.schema, table, events);
         }
@@ -209,5 +209,31 @@ export class DuckEventStore implements EventStore {
     for (const list of schema.days.values()) list.sort((a, b) => a.name.length - b.name.length || a.name.localeCompare(b.name, 'en', { numeric: true }));
     this.schemas.set(datasetId, schema);
     return schema;
+  }
+}
+
+/** Metadata rows per INSERT: well under DuckDB's limit on parameters per statement. */
+const ROWS_PER_INSERT = 500;
+
+/**
+ * Runs a plan's DDL as one script and its metadata as a few multi-row statements: a commit that
+ * adds hundreds of columns over many day tables makes a handful of round trips to DuckDB, not
+ * one per statement (each of which waits for a turn of a busy event loop).
+ */
+async function applySchemaChanges(conn: DuckDBConnection, datasetId: string, plan: DatasetPlan): Promise<void> {
+  if (plan.ddl.length > 0) await conn.run(plan.ddl.join(';\n'));
+  const insert = async (table: string, columns: string[], rows: unknown[][]) => {
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const part = rows.slice(i, i + ROWS_PER_INSERT);
+      const params: unknown[] = [];
+      const tuples = part.map((row) => `(${[datasetId, ...row].map((v) => `$${params.push(v)}`).join(', ')})`);
+      await conn.run(`INSERT INTO ${table} (dataset_id, ${columns.join(', ')}) VALUES ${tuples.join(', ')}`, params as never);
+    }
+  };
+  await insert('dataset_columns', ['position', 'name', 'type'], plan.newColumns);
+  await insert('event_tables', ['day', 'table_name'], plan.newTables);
+  if (plan.widened.length > 0) {
+    const params = [datasetId, ...plan.widened];
+    await conn.run(`UPDATE dataset_columns SET type = 'float' WHERE dataset_id = $1 AND name IN (${plan.widened.map((_, i) => `$${i + 2}`).join(', ')})`, params as never);
   }
 }

@@ -39,18 +39,17 @@ export interface DatasetSchema {
   days: Map<number, DayTable[]>;
 }
 
-export interface Statement {
-  sql: string;
-  params?: unknown[];
-}
-
 export interface DatasetPlan {
   /** The schema once the plan is committed (the same object as before when nothing changes). */
   schema: DatasetSchema;
   /** Events by destination table. */
   writes: Map<DayTable, StoredEvent[]>;
-  /** DDL and metadata statements, in order, to run in the write's transaction. */
-  statements: Statement[];
+  /** CREATE and ALTER statements, in order, to run in the write's transaction. */
+  ddl: string[];
+  /** Rows for the metadata: new columns (position, name, type), new tables (day, name), widened columns. */
+  newColumns: [number, string, ColumnType][];
+  newTables: [number, string][];
+  widened: string[];
   /** Events refused whole, with the reason. */
   refused: { event: StoredEvent; problem: string }[];
 }
@@ -71,8 +70,13 @@ function landing(schema: DatasetSchema, name: string, value: FieldValue): { colu
 }
 
 /** Plans one dataset's events against its current schema, which is left untouched. */
+/** Whether committing the plan changes the schema (and so must run alone). */
+export function changesSchema(plan: DatasetPlan): boolean {
+  return plan.ddl.length > 0 || plan.newColumns.length > 0 || plan.newTables.length > 0 || plan.widened.length > 0;
+}
+
 export function planDataset(datasetId: string, current: DatasetSchema, events: StoredEvent[], maxColumns: number): DatasetPlan {
-  const plan: DatasetPlan = { schema: current, writes: new Map(), statements: [], refused: [] };
+  const plan: DatasetPlan = { schema: current, writes: new Map(), ddl: [], newColumns: [], newTables: [], widened: [], refused: [] };
   // Copy on first change: most writes change nothing and pay nothing.
   let schemaCopied = false;
   const mutable = (): DatasetSchema => {
@@ -120,13 +124,10 @@ export function planDataset(datasetId: string, current: DatasetSchema, events: S
         if (s.index.has(columns[i])) continue;
         s.index.set(columns[i], s.columns.length);
         s.columns.push({ name: columns[i], type: types[i] });
-        plan.statements.push({
-          sql: 'INSERT INTO dataset_columns (dataset_id, position, name, type) VALUES ($1, $2, $3, $4)',
-          params: [datasetId, s.columns.length - 1, columns[i], types[i]],
-        });
+        plan.newColumns.push([s.columns.length - 1, columns[i], types[i]]);
       }
       for (const name of widened) {
-        if (s.columns[s.index.get(name)!].type === 'integer') widenToFloat(datasetId, s, name, created, plan.statements);
+        if (s.columns[s.index.get(name)!].type === 'integer') widenToFloat(s, name, created, plan);
       }
     }
     const day = dayOf(event.time);
@@ -137,7 +138,7 @@ export function planDataset(datasetId: string, current: DatasetSchema, events: S
       mutable().days.set(day, [...tables, table]);
       copiedTables.add(table);
       created.push(table);
-      plan.statements.push({ sql: 'INSERT INTO event_tables (dataset_id, day, table_name) VALUES ($1, $2, $3)', params: [datasetId, day, table.name] });
+      plan.newTables.push([day, table.name]);
     }
     for (const name of columns) {
       if (table.position.has(name)) continue;
@@ -146,14 +147,14 @@ export function planDataset(datasetId: string, current: DatasetSchema, events: S
       table.names.push(name);
       if (!created.includes(table)) {
         const type = plan.schema.columns[plan.schema.index.get(name)!].type;
-        plan.statements.push({ sql: `ALTER TABLE ${quoteIdent(table.name)} ADD COLUMN ${quoteIdent(name)} ${SQL_TYPE[type]}` });
+        plan.ddl.push(`ALTER TABLE ${quoteIdent(table.name)} ADD COLUMN ${quoteIdent(name)} ${SQL_TYPE[type]}`);
       }
     }
     const list = plan.writes.get(table);
     if (list) list.push(event);
     else plan.writes.set(table, [event]);
   }
-  for (const table of created) plan.statements.push({ sql: createTable(plan.schema, table) });
+  for (const table of created) plan.ddl.push(createTable(plan.schema, table));
   // A table copied after events were routed to its older version: route them to the copy.
   for (const [table, list] of plan.writes) {
     const latest = plan.schema.days.get(table.day)!.find((t) => t.name === table.name)!;
@@ -189,13 +190,13 @@ function chooseTable(tables: DayTable[], columns: string[]): DayTable | undefine
   return tables.length >= MAX_TABLES_PER_DAY ? best : undefined;
 }
 
-function widenToFloat(datasetId: string, schema: DatasetSchema, name: string, created: DayTable[], statements: Statement[]): void {
+function widenToFloat(schema: DatasetSchema, name: string, created: DayTable[], plan: DatasetPlan): void {
   schema.columns[schema.index.get(name)!].type = 'float';
-  statements.push({ sql: `UPDATE dataset_columns SET type = 'float' WHERE dataset_id = $1 AND name = $2`, params: [datasetId, name] });
+  plan.widened.push(name);
   for (const tables of schema.days.values()) {
     for (const t of tables) {
       if (t.position.has(name) && !created.includes(t)) {
-        statements.push({ sql: `ALTER TABLE ${quoteIdent(t.name)} ALTER COLUMN ${quoteIdent(name)} SET DATA TYPE DOUBLE` });
+        plan.ddl.push(`ALTER TABLE ${quoteIdent(t.name)} ALTER COLUMN ${quoteIdent(name)} SET DATA TYPE DOUBLE`);
       }
     }
   }
