@@ -53,6 +53,8 @@ interface Kept {
   error?: string;
   /** Burn alerts firing now, by fingerprint-making labels. */
   firing: Set<string>;
+  /** Whether its burn alerts were judged on this node yet. */
+  judged?: boolean;
 }
 
 /** An SLO's part in a round: the minutes it lacks, and their counts as they are computed. */
@@ -199,14 +201,13 @@ export class SloService {
       }
     }
     report.queries = await this.compute(envs, needs.filter((n) => n.runs.length));
+    const statements = [];
     for (const n of needs) {
       if (n.kept.error !== undefined) continue;
-      try {
-        report.minutesComputed += await this.store(n, nowMs);
-      } catch (err) {
-        this.failed(n.slo, n.kept, err);
-      }
+      report.minutesComputed += n.runs.reduce((sum, [a, b]) => sum + b - a, 0);
+      statements.push(...this.keep(n, nowMs));
     }
+    await this.deps.store.run(statements);
     const durationMs = performance.now() - started;
     const events = new Map<string, StoredEvent[]>();
     const reports = new Map<string, AlertReport[]>();
@@ -317,20 +318,17 @@ export class SloService {
     return queries;
   }
 
-  /** Puts what was computed into the SLO's rollups, persists the hours touched, and derives its numbers. Answers the minutes computed. */
-  private async store(n: Need, nowMs: number): Promise<number> {
+  /** Puts what was computed into the SLO's rollups and derives its numbers; answers the statements that persist the hours touched. */
+  private keep(n: Need, nowMs: number): { sql: string; params: unknown[] }[] {
     const series = n.kept.series!;
     const hours = new Set<number>();
-    let minutes = 0;
     for (const [a, b] of n.runs) {
       for (let m = a; m < b; m++) series.set(m, n.good[m - n.from], n.eligible[m - n.from]);
       for (let h = Math.floor(a / 60); h * 60 < b; h++) hours.add(h);
-      minutes += b - a;
     }
     const dropped = series.dropBefore(n.from);
-    await this.deps.store.saveRollups(n.slo.id, n.hash, series, [...hours], dropped);
     n.kept.status = sloStatus(n.slo, (a, b) => series.sum(a, b), nowMs);
-    return minutes;
+    return this.deps.store.rollupStatements(n.slo.id, n.hash, series, [...hours], dropped);
   }
 
   /** Burn alert verdicts (collected as alert reports) and the round's tend.slos event. */
@@ -345,10 +343,13 @@ export class SloService {
         const v = judgeBurnAlert(slo, a, (x, y) => series.sum(x, y), nowMs);
         const labels: Labels = { ...base, burn_alert: a.kind, window: v.window, severity: a.severity };
         const key = JSON.stringify(labels);
+        // Changes only: the alerts capability keeps what is firing. The first judgement on this
+        // node reports every verdict, so an alert left firing by another node or before a
+        // restart resolves (resolving what is not firing costs nothing).
         if (v.firing) {
           firing.add(key);
-          rs.push({ labels, annotations: { summary: v.summary, description: slo.description }, value: v.value });
-        } else if (kept.firing.has(key)) rs.push({ labels, endsAt: nowMs, value: v.value });
+          if (!kept.firing.has(key) || !kept.judged) rs.push({ labels, annotations: { summary: v.summary, description: slo.description }, value: v.value });
+        } else if (kept.firing.has(key) || !kept.judged) rs.push({ labels, endsAt: nowMs, value: v.value });
       }
     } else {
       // No numbers this round (the SLI fails): alerts keep their state until it can be judged again.
@@ -357,6 +358,7 @@ export class SloService {
     // A burn alert removed from the SLO while it fired resolves.
     for (const key of kept.firing) if (!firing.has(key) && !rs.some((r) => JSON.stringify(r.labels) === key)) rs.push({ labels: JSON.parse(key) as Labels, endsAt: nowMs });
     kept.firing = firing;
+    if (status) kept.judged = true;
     return sloEvent(slo, status, kept.error, nowMs, durationMs);
   }
 }

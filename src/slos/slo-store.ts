@@ -70,8 +70,8 @@ export class SloStore {
     return series;
   }
 
-  /** Writes these hours of the series, and forgets hours that fell out of it. */
-  async saveRollups(sloId: string, sliHash: string, series: MinuteSeries, hours: number[], dropped: number[]): Promise<void> {
+  /** Statements writing these hours of the series and forgetting hours that fell out of it (run in one transaction per round). */
+  rollupStatements(sloId: string, sliHash: string, series: MinuteSeries, hours: number[], dropped: number[]): { sql: string; params: unknown[] }[] {
     const statements: { sql: string; params: unknown[] }[] = [];
     for (let i = 0; i < hours.length; i += ROWS_PER_STATEMENT) {
       const chunk = hours.slice(i, i + ROWS_PER_STATEMENT).filter((h) => series.blocks.has(h));
@@ -89,6 +89,10 @@ export class SloStore {
       });
     }
     if (dropped.length) statements.push({ sql: 'DELETE FROM slo_rollups WHERE slo_id = $1 AND hour < $2', params: [sloId, Math.max(...dropped) + 1] });
+    return statements;
+  }
+
+  async run(statements: { sql: string; params: unknown[] }[]): Promise<void> {
     if (statements.length) await this.meta.transaction(statements);
   }
 }

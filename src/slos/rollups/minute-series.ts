@@ -37,16 +37,19 @@ export class MinuteSeries {
     return b !== undefined && !Number.isNaN(b[(minute - Math.floor(minute / 60) * 60) * 2]);
   }
 
-  /** Runs of minutes in [from, to) that are not computed, as [start, end) pairs. */
+  /** Runs of minutes in [from, to) that are not computed, as [start, end) pairs (read an hour block at a time). */
   missing(from: number, to: number): [number, number][] {
     const runs: [number, number][] = [];
     let start = -1;
-    for (let m = from; m < to; m++) {
-      if (!this.computed(m)) {
-        if (start < 0) start = m;
-      } else if (start >= 0) {
-        runs.push([start, m]);
-        start = -1;
+    for (let h = Math.floor(from / 60); h * 60 < to; h++) {
+      const b = this.blocks.get(h);
+      for (let m = Math.max(from, h * 60); m < Math.min(to, h * 60 + 60); m++) {
+        if (!b || Number.isNaN(b[(m - h * 60) * 2])) {
+          if (start < 0) start = m;
+        } else if (start >= 0) {
+          runs.push([start, m]);
+          start = -1;
+        }
       }
     }
     if (start >= 0) runs.push([start, to]);
