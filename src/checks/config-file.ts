@@ -34,6 +34,15 @@ const FileShape = z.strictObject({
   slo_interval: z.unknown().optional(),
   // Read by auth (src/auth/oidc/settings.ts): single sign-on.
   auth: z.unknown().optional(),
+  // Read by the ownership capability (src/ownership/config.ts), which reports their problems.
+  teams: z.unknown().optional(),
+  services: z.unknown().optional(),
+  schedules: z.unknown().optional(),
+  escalation_policies: z.unknown().optional(),
+  handoff: z.unknown().optional(),
+  scorecards: z.unknown().optional(),
+  paging: z.unknown().optional(),
+  incidents: z.unknown().optional(),
 });
 
 export class ChecksFileError extends Error {}
