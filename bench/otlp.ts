@@ -157,8 +157,10 @@ async function lookupRun() {
     console.log(`raw SQL full scan:  median ${result.fullScanMedianMs.toFixed(1)} ms   (scan / API = ${(result.fullScanMedianMs / result.apiMedianMs).toFixed(1)}x)`);
     return result;
   } finally {
-    await tend.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    // A stop folds the write-ahead log of millions of rows in; one that never ends must not lose the figures.
+    const closed = await Promise.race([tend.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 120_000).unref())]);
+    if (closed) fs.rmSync(dataDir, { recursive: true, force: true });
+    else console.warn(`tend.close() did not finish within 120 s; ${dataDir} is left behind`);
   }
 }
 
@@ -187,8 +189,12 @@ async function main() {
     `best of ${ROUNDS}: OTLP/HTTP ${Math.round(proto.spansPerSecond).toLocaleString()} spans/s, OTLP/HTTP / Honeycomb = ${(proto.spansPerSecond / hc.spansPerSecond).toFixed(2)}   ` +
       `gRPC / Honeycomb = ${(viaGrpc.spansPerSecond / hc.spansPerSecond).toFixed(2)}   (targets: 1.00 and 120,000 spans/s)`,
   );
-  const lookup = LOOKUP_SPANS > 0 ? await lookupRun() : undefined;
-  recordResult('otlp', { spans: SPANS, batch: BATCH, attributes: 10, connections: CONNECTIONS, cpuMicrosPerSpan: costs, rounds, honeycomb: hc, httpProtobuf: proto, grpc: viaGrpc, storeAlone, traceLookup: lookup });
+  const figures = { spans: SPANS, batch: BATCH, attributes: 10, connections: CONNECTIONS, cpuMicrosPerSpan: costs, rounds, honeycomb: hc, httpProtobuf: proto, grpc: viaGrpc, storeAlone };
+  // Recorded now too, so a look-up run that fails or hangs does not lose them.
+  recordResult('otlp', figures);
+  if (LOOKUP_SPANS > 0) recordResult('otlp', { ...figures, traceLookup: await lookupRun() });
 }
 
 await main();
+// Whatever a hung stop left running.
+process.exit(0);

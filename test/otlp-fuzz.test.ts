@@ -1,6 +1,6 @@
 // Item 7 of issue 4: malformed OTLP — broken protobuf, truncated messages, bad JSON, invalid
 // ids, wrong content types, oversized and corrupt compressed bodies — gets a 4xx with an OTLP
-// Status message (400), never a 5xx, and the server keeps serving.
+// Status message (400; 413 with RESOURCE_EXHAUSTED for a body past the size limit), never a 5xx, and the server keeps serving.
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,8 @@ interface Case {
   signal: Signal;
   body: Uint8Array;
   headers: Record<string, string>;
-  expect: 400;
+  /** 400 (Status code 3, INVALID_ARGUMENT) for bad input; 413 (code 8, RESOURCE_EXHAUSTED) for a body past the size limit. */
+  expect: 400 | 413;
 }
 
 const PROTO = { 'content-type': 'application/x-protobuf' };
@@ -99,8 +100,8 @@ describe('OTLP fuzz', () => {
     // Oversized: a body past the 5 MB limit, and a small gzip body that inflates past it.
     const bomb = zlib.gzipSync(Buffer.alloc(6 * 1024 * 1024));
     for (let i = 0; i < 3; i++) {
-      payloads.push({ kind: 'oversized', signal: 'traces', body: new Uint8Array(5 * 1024 * 1024 + 1 + i), headers: PROTO, expect: 400 });
-      payloads.push({ kind: 'gzip bomb', signal: 'logs', body: bomb, headers: { ...PROTO, 'content-encoding': 'gzip' }, expect: 400 });
+      payloads.push({ kind: 'oversized', signal: 'traces', body: new Uint8Array(5 * 1024 * 1024 + 1 + i), headers: PROTO, expect: 413 });
+      payloads.push({ kind: 'gzip bomb', signal: 'logs', body: bomb, headers: { ...PROTO, 'content-encoding': 'gzip' }, expect: 413 });
     }
     expect(payloads.length).toBeGreaterThanOrEqual(1000);
 
@@ -113,7 +114,7 @@ describe('OTLP fuzz', () => {
         const body = Buffer.from(await res.arrayBuffer());
         const isProto = (res.headers.get('content-type') ?? '').startsWith('application/x-protobuf');
         const status = isProto ? decodeStatus(body) : (JSON.parse(body.toString()) as { code: number; message: string });
-        if (res.status !== p.expect || !status.message || status.code !== 3) {
+        if (res.status !== p.expect || !status.message || status.code !== (p.expect === 413 ? 8 : 3)) {
           wrong.push(`${p.kind}: ${res.status} ${JSON.stringify(status)} for ${Buffer.from(p.body).subarray(0, 40).toString('hex')}`);
         }
       }
