@@ -126,6 +126,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
       dispatcher.stop();
       await triggers.stop();
       await deliveries.stop();
+      await service.flush();
     },
   };
 }
