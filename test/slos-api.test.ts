@@ -28,6 +28,11 @@ slos:
     burn_alerts:
       - { kind: burn_rate, preset: sre }
       - { kind: exhaustion_time, minutes: 240, lookback_minutes: 60 }
+  - name: checkout-everywhere
+    datasets: [checkout, checkout-eu]
+    sli: 'LT($duration_ms, 300)'
+    target: 99
+    period_days: 7
 `;
 
 const api = (method: string, p: string, body?: unknown) => callTend(t.url, t.adminKey, method, p, body);
@@ -67,7 +72,15 @@ describe('SLOs over HTTP', () => {
     expect(s.history).toHaveLength(30);
     expect(s.history.at(-1).eligible).toBe(13);
     const list = (await api('GET', '/api/v1/slos')).body.slos;
-    expect(list.map((x: { name: string }) => x.name)).toEqual(['checkout-latency']);
+    expect(list.map((x: { name: string }) => x.name)).toEqual(['checkout-everywhere', 'checkout-latency']);
+  });
+
+  it('sums an SLO over several datasets', async () => {
+    await send('checkout-eu', [{ at: T0 - 2 * MIN, data: { duration_ms: 100 }, samplerate: 7 }, { at: T0 - 2 * MIN, data: { duration_ms: 400 } }]);
+    await t.tend.slos.service.evaluateNow(undefined, T0);
+    const s = (await api('GET', '/api/v1/slos/checkout-everywhere')).body;
+    // checkout: 14 events, 10 fast; checkout-eu: 8 events, 7 fast.
+    expect([s.eligible, s.good, s.datasets]).toEqual([22, 17, ['checkout', 'checkout-eu']]);
   });
 
   it('records every round in tend.slos, queryable like any dataset', async () => {
@@ -80,7 +93,8 @@ describe('SLOs over HTTP', () => {
     });
     expect(q.status).toBe(200);
     const row = q.body.data.results[0].data;
-    expect([row['MAX(eligible)'], row['MAX(good)'], row.COUNT]).toEqual([13, 10, 2]);
+    // One event per round: the two rounds above and this one.
+    expect([row['MAX(eligible)'], row['MAX(good)'], row.COUNT]).toEqual([13, 10, 3]);
     expect(row['MAX(burn_rate.5m)']).toBeCloseTo(200, 9);
   });
 
