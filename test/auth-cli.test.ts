@@ -38,6 +38,8 @@ describe('tend users and tend login', () => {
     expect(demoted.roles).toEqual({ production: 'admin' });
     const list = json(await runTend(['users', 'list', '--json', '--data', dataDir], { env }));
     expect(list.map((u: { email: string }) => u.email)).toEqual(['alice@example.com', 'owner@localhost']);
+    const readKey = await runTend(['keys', 'create', '--kind', 'read', '--name', 'dash', '--data', dataDir], { env });
+    expect(readKey.stdout).toMatch(/^tkr_/);
     const table = await runTend(['users', 'list', '--data', dataDir], { env });
     expect(table.stdout).toMatch(/^EMAIL\s+NAME\s+ROLES\s+STATE\s+ID\nalice@example.com\s+Alice\s+production=admin\s+active/);
 
@@ -67,7 +69,7 @@ describe('tend users and tend login', () => {
     const audit = (await owner.request('GET', '/api/v1/audit?limit=100')).body.events as Record<string, unknown>[];
     const summary = audit.map((e) => `${e['actor.kind']}:${e.action}:${e.outcome}`);
     expect(summary).toEqual(expect.arrayContaining([
-      'local:user.create:success', 'local:user.update:success', 'local:user.role_change:success',
+      'local:user.create:success', 'local:user.update:success', 'local:user.role_change:success', 'local:key.create:success',
       'user:auth.login:success', 'user:user.create:success', 'user:user.update:success',
     ]));
     const created = audit.find((e) => e.action === 'user.create' && e['actor.kind'] === 'user')!;

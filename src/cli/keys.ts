@@ -6,10 +6,10 @@
 import type { Command } from 'commander';
 import { AuthService, KEY_KINDS, slugify, type KeyKind, type KeyRecord } from '../auth/index.js';
 import { callApi, clientOptions, type ClientOptions } from './client.js';
-import { onFolderOrServer } from './data-folder.js';
+import { folderAudit, onFolderOrServer, type FolderAudit } from './data-folder.js';
 import { formatTable } from './table.js';
 
-type Direct = (auth: AuthService) => Promise<unknown>;
+type Direct = (auth: AuthService, audit: FolderAudit) => Promise<unknown>;
 type ViaApi = (opts: ClientOptions) => Promise<unknown>;
 
 /** `direct` on the stopped data folder, else `viaApi` through the server holding it (or named). */
@@ -17,7 +17,9 @@ function withKeys(opts: ClientOptions, direct: Direct, viaApi: ViaApi): Promise<
   return onFolderOrServer(
     opts,
     async (db) => {
-      await direct(await AuthService.open(db));
+      const audit = await folderAudit(db);
+      await direct(await AuthService.open(db), audit);
+      audit.done();
     },
     async (url) => {
       await viaApi({ ...opts, url: url ?? opts.url });
@@ -46,8 +48,9 @@ export function registerKeys(program: Command): void {
       process.stdout.write(`${r.key}\n  id ${r.id}, environment ${r.environment}. Shown once: store it now.\n`);
     await withKeys(
       opts,
-      async (auth) => {
+      async (auth, audit) => {
         const created = await auth.createKey(opts.env ?? 'production', opts.kind as KeyKind, { name: opts.name });
+        await audit.record((await auth.environment(created.record.environment))!, 'key.create', { kind: 'key', id: created.record.id }, { after: created.record });
         show({ key: created.key, ...created.record });
       },
       async (o) => {
@@ -76,8 +79,10 @@ export function registerKeys(program: Command): void {
     async (id: string, opts: ClientOptions) => {
       await withKeys(
         opts,
-        async (auth) => {
-          if (!(await auth.revokeKey(id))) throw new Error(`no active key with id "${id}"`);
+        async (auth, audit) => {
+          const key = (await auth.listKeys()).find((k) => k.id === id && !k.revokedAt);
+          if (!key || !(await auth.revokeKey(id))) throw new Error(`no active key with id "${id}"`);
+          await audit.record((await auth.environment(key.environment))!, 'key.revoke', { kind: 'key', id });
           process.stdout.write(`revoked ${id}\n`);
         },
         async (o) => {

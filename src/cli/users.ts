@@ -2,15 +2,10 @@
 // open it directly (and record each change in tend.audit as done by `local`, the person at the
 // folder); while a server holds the folder, or with --url, they go through its API as the
 // person signed in with `tend login`, who must be an owner.
-import os from 'node:os';
 import type { Command } from 'commander';
 import { AuthService, People, randomPassword, type User, type UserChange, type NewUser } from '../auth/index.js';
-import { AuditLog } from '../audit/index.js';
-import { defaultIngestLimits } from '../config.js';
-import { createIngestContext } from '../ingest/index.js';
-import { DatasetRegistry, DuckDatabase, DuckEventStore } from '../store/index.js';
-import { MetricsRegistry } from '../telemetry/index.js';
-import { onFolderOrServer } from './data-folder.js';
+import type { DuckDatabase } from '../store/index.js';
+import { folderAudit, onFolderOrServer } from './data-folder.js';
 import { callAsUser, loadSession, readPasswordFromStdin } from './session.js';
 import { formatTable } from './table.js';
 
@@ -27,17 +22,13 @@ interface Common {
 }
 
 /** Changes straight on the data folder, each recorded in tend.audit. */
-async function direct(db: DuckDatabase): Promise<{ backend: Backend; done: () => Promise<void> }> {
+async function direct(db: DuckDatabase): Promise<{ backend: Backend; done: () => void }> {
   const auth = await AuthService.open(db);
   const people = await People.open(db, auth, { idleMs: 1, maxMs: 1 });
-  const store = await DuckEventStore.open(db);
-  const ingest = createIngestContext(store, await DatasetRegistry.open(db), defaultIngestLimits, new MetricsRegistry());
-  const failures: unknown[] = [];
-  const audit = new AuditLog((env, dataset, events) => ingest.pipeline.submit(env, dataset, events), (err) => failures.push(err));
-  const actor = { kind: 'local' as const, id: os.userInfo().username };
+  const audit = await folderAudit(db);
   // A person's record spans environments; changes made at the folder go to the default one.
   const record = async (action: string, after: User, before?: User) =>
-    audit.record({ env: await people.defaultEnvironment(), actor, action, target: { kind: 'user', id: after.id }, outcome: 'success', status: 200, before, after });
+    audit.record(await people.defaultEnvironment(), action, { kind: 'user', id: after.id }, { before, after });
   return {
     backend: {
       list: () => people.list(),
@@ -53,10 +44,7 @@ async function direct(db: DuckDatabase): Promise<{ backend: Backend; done: () =>
         return after;
       },
     },
-    async done() {
-      await ingest.pipeline.idle();
-      if (failures.length) throw new Error(`the change is made but its audit entry was not written: ${String(failures[0])}`);
-    },
+    done: () => audit.done(),
   };
 }
 
@@ -83,7 +71,7 @@ function withUsers(opts: Common, work: (b: Backend) => Promise<void>): Promise<v
     async (db) => {
       const { backend, done } = await direct(db);
       await work(backend);
-      await done();
+      done();
     },
     (url) => work(viaApi(url)),
   );
