@@ -143,6 +143,7 @@ export class SloService {
 
   /** The write path's note of what it committed: the minutes each dataset got events in. */
   noteWrites(writes: DatasetWrite[]): void {
+    if (this.slos.size === 0) return;
     for (const w of writes) {
       const key = `${w.dataset.envId}/${w.dataset.slug}`;
       let minutes = this.written.get(key);
@@ -172,7 +173,11 @@ export class SloService {
   }
 
   private async tick(): Promise<void> {
-    if (!(await this.deps.leases.acquire(LEASE, Math.max(this.deps.intervalMs * 3, 30_000), this.now()))) return;
+    if (!(await this.deps.leases.acquire(LEASE, Math.max(this.deps.intervalMs * 3, 30_000), this.now()))) {
+      // Another node evaluates: what this one noted would only pile up.
+      this.written = new Map();
+      return;
+    }
     await this.evaluateNow();
   }
 
