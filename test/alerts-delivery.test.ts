@@ -93,6 +93,29 @@ alerting:
   });
 });
 
+describe('grouping across a restart', () => {
+  it('tells the resolution of an alert that fired before the restart, without telling it fired again', async () => {
+    const receiver = await startReceiver();
+    const dataDir = tempDataDir('alerts-restart');
+    const yaml = `alerting:\n  receivers: [{ name: hook, webhook: { url: "${receiver.url}/" } }]\n  route: { receiver: hook, group_wait: 0s, group_interval: 100ms }\n`;
+    let t = await startAlertsTend(yaml, dataDir);
+    try {
+      await api(t, t.ingestKey, 'POST', '/api/v2/alerts', [{ labels: { alertname: 'Survivor' } }]);
+      await receiver.waitFor(1);
+      await t.close();
+      t = await startAlertsTend(yaml, dataDir);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(receiver.got).toHaveLength(1);
+      await api(t, t.ingestKey, 'POST', '/api/v2/alerts', [{ labels: { alertname: 'Survivor' }, endsAt: new Date(Date.now() - 1).toISOString() }]);
+      await receiver.waitFor(2);
+      expect(JSON.parse(receiver.got[1].body)).toMatchObject({ status: 'resolved', alerts: [{ labels: { alertname: 'Survivor' } }] });
+    } finally {
+      await t.close();
+      await receiver.close();
+    }
+  });
+});
+
 describe('delivery across a crash', () => {
   it('delivers notifications pending at kill -9 after the restart, once each, with their keys', async () => {
     const receiver = await startReceiver();

@@ -14,3 +14,5 @@ export { Leases } from './leases.js';
 export { cleanLabels, type Labels } from './labels.js';
 export { parseDuration } from './duration.js';
 export type { AlertReport } from './model.js';
+// Who did it (the signed-in person's email, or the key): incidents use the same authors as alerts.
+export { authorOf } from './author.js';

@@ -115,9 +115,13 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
         externalUrl = url;
         dispatcher.setRouting(routingOf(config, externalUrl));
       }
+      void deps.auth.environments().then((list) => list.forEach((env) => dispatcher.restore(env, service.list(env.id, { state: 'firing' }))));
       triggers.start();
       deliveries.start();
-      const sweep = async () => service.sweep(await deps.auth.environments(), deps.settings.keepResolvedMs);
+      const sweep = async () => {
+        await service.sweep(await deps.auth.environments(), deps.settings.keepResolvedMs);
+        await deliveries.prune(Date.now() - deps.settings.keepResolvedMs);
+      };
       sweepTimer = setInterval(() => void sweep().catch((err) => deps.log.error({ err }, 'alert sweep failed')), Math.min(resolveTimeoutMs, 60_000) / 4 || 1000);
       sweepTimer.unref();
     },

@@ -101,9 +101,9 @@ export class DeliveryQueue {
     return rows.map(toRecord);
   }
 
-  async pending(): Promise<number> {
-    const rows = await this.meta.query(`SELECT count(*) AS n FROM alert_deliveries WHERE state = 'pending'`);
-    return Number(rows[0]?.n ?? 0);
+  /** Forgets notifications that ended (sent or failed) before `ms`. */
+  async prune(ms: number): Promise<void> {
+    await this.meta.query(`DELETE FROM alert_deliveries WHERE state <> 'pending' AND done_at < $1`, [ms]);
   }
 
   start(): void {

@@ -92,6 +92,30 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * After a start: firing alerts rejoin their groups as already told (their notifications were
+   * queued durably before the stop), so their resolution is told and repeats keep their pace,
+   * without telling every receiver again that they fire.
+   */
+  restore(env: Environment, alerts: Alert[]): void {
+    const now = Date.now();
+    for (const alert of alerts) {
+      if (alert.state !== 'firing') continue;
+      for (const route of this.routesFor(alert.labels)) {
+        const labels = groupLabels(route, alert.labels);
+        const key = `${env.id}:${route.id}:${formatLabels(labels)}`;
+        let g = this.groups.get(key);
+        if (!g) {
+          g = { key, env, route, labels, fps: new Set(), notified: new Map(), lastNotifyAt: now, flushedOnce: true, lastFlushAt: now, force: false };
+          this.groups.set(key, g);
+        }
+        g.fps.add(alert.fingerprint);
+        g.notified.set(alert.fingerprint, 'firing');
+        this.schedule(g, now + route.groupIntervalMs);
+      }
+    }
+  }
+
   /** Silences changed: look at every group again now (an expired silence lets alerts through). */
   poke(): void {
     for (const g of this.groups.values()) if (g.flushedOnce) this.schedule(g, Date.now(), true);
