@@ -64,6 +64,15 @@ describe('session lifetime', () => {
     expect(late.body.error).toBe('session expired or ended: sign in again');
   });
 
+});
+
+describe('revocation', () => {
+  let tend: Tend;
+  beforeAll(async () => {
+    tend = await startWithOwner();
+  });
+  afterAll(() => tend.close());
+
   it('ends every session of a user whose password changes or who is disabled', async () => {
     const owner = new Browser(tend.url);
     await owner.login(OWNER.email, OWNER.password);
