@@ -1,0 +1,47 @@
+// A separate process that probes Tend the way a load balancer or watchdog does: a new
+// connection for each GET /healthz every 100 ms, and GET /readyz every 500 ms, until SIGTERM;
+// then prints what it saw as one JSON line. Run: node --import tsx health-prober.ts <url>.
+import http from 'node:http';
+
+const url = process.argv[2];
+const agent = new http.Agent({ keepAlive: false });
+const healthz: { ms: number; status: number }[] = [];
+const readyz: { status: number; reason?: string }[] = [];
+let running = true;
+
+function get(path: string): Promise<{ ms: number; status: number; body: string }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const req = http.get(`${url}${path}`, { agent, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ ms: performance.now() - started, status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve({ ms: performance.now() - started, status: 0, body: '' }));
+  });
+}
+
+async function every(ms: number, probe: () => Promise<void>): Promise<void> {
+  while (running) {
+    const started = performance.now();
+    await probe();
+    await new Promise((r) => setTimeout(r, Math.max(0, ms - (performance.now() - started))));
+  }
+}
+
+const loops = [
+  every(100, async () => {
+    const r = await get('/healthz');
+    healthz.push({ ms: r.ms, status: r.status });
+  }),
+  every(500, async () => {
+    const r = await get('/readyz');
+    readyz.push({ status: r.status, reason: r.status === 503 ? (JSON.parse(r.body) as { reason: string }).reason : undefined });
+  }),
+];
+process.once('SIGTERM', () => {
+  running = false;
+  void Promise.all(loops).then(() => process.stdout.write(JSON.stringify({ healthz, readyz }) + '\n'));
+});
+process.stdout.write('probing\n');
