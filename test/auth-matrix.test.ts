@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyHolds, registeredRoutes, roleHolds, ROUTE_PERMISSIONS, ruleFor, type Role, type RouteRule } from '../src/auth/index.js';
 import type { Tend } from '../src/server/index.js';
 import { Browser, OWNER, startWithOwner } from './support/people.js';
-import { DEFAULT_WEB_DIR } from '../src/web-app/index.js';
 
 const T0 = Math.floor(Date.now() / 1000) - 600;
 const PASSWORD = 'lamp orbit violet ferry 9';
@@ -79,15 +78,13 @@ const sloBody = async () => {
   return { name: `slo-${unique()}`, sli: { alias: sliAlias }, time_period_days: 30, target_per_million: 999_000 };
 };
 const slo = async () => (await admin('POST', '/1/slos/app', await sloBody())) as { id: string; name: string };
+// Ownership: a service imported from a Backstage file (tend.yaml declares none here), an incident declared on it.
+const importBody = () => ({ files: [{ name: 'catalog-info.yaml', text: `kind: Component\nmetadata: { name: svc-${unique()} }\nspec: { owner: team-a, lifecycle: production }\n` }] });
+const service = async () => (await admin('POST', '/api/v1/catalog/import', importBody())).added[0].replace('service ', '') as string;
+const incident = async () => (await admin('POST', '/api/v1/incidents', { service: await service(), title: 'matrix' })).id as string;
 
 const SAMPLES: Record<string, Sample> = {
   'GET /healthz': { path: '/healthz' },
-  'GET /': { path: '/' },
-  'GET /assets/*': { path: async () => `/assets/${(await import('node:fs')).readdirSync(`${DEFAULT_WEB_DIR}/assets`)[0]}` },
-  // Without Accept: text/html the catch-all answers every caller the JSON 404 it always did.
-  'GET /*': { path: '/no-such-page', ok: [404] },
-  'GET /api/v1/ui/settings': { path: '/api/v1/ui/settings' },
-  'GET /1/datasets': { path: '/1/datasets' },
   'GET /readyz': { path: '/readyz' },
   'GET /metrics': { path: '/metrics' },
   'GET /1/auth': { path: '/1/auth' },
@@ -188,6 +185,27 @@ const SAMPLES: Record<string, Sample> = {
   'GET /1/derived_columns/:dataset/:id': { path: async () => `/1/derived_columns/app/${await derivedColumn()}`, production: true },
   'PUT /1/derived_columns/:dataset/:id': { path: async () => `/1/derived_columns/app/${await derivedColumn()}`, body: async () => columnBody(), production: true },
   'DELETE /1/derived_columns/:dataset/:id': { path: async () => `/1/derived_columns/app/${await derivedColumn()}`, production: true },
+  'GET /api/v1/services': { path: '/api/v1/services' },
+  'GET /api/v1/services/:name': { path: async () => `/api/v1/services/${await service()}`, production: true },
+  // Without a runbook or schedule the service is not ready: the hand-over is refused.
+  'POST /api/v1/services/:name/handoff': { path: async () => `/api/v1/services/${await service()}/handoff`, ok: [409], production: true },
+  'GET /api/v1/teams': { path: '/api/v1/teams' },
+  'POST /api/v1/catalog/import': { path: '/api/v1/catalog/import', body: importBody },
+  'GET /api/v1/schedules': { path: '/api/v1/schedules' },
+  // No schedules are declared here: the permission is what is tested (test/ownership-*.test.ts test the answers).
+  'GET /api/v1/oncall': { path: '/api/v1/oncall?schedule=none', ok: [404] },
+  'GET /api/v1/schedules/:name.ics': { path: '/api/v1/schedules/none.ics?token=cal_unknown', ok: [404] },
+  'GET /api/v1/schedules/:name/overrides': { path: '/api/v1/schedules/none/overrides', ok: [404] },
+  'POST /api/v1/schedules/:name/overrides': { path: '/api/v1/schedules/none/overrides', body: { layer: 'l', email: 'a@example.com', from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }, ok: [404] },
+  'DELETE /api/v1/schedules/:name/overrides/:id': { path: '/api/v1/schedules/none/overrides/x', ok: [404] },
+  'POST /api/v1/oncall/calendar-token': { path: '/api/v1/oncall/calendar-token' },
+  'GET /api/v1/incidents': { path: '/api/v1/incidents' },
+  'POST /api/v1/incidents': { path: '/api/v1/incidents', body: async () => ({ service: await service(), title: 'declared' }) },
+  'GET /api/v1/incidents/:id': { path: async () => `/api/v1/incidents/${await incident()}`, production: true },
+  'PATCH /api/v1/incidents/:id': { path: async () => `/api/v1/incidents/${await incident()}`, body: { state: 'acknowledged' }, production: true },
+  'POST /api/v1/incidents/:id/notes': { path: async () => `/api/v1/incidents/${await incident()}/notes`, body: { text: 'a note' }, production: true },
+  'GET /api/v1/incident-links': { path: '/api/v1/incident-links?token=not.signed', ok: [404] },
+  'POST /api/v1/incident-links': { path: '/api/v1/incident-links?token=not.signed', ok: [404] },
 };
 
 interface Credential {

@@ -120,14 +120,6 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   'POST /api/v1/status-pages/:slug/notices': r('notices.write'),
   'POST /api/v1/status-pages/:slug/notices/:id/resolve': r('notices.write'),
 
-  // The web app (src/web-app): the page and its assets are public (the app signs people in);
-  // the catch-all answers index.html for the app's client routes and 404 for anything else.
-  'GET /': r('public'),
-  'GET /assets/*': r('public'),
-  'GET /*': r('public'),
-  'GET /api/v1/ui/settings': r('public'),
-  'GET /1/datasets': r('data.read'),
-
   // Keys
   'GET /api/v1/keys': r('keys.manage'),
   'POST /api/v1/keys': r('keys.manage'),
@@ -184,6 +176,28 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   'GET /1/derived_columns/:dataset/:id': r('data.read'),
   'PUT /1/derived_columns/:dataset/:id': r('settings.write'),
   'DELETE /1/derived_columns/:dataset/:id': r('settings.write'),
+
+  // Ownership (src/ownership): catalog, on-call, incidents. The iCalendar feed is opened by a
+  // per-user token in its URL and notification links by a signed token, so both are public here.
+  'GET /api/v1/services': r('alerts.read'),
+  'GET /api/v1/services/:name': r('alerts.read'),
+  'POST /api/v1/services/:name/handoff': r('alerts.configure'),
+  'GET /api/v1/teams': r('alerts.read'),
+  'POST /api/v1/catalog/import': r('settings.write'),
+  'GET /api/v1/schedules': r('alerts.read'),
+  'GET /api/v1/oncall': r('alerts.read'),
+  'GET /api/v1/schedules/:name.ics': r('public'),
+  'GET /api/v1/schedules/:name/overrides': r('alerts.read'),
+  'POST /api/v1/schedules/:name/overrides': r('alerts.write'),
+  'DELETE /api/v1/schedules/:name/overrides/:id': r('alerts.write'),
+  'POST /api/v1/oncall/calendar-token': r('session'),
+  'GET /api/v1/incidents': r('alerts.read'),
+  'POST /api/v1/incidents': r('alerts.write'),
+  'GET /api/v1/incidents/:id': r('alerts.read'),
+  'PATCH /api/v1/incidents/:id': r('alerts.write'),
+  'POST /api/v1/incidents/:id/notes': r('alerts.write'),
+  'GET /api/v1/incident-links': r('public'),
+  'POST /api/v1/incident-links': r('public'),
 };
 
 /** HEAD is answered by the GET route (fastify adds it), so it needs what GET needs. */

@@ -11,6 +11,10 @@ import { registerAlerts } from './alerts.js';
 import { registerSlo } from './slo.js';
 import { registerLogin } from './login.js';
 import { registerUsers } from './users.js';
+import { registerServices } from './services.js';
+import { registerCatalog } from './catalog.js';
+import { registerOncall } from './oncall.js';
+import { registerIncidents } from './incidents.js';
 
 const program = new Command();
 program
@@ -28,6 +32,10 @@ registerAlerts(program);
 registerSlo(program);
 registerLogin(program);
 registerUsers(program);
+registerServices(program);
+registerCatalog(program);
+registerOncall(program);
+registerIncidents(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`tend: ${err.message}\n`);

@@ -15,9 +15,9 @@ import { MarkerStore, registerMarkerRoutes } from '../markers/index.js';
 import { registerChecksRoutes, startChecks, type Checks } from '../checks/index.js';
 import { startAlerts, type Alerts } from '../alerts/index.js';
 import { startSlos, type Slos } from '../slos/index.js';
+import { startOwnership, type OwnershipCapability } from '../ownership/index.js';
 import { registerStatus } from '../status/index.js';
 import { registerBubbleUpRoutes, registerEventSearchRoutes, registerQueryRoutes } from '../query/index.js';
-import { loadWebBuild, registerDatasetRoutes, registerWebApp } from '../web-app/index.js';
 import { createApp } from './app.js';
 import { registerHealthRoutes } from './health-routes.js';
 
@@ -41,6 +41,7 @@ export interface Tend {
   checks: Checks;
   alerts: Alerts;
   slos: Slos;
+  ownership: OwnershipCapability;
   /** OTLP/gRPC, unless turned off (config.grpcPort null). */
   grpc: OtlpGrpcServer | null;
   /** The address the server listens on, e.g. http://127.0.0.1:4318. */
@@ -75,8 +76,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, people);
   registerUserRoutes(app, people);
-  const oidc = readOidcSettings(config.checks.configFile, config.checks.configFileNamed, env);
-  registerOidcRoutes(app, people, oidc);
+  registerOidcRoutes(app, people, readOidcSettings(config.checks.configFile, config.checks.configFileNamed, env));
   const traceIndex = new TraceIndex(store, datasets, (err) => app.log.error({ err }, 'trace index write failed'));
   registerIngestRoutes(app, ingest, traceIndex);
   registerTraceRoutes(app, { store, datasets, index: traceIndex });
@@ -110,14 +110,19 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     meta: db, auth, pipeline: ingest.pipeline, query: queryDeps, alerts: alerts.service, settings: config.slos, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log,
   });
   slos.register(app);
+  const ownership = await startOwnership({
+    meta: db, auth, people, pipeline: ingest.pipeline, alerts, markers, datasets, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log,
+  });
+  ownership.register(app);
   const checks = await startChecks({
     meta: db, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log,
-    onStateChange: (rec, state, previous, reason) => alerts.onCheckChange({ env: rec.env, name: rec.name, kind: rec.kind, labels: rec.definition.labels, state, previous, reason }),
+    onStateChange: (rec, state, previous, reason) => {
+      alerts.onCheckChange({ env: rec.env, name: rec.name, kind: rec.kind, labels: rec.definition.labels, state, previous, reason });
+      ownership.onCheckChange(rec.env, rec.name, state, previous, reason);
+    },
   });
   registerChecksRoutes(app, checks.service);
   await registerStatus(app, { meta: db, store, datasets, auth, checks: checks.service });
-  registerDatasetRoutes(app, queryDeps);
-  registerWebApp(app, { build: loadWebBuild(), oidc: oidc !== undefined });
 
   const grpc =
     config.grpcPort === null
@@ -133,12 +138,14 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   checkpoints.start();
   alerts.start(url);
   slos.start();
+  ownership.start(url);
   return {
-    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, slos, grpc, url,
+    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, slos, ownership, grpc, url,
     async close() {
       health.stopping();
       clearInterval(timer);
       await checks.stop();
+      await ownership.stop();
       await slos.stop();
       await alerts.stop();
       await app.close();

@@ -1,0 +1,120 @@
+// Builds the ownership capability for a running node: the catalog from tend.yaml and imports,
+// incidents opened from alerts, escalation owned through lease rows, on-call, runbooks and the
+// handoff rule recomputed every round (one node at a time, through a lease), and the routes.
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { Leases, type Alerts } from '../alerts/index.js';
+import type { AuthService, People } from '../auth/index.js';
+import type { IngestPipeline } from '../ingest/index.js';
+import type { MarkerStore } from '../markers/index.js';
+import type { DatasetRegistry, Environment, MetaStore } from '../store/index.js';
+import { Catalog } from './catalog/catalog.js';
+import { registerCatalogRoutes } from './catalog/routes.js';
+import { MovableClock } from './clock.js';
+import { readOwnershipFile } from './config.js';
+import { Escalator } from './escalation/escalator.js';
+import { HandoffStore } from './handoff/handoff-store.js';
+import { IncidentService } from './incidents/incident-service.js';
+import { IncidentStore } from './incidents/incident-store.js';
+import { LinkSigner } from './incidents/links.js';
+import { registerIncidentRoutes } from './incidents/routes.js';
+import { CalendarTokens } from './oncall/calendar-tokens.js';
+import { OverrideStore } from './oncall/override-store.js';
+import { registerOncallRoutes } from './oncall/routes.js';
+import { Ownership } from './ownership.js';
+
+export interface OwnershipStartDeps {
+  meta: MetaStore;
+  auth: AuthService;
+  people: People;
+  pipeline: IngestPipeline;
+  alerts: Alerts;
+  markers: MarkerStore;
+  datasets: DatasetRegistry;
+  configFile: string;
+  configFileNamed: boolean;
+  nodeId: string;
+  log: FastifyBaseLogger;
+  /** How often due escalation steps are looked for (ms). */
+  pollMs?: number;
+  /** How often the handoff rule is recomputed for every service (ms). */
+  roundMs?: number;
+}
+
+export interface OwnershipCapability {
+  ownership: Ownership;
+  incidents: IncidentService;
+  escalator: Escalator;
+  clock: MovableClock;
+  /** Feed for the checks capability: a check's state changed. */
+  onCheckChange(env: Environment, check: string, state: string, previous: string, reason?: string): void;
+  register(app: FastifyInstance): void;
+  start(url: string): void;
+  stop(): Promise<void>;
+}
+
+export async function startOwnership(d: OwnershipStartDeps): Promise<OwnershipCapability> {
+  const file = readOwnershipFile(d.configFile, !d.configFileNamed);
+  const clock = new MovableClock();
+  const now = clock.now;
+  const fileEnv = await d.auth.ensureEnvironment(file.environment);
+  const catalog = await Catalog.open(d.meta, file, fileEnv.id);
+  const write = (env: Environment, dataset: string, events: Parameters<IngestPipeline['submit']>[2]) => d.pipeline.submit(env, dataset, events);
+  const incidents = new IncidentService(await IncidentStore.open(d.meta), write, d.log, now);
+  const overrides = await OverrideStore.open(d.meta);
+  const signer = await LinkSigner.open(d.meta);
+  const envOf = async (id: string) => (await d.auth.environments()).find((e) => e.id === id);
+  const names = async () => new Map((await d.people.list()).map((u) => [u.email, u.name]));
+  let externalUrl = d.alerts.config.external_url ?? '';
+  // The escalator and ownership need each other: steps ask ownership whom to page (called only
+  // once both exist).
+  const escalator = await Escalator.open(d.meta, d.nodeId, {
+    policyFor: (envId, id) => o.policyFor(envId, id),
+    notify: (envId, id, target, round, step) => o.notify(envId, id, target, round, step),
+    record: (envId, id, text) => o.record(envId, id, text),
+  }, d.log, now);
+  const o = new Ownership({
+    catalog, incidents, escalator, overrides, signer, handoffs: await HandoffStore.open(d.meta),
+    routesFor: (labels) => d.alerts.dispatcher.routesFor(labels),
+    deliver: (env, n) => d.alerts.deliveries.enqueue(env, n),
+    write, envOf, names, externalUrl: () => externalUrl, log: d.log, now,
+  });
+  incidents.onChange((env, i) => o.afterIncidentChange(env, i));
+  d.alerts.service.onChange((env, alert, change) => {
+    o.onAlert(env, alert, change).catch((err) => d.log.error({ err, alert: alert.fingerprint }, 'could not open or update an incident'));
+  });
+  const tokens = await CalendarTokens.open(d.meta);
+  const leases = await Leases.open(d.meta, d.nodeId);
+  const roundMs = d.roundMs ?? 60_000;
+  let roundTimer: NodeJS.Timeout | undefined;
+  const round = async () => {
+    if (await leases.acquire('ownership.handoff', roundMs * 2, now())) await o.reconcileAll(await d.auth.environments());
+  };
+  const deploys = async (env: Environment, names: string[], fromMs: number, toMs: number) => {
+    const sets = (await Promise.all(names.map((n) => d.datasets.find(env.id, n)))).filter((x) => x !== undefined);
+    if (!sets.length) return [];
+    const markers = await d.markers.overlapping(env, sets, fromMs / 1000, toMs / 1000);
+    return markers.filter((m) => m.type === 'deploy' && m.dataset !== '__all__').map((m) => ({ at: m.start_time * 1000, kind: 'deploy', author: 'marker', text: `${m.dataset}: ${m.message ?? 'deploy'}` }));
+  };
+
+  return {
+    ownership: o, incidents, escalator, clock,
+    onCheckChange(env, check, state, previous, reason) {
+      o.onCheckChange(env, check, state, previous, reason).catch((err) => d.log.error({ err, check }, 'could not add a check change to incidents'));
+    },
+    register(app) {
+      registerCatalogRoutes(app, o);
+      registerOncallRoutes(app, { ownership: o, overrides, tokens, people: d.people, names, now });
+      registerIncidentRoutes(app, { ownership: o, incidents, signer, envOf, deploys, now });
+    },
+    start(url) {
+      externalUrl ||= url;
+      escalator.start(d.pollMs ?? 1000);
+      roundTimer = setInterval(() => void round().catch((err) => d.log.error({ err }, 'handoff round failed')), roundMs);
+      roundTimer.unref();
+    },
+    async stop() {
+      clearInterval(roundTimer);
+      await escalator.stop();
+    },
+  };
+}
