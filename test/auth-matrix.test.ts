@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyHolds, registeredRoutes, roleHolds, ROUTE_PERMISSIONS, ruleFor, type Role, type RouteRule } from '../src/auth/index.js';
 import type { Tend } from '../src/server/index.js';
 import { Browser, OWNER, startWithOwner } from './support/people.js';
+import { DEFAULT_WEB_DIR } from '../src/web-app/index.js';
 
 const T0 = Math.floor(Date.now() / 1000) - 600;
 const PASSWORD = 'lamp orbit violet ferry 9';
@@ -85,6 +86,12 @@ const incident = async () => (await admin('POST', '/api/v1/incidents', { service
 
 const SAMPLES: Record<string, Sample> = {
   'GET /healthz': { path: '/healthz' },
+  'GET /': { path: '/' },
+  'GET /assets/*': { path: async () => `/assets/${(await import('node:fs')).readdirSync(`${DEFAULT_WEB_DIR}/assets`)[0]}` },
+  // Without Accept: text/html the catch-all answers every caller the JSON 404 it always did.
+  'GET /*': { path: '/no-such-page', ok: [404] },
+  'GET /api/v1/ui/settings': { path: '/api/v1/ui/settings' },
+  'GET /1/datasets': { path: '/1/datasets' },
   'GET /readyz': { path: '/readyz' },
   'GET /metrics': { path: '/metrics' },
   'GET /1/auth': { path: '/1/auth' },

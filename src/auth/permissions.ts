@@ -120,6 +120,14 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   'POST /api/v1/status-pages/:slug/notices': r('notices.write'),
   'POST /api/v1/status-pages/:slug/notices/:id/resolve': r('notices.write'),
 
+  // The web app (src/web-app): the page and its assets are public (the app signs people in);
+  // the catch-all answers index.html for the app's client routes and 404 for anything else.
+  'GET /': r('public'),
+  'GET /assets/*': r('public'),
+  'GET /*': r('public'),
+  'GET /api/v1/ui/settings': r('public'),
+  'GET /1/datasets': r('data.read'),
+
   // Keys
   'GET /api/v1/keys': r('keys.manage'),
   'POST /api/v1/keys': r('keys.manage'),

@@ -18,6 +18,7 @@ import { startSlos, type Slos } from '../slos/index.js';
 import { startOwnership, type OwnershipCapability } from '../ownership/index.js';
 import { registerStatus } from '../status/index.js';
 import { registerBubbleUpRoutes, registerEventSearchRoutes, registerQueryRoutes } from '../query/index.js';
+import { loadWebBuild, registerDatasetRoutes, registerWebApp } from '../web-app/index.js';
 import { createApp } from './app.js';
 import { registerHealthRoutes } from './health-routes.js';
 
@@ -76,7 +77,8 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, people);
   registerUserRoutes(app, people);
-  registerOidcRoutes(app, people, readOidcSettings(config.checks.configFile, config.checks.configFileNamed, env));
+  const oidc = readOidcSettings(config.checks.configFile, config.checks.configFileNamed, env);
+  registerOidcRoutes(app, people, oidc);
   const traceIndex = new TraceIndex(store, datasets, (err) => app.log.error({ err }, 'trace index write failed'));
   registerIngestRoutes(app, ingest, traceIndex);
   registerTraceRoutes(app, { store, datasets, index: traceIndex });
@@ -123,6 +125,8 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   registerChecksRoutes(app, checks.service);
   await registerStatus(app, { meta: db, store, datasets, auth, checks: checks.service });
+  registerDatasetRoutes(app, queryDeps);
+  registerWebApp(app, { build: loadWebBuild(), oidc: oidc !== undefined });
 
   const grpc =
     config.grpcPort === null
