@@ -64,7 +64,7 @@ describe('on-call over HTTP', () => {
       { id: made.body.id, layer: 'weekly', email: 'dee@example.com', from: '2026-03-29T20:00:00.000Z', to: '2026-03-30T10:00:00.000Z', created_by: expect.stringMatching(/^key:/) },
     ]);
     expect((await call('DELETE', `/api/v1/schedules/payments-primary/overrides/${made.body.id}`)).status).toBe(200);
-    expect((await at('2026-03-30T08:00:00Z')).email).toBe('cy@example.com');
+    expect((await at('2026-03-30T08:00:00Z')).email).toBe('ana@example.com');
     expect((await call('DELETE', `/api/v1/schedules/payments-primary/overrides/${made.body.id}`)).status).toBe(404);
   });
 
