@@ -118,17 +118,25 @@ describe('receivers', () => {
     expect(mail.html).toContain(`<a href="${link}">Alert</a>`);
     expect(mail.headers.get('idempotency-key')).toMatch(/^[0-9a-f-]{36}$/);
 
+    // An acknowledgement reaches PagerDuty (event_action acknowledge) and nothing else.
+    const others = hooks.got.length - byPath('/pd').length;
+    await api(t, t.adminKey, 'POST', `/api/v1/alerts/${fp}/ack`);
+    await until(() => byPath('/pd').length >= 2);
+    expect(JSON.parse(byPath('/pd')[1].body)).toMatchObject({ routing_key: 'R0UT1NGKEY', event_action: 'acknowledge', dedup_key: fp });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hooks.got.length - byPath('/pd').length).toBe(others);
+
     // Every attempt is an event in tend.notifications.
     const q = await api(t, t.adminKey, 'POST', '/api/v1/query/tend.notifications', { time_range: 600, calculations: [{ op: 'COUNT' }], breakdowns: ['receiver.kind', 'status'] });
     const got = q.body.data.results.map((r: { data: Record<string, unknown> }) => `${r.data['receiver.kind']}:${r.data.status}:${r.data.COUNT}`).sort();
-    expect(got).toEqual(['email:sent:1', 'ntfy:sent:1', 'pagerduty:sent:1', 'slack:sent:1', 'sms:sent:1']);
+    expect(got).toEqual(['email:sent:1', 'ntfy:sent:1', 'pagerduty:sent:2', 'slack:sent:1', 'sms:sent:1']);
   });
 
   it('sends resolves: PagerDuty resolve with the same dedup_key, ntfy with the resolved tag', async () => {
     const fp = (await api(t, t.adminKey, 'GET', '/api/v1/alerts')).body.alerts[0].fingerprint;
     await api(t, t.ingestKey, 'POST', '/api/v2/alerts', [{ labels: LABELS, endsAt: new Date(Date.now() - 1000).toISOString() }]);
-    await until(() => byPath('/pd').length >= 2 && byPath('/ntfy').length >= 2 && mails.length >= 2);
-    const ev = JSON.parse(byPath('/pd')[1].body);
+    await until(() => byPath('/pd').length >= 3 && byPath('/ntfy').length >= 2 && mails.length >= 2);
+    const ev = JSON.parse(byPath('/pd')[2].body);
     expect(ev).toMatchObject({ routing_key: 'R0UT1NGKEY', event_action: 'resolve', dedup_key: fp });
     expect(JSON.parse(byPath('/ntfy')[1].body)).toMatchObject({ title: '[RESOLVED] DiskFull', priority: 3, tags: ['white_check_mark'] });
     expect(mails[1].mail.subject).toBe('[RESOLVED] DiskFull');

@@ -73,9 +73,10 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
   const leases = await Leases.open(deps.meta, deps.settings.nodeId);
   const deliveries = await DeliveryQueue.open(deps.meta, deps.settings.nodeId, config, deps.settings.delivery, write, envOf, deps.log);
   let externalUrl = deps.settings.externalUrl ?? config.external_url ?? '';
-  const dispatcher = new Dispatcher(routingOf(config, externalUrl), service, silences, (env, n) => deliveries.enqueue(env, n), deps.log);
+  const dispatcher = new Dispatcher(routingOf(config, externalUrl), service, silences, (env, n, kinds) => deliveries.enqueue(env, n, kinds), deps.log);
   service.onChange((env, alert, change, renotify) => {
     if (change === 'fired' || change === 'resolved' || change === 'refreshed') dispatcher.add(env, alert, renotify);
+    if (change === 'acknowledged') dispatcher.acknowledged(env, alert).catch((err) => deps.log.error({ err }, 'could not queue the acknowledgement'));
   });
   silences.onChange(() => dispatcher.poke());
   const triggers = new TriggerService({

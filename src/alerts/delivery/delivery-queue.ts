@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { AlertsSettings } from '../../config.js';
 import type { Environment, MetaStore, Row } from '../../store/index.js';
-import type { AlertingConfig } from '../config.js';
+import type { AlertingConfig, ReceiverKind } from '../config.js';
 import { event, NOTIFICATIONS_DATASET, type EventWriter } from '../events.js';
 import { DeliveryError, integrationsOf, send, sendsResolved, type Integration } from '../receivers/index.js';
 import type { Notification } from '../routing/notification.js';
@@ -76,11 +76,12 @@ export class DeliveryQueue {
   }
 
   /** Queues a notification for every integration of its receiver; resolves once stored. */
-  async enqueue(env: Environment, n: Notification): Promise<void> {
+  async enqueue(env: Environment, n: Notification, kinds?: ReceiverKind[]): Promise<void> {
     const r = this.config.receivers.find((x) => x.name === n.receiver);
     if (!r) return;
     const now = Date.now();
     const statements = integrationsOf(r)
+      .filter((i) => !kinds || kinds.includes(i.kind))
       .map((i) => {
         const alerts = sendsResolved(r, i) ? n.alerts : n.alerts.filter((a) => a.status === 'firing');
         return { i, payload: { ...n, alerts } };

@@ -12,7 +12,7 @@ export function pagerDutyEvent(cfg: z.infer<typeof PagerDutyConfig>, n: Notifica
   const sev = (a.labels.severity ?? '').toLowerCase();
   return {
     routing_key: cfg.routing_key,
-    event_action: a.status === 'firing' ? 'trigger' : 'resolve',
+    event_action: a.status === 'resolved' ? 'resolve' : a.acknowledgedBy ? 'acknowledge' : 'trigger',
     dedup_key: a.fingerprint,
     payload: {
       summary: summaryOf(a).slice(0, 1024),

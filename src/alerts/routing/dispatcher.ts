@@ -13,7 +13,7 @@ import { inhibitedBy } from './inhibit.js';
 import { buildNotification, type Notification } from './notification.js';
 import { groupLabels, matchRoutes, type Route } from './route-tree.js';
 import { anyHolds } from './time-intervals.js';
-import type { TimeInterval } from '../config.js';
+import type { ReceiverKind, TimeInterval } from '../config.js';
 
 export interface Routing {
   route: Route;
@@ -37,7 +37,8 @@ interface Group {
   timer?: NodeJS.Timeout;
 }
 
-export type Enqueue = (env: Environment, n: Notification) => Promise<void>;
+/** Queues a notification for its receiver's integrations (only those of `kinds` when given). */
+export type Enqueue = (env: Environment, n: Notification, kinds?: ReceiverKind[]) => Promise<void>;
 
 export class Dispatcher {
   private groups = new Map<string, Group>();
@@ -113,6 +114,18 @@ export class Dispatcher {
         g.notified.set(alert.fingerprint, 'firing');
         this.schedule(g, now + route.groupIntervalMs);
       }
+    }
+  }
+
+  /**
+   * Someone acknowledged a firing alert: integrations that track acknowledgement (PagerDuty)
+   * are told at once, outside grouping; the others learn nothing new.
+   */
+  async acknowledged(env: Environment, alert: Alert): Promise<void> {
+    if (alert.state !== 'firing' || !alert.ackedBy) return;
+    for (const route of this.routesFor(alert.labels)) {
+      const labels = groupLabels(route, alert.labels);
+      await this.enqueue(env, buildNotification(route.receiver, `${env.id}:${route.id}:${formatLabels(labels)}`, labels, [alert], this.routing.externalUrl), ['pagerduty']);
     }
   }
 

@@ -11,6 +11,8 @@ export interface NotifiedAlert {
   endsAt: string;
   generatorURL: string;
   fingerprint: string;
+  /** Tend's addition: who acknowledged it (PagerDuty is told with event_action acknowledge). */
+  acknowledgedBy?: string;
 }
 
 export interface Notification {
@@ -45,6 +47,7 @@ export function buildNotification(receiver: string, groupKey: string, groupLabel
     endsAt: a.state === 'resolved' && a.endsAt !== undefined ? new Date(a.endsAt).toISOString() : ZERO_TIME,
     generatorURL: a.generatorUrl ?? `${externalURL}/api/v1/alerts/${a.fingerprint}`,
     fingerprint: a.fingerprint,
+    ...(a.ackedBy ? { acknowledgedBy: a.ackedBy } : {}),
   }));
   return {
     version: '4',
