@@ -136,6 +136,10 @@ describe('ownership end to end', () => {
 
     const opened = await until('the incident', async () => (await call('GET', '/api/v1/incidents?service=checkout')).body.incidents[0]);
     expect(opened).toMatchObject({ service: 'checkout', severity: 'SEV1', state: 'triggered' });
+    // Requests during the incident: acme gets errors, globex errors and slow answers, initech neither.
+    const at = new Date(Date.parse(opened.opened_at) + 1000).toISOString();
+    const req = (customer_id: string, status: number, duration_ms: number, n: number) => Array.from({ length: n }, () => ({ time: at, data: { customer_id, status, duration_ms } }));
+    await call('POST', '/1/batch/checkout', [...req('acme', 503, 20, 3), ...req('globex', 500, 20, 2), ...req('globex', 200, 2500, 2), ...req('initech', 200, 30, 5)]);
 
     // Step 1: the schedule's on-call person, through the paging receiver, with signed links.
     const expected = (await call('GET', '/api/v1/oncall?schedule=payments-primary')).body.on_call[0].email;
@@ -192,6 +196,7 @@ describe('ownership end to end', () => {
     expect(resolved.resolved_at).not.toBeNull();
     expect(resolved.postmortem).toContain('## Action items');
     expect(resolved.postmortem).toContain('rolled back v42');
+    expect(resolved.customers_affected).toEqual([{ customer: 'globex', errors: 2, slow: 2 }, { customer: 'acme', errors: 3, slow: 0 }]);
     expect((await call('PATCH', `/api/v1/incidents/${opened.id}`, { state: 'acknowledged' })).status).toBe(409);
     const bad = await call('PATCH', `/api/v1/incidents/${opened.id}`, { state: 'paused' });
     expect(bad.status).toBe(400);

@@ -6,6 +6,7 @@ import { Leases, type Alerts } from '../alerts/index.js';
 import type { AuthService, People } from '../auth/index.js';
 import type { IngestPipeline } from '../ingest/index.js';
 import type { MarkerStore } from '../markers/index.js';
+import type { QueryDeps } from '../query/index.js';
 import type { DatasetRegistry, Environment, MetaStore } from '../store/index.js';
 import { Catalog } from './catalog/catalog.js';
 import { registerCatalogRoutes } from './catalog/routes.js';
@@ -16,6 +17,7 @@ import { HandoffStore } from './handoff/handoff-store.js';
 import { IncidentService } from './incidents/incident-service.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { LinkSigner } from './incidents/links.js';
+import { customersAffected } from './incidents/customers.js';
 import { registerIncidentRoutes } from './incidents/routes.js';
 import { CalendarTokens } from './oncall/calendar-tokens.js';
 import { OverrideStore } from './oncall/override-store.js';
@@ -30,6 +32,7 @@ export interface OwnershipStartDeps {
   alerts: Alerts;
   markers: MarkerStore;
   datasets: DatasetRegistry;
+  query: QueryDeps;
   configFile: string;
   configFileNamed: boolean;
   nodeId: string;
@@ -104,7 +107,10 @@ export async function startOwnership(d: OwnershipStartDeps): Promise<OwnershipCa
     register(app) {
       registerCatalogRoutes(app, o);
       registerOncallRoutes(app, { ownership: o, overrides, tokens, people: d.people, names, now });
-      registerIncidentRoutes(app, { ownership: o, incidents, signer, envOf, deploys, now });
+      registerIncidentRoutes(app, {
+        ownership: o, incidents, signer, envOf, deploys, now,
+        customers: (env, sets, from, to) => customersAffected(d.query, env, sets, from, to, file.incidents),
+      });
     },
     start(url) {
       externalUrl ||= url;

@@ -113,7 +113,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   slos.register(app);
   const ownership = await startOwnership({
-    meta: db, auth, people, pipeline: ingest.pipeline, alerts, markers, datasets, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log,
+    meta: db, auth, people, pipeline: ingest.pipeline, alerts, markers, datasets, query: queryDeps, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log,
   });
   ownership.register(app);
   const checks = await startChecks({

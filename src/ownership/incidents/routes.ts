@@ -11,6 +11,7 @@ import type { Environment } from '../../store/index.js';
 import { SEVERITIES } from '../config.js';
 import type { Ownership } from '../ownership.js';
 import { incidentJson } from '../views.js';
+import type { AffectedCustomer } from './customers.js';
 import { IncidentError, type IncidentService } from './incident-service.js';
 import type { LinkSigner } from './links.js';
 import { INCIDENT_STATES, type Incident, type TimelineEntry } from './model.js';
@@ -31,6 +32,8 @@ export interface IncidentRouteDeps {
   envOf(id: string): Promise<Environment | undefined>;
   /** Deploy markers on these datasets between two times, as timeline entries. */
   deploys(env: Environment, datasets: string[], fromMs: number, toMs: number): Promise<TimelineEntry[]>;
+  /** The customers with the most errors and slow requests on these datasets between two times. */
+  customers(env: Environment, datasets: string[], fromMs: number, toMs: number): Promise<AffectedCustomer[]>;
   now(): number;
 }
 
@@ -48,7 +51,9 @@ export function registerIncidentRoutes(app: FastifyInstance, d: IncidentRouteDep
     // Deploys from an hour before it opened: a deploy is the usual suspect.
     const deploys = s?.datasets.length ? await d.deploys(env, s.datasets, i.openedAt - 3_600_000, i.resolvedAt ?? d.now()) : [];
     const timeline = [...own, ...deploys].sort((a, b) => a.at - b.at);
-    return { ...incidentJson(i, timeline), runbook: s?.runbook ?? null };
+    // A question the service's data may not answer (a query timing out, say) leaves the list out, not the incident.
+    const customers = s?.datasets.length ? await d.customers(env, s.datasets, i.openedAt, i.resolvedAt ?? d.now()).catch(() => null) : [];
+    return { ...incidentJson(i, timeline), runbook: s?.runbook ?? null, customers_affected: customers };
   };
   const change = async (env: Environment, id: string, c: z.infer<typeof Patch>, author: string) => {
     try {
