@@ -31,6 +31,12 @@ alerting:
         continue: true
       - matchers: ['service=~"api|web"']
         receiver: web-team
+      - matchers: ['service="batch"']
+        receiver: web-team
+        mute_time_intervals: [always]
+  time_intervals:
+    - name: always
+      time_intervals: [{ weekdays: ["sunday:saturday"] }]
   inhibit_rules:
     - source_matchers: ['severity="critical"']
       target_matchers: ['severity="warning"']
@@ -138,6 +144,24 @@ describe('alerts', () => {
     expect(v2.body[0].status.state).toBe('suppressed');
     expect(v2.body[0].status.inhibitedBy).toHaveLength(1);
     await push([{ labels: { alertname: 'ApiDown', service: 'api', severity: 'critical' }, endsAt: new Date(Date.now() - 1).toISOString() }, { labels: { alertname: 'ApiSlow', service: 'api', severity: 'warning' }, endsAt: new Date(Date.now() - 1).toISOString() }]);
+  });
+
+  it('sends nothing from a route inside a mute time interval, and groups alerts as Alertmanager lists them', async () => {
+    const w0 = web.got.length;
+    await push([{ labels: { alertname: 'BatchLate', service: 'batch' } }, { labels: { alertname: 'Grouped', service: 'web', instance: 'a' } }, { labels: { alertname: 'Grouped', service: 'web', instance: 'b' } }]);
+    await web.waitFor(w0 + 1);
+    await new Promise((r) => setTimeout(r, 700));
+    const bodies = web.got.slice(w0).map((r) => JSON.parse(r.body));
+    expect(bodies.flatMap((b) => b.alerts.map((a: { labels: { alertname: string } }) => a.labels.alertname))).not.toContain('BatchLate');
+    // The two Grouped alerts went out together, in one notification.
+    const grouped = bodies.filter((b) => b.groupLabels.alertname === 'Grouped');
+    expect(grouped).toHaveLength(1);
+    expect(grouped[0].alerts.map((a: { labels: { instance: string } }) => a.labels.instance).sort()).toEqual(['a', 'b']);
+    const groups = (await api(t, t.adminKey, 'GET', '/api/v2/alerts/groups?filter=alertname%3D%22Grouped%22')).body;
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ labels: { alertname: 'Grouped', service: 'web' }, receiver: { name: 'web-team' } });
+    expect(groups[0].alerts).toHaveLength(2);
+    expect(Object.keys(groups[0].alerts[0]).sort()).toEqual(['annotations', 'endsAt', 'fingerprint', 'generatorURL', 'labels', 'receivers', 'startsAt', 'status', 'updatedAt']);
   });
 
   it('keeps a silenced alert recorded but unnotified, and notifies once the silence expires', async () => {
