@@ -11,6 +11,7 @@ beforeAll(async () => {
   hook = await startReceiver();
   t = await startAlertsTend(`
 alerting:
+  resolve_timeout: 1s
   receivers: [{ name: hook, webhook: { url: "${hook.url}/" } }]
   route: { receiver: hook, group_by: [alertname], group_wait: 0s, group_interval: 1ms }
 `);
@@ -28,6 +29,18 @@ const make = async (body: Record<string, unknown>) => (await api(t, t.adminKey, 
 const firing = async (name: string) => (await api(t, t.adminKey, 'GET', `/api/v1/alerts?state=firing&filter=${encodeURIComponent(`alertname="${name}"`)}`)).body.alerts;
 const told = (name: string) => hook.got.filter((r) => JSON.parse(r.body).alerts.some((a: { labels: { alertname: string } }) => a.labels.alertname === name)).length;
 const settle = () => new Promise((r) => setTimeout(r, 400));
+
+describe('pushed alerts', () => {
+  it('resolve when not refreshed within resolve_timeout (trigger alerts do not expire)', async () => {
+    await api(t, t.ingestKey, 'POST', '/api/v2/alerts', [{ labels: { alertname: 'Stale' } }]);
+    expect(await firing('Stale')).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1700));
+    expect(await firing('Stale')).toHaveLength(0);
+    const [a] = (await api(t, t.adminKey, 'GET', '/api/v1/alerts?filter=alertname%3D%22Stale%22')).body.alerts;
+    expect(a.state).toBe('resolved');
+    expect(Date.parse(a.ends_at) - Date.parse(a.starts_at)).toBeGreaterThanOrEqual(1000);
+  });
+});
 
 describe('triggers', () => {
   it('on_true notifies at every evaluation while true; on_change once', async () => {
