@@ -196,6 +196,7 @@ describe('ownership end to end', () => {
     expect(resolved.resolved_at).not.toBeNull();
     expect(resolved.postmortem).toContain('## Action items');
     expect(resolved.postmortem).toContain('rolled back v42');
+    expect(resolved.runbook).toBe('runbooks/checkout.md#checkout-health');
     expect(resolved.customers_affected).toEqual([{ customer: 'globex', errors: 2, slow: 2 }, { customer: 'acme', errors: 3, slow: 0 }]);
     expect((await call('PATCH', `/api/v1/incidents/${opened.id}`, { state: 'acknowledged' })).status).toBe(409);
     const bad = await call('PATCH', `/api/v1/incidents/${opened.id}`, { state: 'paused' });

@@ -121,7 +121,8 @@ export class Ownership {
     return onCallAt(sch, at, await this.d.overrides.list(envId, schedule));
   }
 
-  private runbookUrl(s: Service, alertname?: string): string | undefined {
+  /** The runbook, at the section of this alert when it has one. */
+  runbookUrl(s: Service, alertname?: string): string | undefined {
     if (!s.runbook) return undefined;
     const rb = this.runbookOf(s);
     const anchor = rb.alerts.find((a) => a.name === alertname)?.anchor;

@@ -53,7 +53,7 @@ export function registerIncidentRoutes(app: FastifyInstance, d: IncidentRouteDep
     const timeline = [...own, ...deploys].sort((a, b) => a.at - b.at);
     // A question the service's data may not answer (a query timing out, say) leaves the list out, not the incident.
     const customers = s?.datasets.length ? await d.customers(env, s.datasets, i.openedAt, i.resolvedAt ?? d.now()).catch(() => null) : [];
-    return { ...incidentJson(i, timeline), runbook: s?.runbook ?? null, customers_affected: customers };
+    return { ...incidentJson(i, timeline), runbook: (s && d.ownership.runbookUrl(s, i.alertName)) ?? null, customers_affected: customers };
   };
   const change = async (env: Environment, id: string, c: z.infer<typeof Patch>, author: string) => {
     try {
