@@ -136,6 +136,10 @@ describe('ownership end to end', () => {
 
     const opened = await until('the incident', async () => (await call('GET', '/api/v1/incidents?service=checkout')).body.incidents[0]);
     expect(opened).toMatchObject({ service: 'checkout', severity: 'SEV1', state: 'triggered' });
+    // The check's alert belongs to the service that lists the check.
+    expect((await call('GET', '/api/v1/services/checkout')).body.alerts).toEqual([
+      { fingerprint: opened.alerts[0], alertname: 'checkout-health', severity: 'critical', source: 'check', starts_at: expect.any(String) },
+    ]);
     // Requests during the incident: acme gets errors, globex errors and slow answers, initech neither.
     const at = new Date(Date.parse(opened.opened_at) + 1000).toISOString();
     const req = (customer_id: string, status: number, duration_ms: number, n: number) => Array.from({ length: n }, () => ({ time: at, data: { customer_id, status, duration_ms } }));

@@ -30,6 +30,8 @@ export interface OwnershipDeps {
   signer: LinkSigner;
   /** The routes of the alerting tree that take these labels. */
   routesFor(labels: Record<string, string>): Route[];
+  /** The alerts firing now in an environment. */
+  firing(envId: string): Alert[];
   deliver(env: Environment, n: PageNotification): Promise<void>;
   write(env: Environment, dataset: string, events: StoredEvent[]): Promise<void>;
   envOf(id: string): Promise<Environment | undefined>;
@@ -97,6 +99,11 @@ export class Ownership {
     if (i.state !== 'triggered') await this.d.escalator.cancel(env.id, i.id);
     const s = this.d.catalog.service(env.id, i.service);
     if (s) await this.reconcile(env, s);
+  }
+
+  /** The firing alerts that belong to a service (by label, or by the check, trigger or SLO that raised them). */
+  alertsOf(envId: string, service: string): Alert[] {
+    return this.d.firing(envId).filter((a) => this.d.catalog.serviceOf(envId, a)?.name === service);
   }
 
   incidentsOf(envId: string, service: string): Promise<Incident[]> {

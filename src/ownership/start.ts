@@ -78,6 +78,7 @@ export async function startOwnership(d: OwnershipStartDeps): Promise<OwnershipCa
   const o = new Ownership({
     catalog, incidents, escalator, overrides, signer, handoffs: await HandoffStore.open(d.meta),
     routesFor: (labels) => d.alerts.dispatcher.routesFor(labels),
+    firing: (envId) => d.alerts.service.list(envId, { state: 'firing' }),
     deliver: (env, n) => d.alerts.deliveries.enqueue(env, n),
     write, envOf, names, externalUrl: () => externalUrl, log: d.log, now,
   });

@@ -35,6 +35,9 @@ export async function serviceJson(o: Ownership, env: Environment, s: Service, de
     schedule: s.schedule ?? null, escalation_policy: s.escalation_policy ?? null, imported: !!s.imported, annotations: s.annotations,
     on_call: onCall.map((x) => ({ email: x.email, layer: x.layer, shift_start: iso(x.start), shift_end: iso(x.end) })),
     open_incidents: open.map((i) => incidentJson(i)),
+    alerts: o.alertsOf(env.id, s.name).map((a) => ({
+      fingerprint: a.fingerprint, alertname: a.labels.alertname ?? null, severity: a.labels.severity ?? null, source: a.source, starts_at: iso(a.startsAt),
+    })),
     faults: verdict.faults,
     runbook: { location: s.runbook ?? null, state: runbook.state, complete: runbook.complete, ...(detailed ? { sections: runbook.sections, alerts: runbook.alerts } : {}), problems: runbook.problems },
     handoff: { status: verdict.status, missing: verdict.missing, faults: verdict.faults, max_faults: verdict.max_faults, weeks: verdict.weeks, handed_over_at: iso(verdict.handed_over_at) },
