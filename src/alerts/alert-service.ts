@@ -112,8 +112,10 @@ export class AlertService {
       if (!old || old.state !== alert.state) changed.push({ alert, change: state === 'firing' ? 'fired' : 'resolved' });
       else if (opts.renotify) changed.push({ alert, change: 'refreshed' });
     }
-    await this.persist(env, touched, changed.filter((c) => c.change !== 'refreshed'), now);
+    // Listeners first: routing works on the alerts in memory, and a notification need not wait
+    // for the history's commit (the answer to the source still does).
     for (const c of changed) this.emit(env, c.alert, c.change, opts.renotify ?? false);
+    await this.persist(env, touched, changed.filter((c) => c.change !== 'refreshed'), now);
     return touched;
   }
 

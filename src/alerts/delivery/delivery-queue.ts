@@ -75,25 +75,42 @@ export class DeliveryQueue {
     this.config = c;
   }
 
-  /** Queues a notification for every integration of its receiver; resolves once stored. */
+  /**
+   * Queues a notification for every integration of its receiver; resolves once stored. A row
+   * whose receiver has room is leased to this node as it is written and sent at once, without
+   * waiting for the next poll.
+   */
   async enqueue(env: Environment, n: Notification, kinds?: ReceiverKind[]): Promise<void> {
     const r = this.config.receivers.find((x) => x.name === n.receiver);
     if (!r) return;
     const now = Date.now();
-    const statements = integrationsOf(r)
+    const rows: Row[] = integrationsOf(r)
       .filter((i) => !kinds || kinds.includes(i.kind))
-      .map((i) => {
-        const alerts = sendsResolved(r, i) ? n.alerts : n.alerts.filter((a) => a.status === 'firing');
-        return { i, payload: { ...n, alerts } };
-      })
+      .map((i) => ({ i, payload: { ...n, alerts: sendsResolved(r, i) ? n.alerts : n.alerts.filter((a) => a.status === 'firing') } }))
       .filter(({ payload }) => payload.alerts.length > 0)
-      .map(({ i, payload }) => ({
-        sql: `INSERT INTO alert_deliveries (id, env_id, receiver, kind, idx, group_key, fingerprints, payload, state, attempts, created_at, next_at, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9, 0)`,
-        params: [crypto.randomUUID(), env.id, i.receiver, i.kind, i.index, n.groupKey, payload.alerts.map((a) => a.fingerprint).join(','), JSON.stringify(payload), now],
-      }));
-    if (!statements.length) return;
-    await this.meta.transaction(statements);
-    this.wake();
+      .map(({ i, payload }) => {
+        const mine = !this.stopped && this.room(i.receiver);
+        if (mine) this.inFlight.set(i.receiver, (this.inFlight.get(i.receiver) ?? 0) + 1);
+        return {
+          id: crypto.randomUUID(), env_id: env.id, receiver: i.receiver, kind: i.kind, idx: i.index, group_key: n.groupKey,
+          fingerprints: payload.alerts.map((a) => a.fingerprint).join(','), payload: JSON.stringify(payload), attempts: 0, created_at: now,
+          lease_owner: mine ? this.owner : null, lease_until: mine ? now + this.settings.attemptTimeoutMs * 3 : 0,
+        };
+      });
+    if (!rows.length) return;
+    try {
+      await this.meta.transaction(
+        rows.map((row) => ({
+          sql: `INSERT INTO alert_deliveries (id, env_id, receiver, kind, idx, group_key, fingerprints, payload, state, attempts, created_at, next_at, lease_owner, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9, $10, $11)`,
+          params: [row.id, row.env_id, row.receiver, row.kind, row.idx, row.group_key, row.fingerprints, row.payload, row.created_at, row.lease_owner, row.lease_until],
+        })),
+      );
+    } catch (err) {
+      for (const row of rows) if (row.lease_owner) this.inFlight.set(String(row.receiver), (this.inFlight.get(String(row.receiver)) ?? 1) - 1);
+      throw err;
+    }
+    for (const row of rows) if (row.lease_owner) this.begin(row);
+    if (rows.some((row) => !row.lease_owner)) this.wake();
   }
 
   /** The notifications that carried an alert, newest first. */
@@ -142,12 +159,16 @@ export class DeliveryQueue {
       });
   }
 
+  private room(receiver: string): boolean {
+    return (this.inFlight.get(receiver) ?? 0) < this.settings.perReceiver;
+  }
+
   private async poll(): Promise<void> {
     const now = Date.now();
     const due = await this.meta.query(`SELECT * FROM alert_deliveries WHERE state = 'pending' AND next_at <= $1 AND lease_until <= $1 ORDER BY next_at LIMIT 200`, [now]);
     for (const row of due) {
       const receiver = String(row.receiver);
-      if ((this.inFlight.get(receiver) ?? 0) >= this.settings.perReceiver) continue;
+      if (!this.room(receiver)) continue;
       const leaseUntil = now + this.settings.attemptTimeoutMs * 3;
       const got = await this.meta.query(
         `UPDATE alert_deliveries SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND state = 'pending' AND lease_until <= $4 RETURNING id`,
@@ -155,13 +176,19 @@ export class DeliveryQueue {
       );
       if (got.length !== 1) continue; // another node took it
       this.inFlight.set(receiver, (this.inFlight.get(receiver) ?? 0) + 1);
-      const attempt = this.attempt(row).finally(() => {
-        this.inFlight.set(receiver, (this.inFlight.get(receiver) ?? 1) - 1);
-        this.attempts.delete(attempt);
-        this.wake();
-      });
-      this.attempts.add(attempt);
+      this.begin(row);
     }
+  }
+
+  /** Sends a row this node has leased (and counted in flight). */
+  private begin(row: Row): void {
+    const receiver = String(row.receiver);
+    const attempt = this.attempt(row).finally(() => {
+      this.inFlight.set(receiver, (this.inFlight.get(receiver) ?? 1) - 1);
+      this.attempts.delete(attempt);
+      this.wake();
+    });
+    this.attempts.add(attempt);
   }
 
   private async attempt(row: Row): Promise<void> {
