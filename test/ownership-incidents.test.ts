@@ -57,6 +57,18 @@ describe('incidents from alerts', () => {
     expect((await api(t, t.adminKey, 'GET', '/api/v1/incidents')).body.incidents).toHaveLength(3);
     const timeline = (await api(t, t.adminKey, 'GET', `/api/v1/incidents/${byTitle['HighErrors on a'].id}`)).body.timeline;
     expect(timeline.map((e: { kind: string; text: string }) => `${e.kind}: ${e.text}`)).toEqual(['opened: HighErrors firing: HighErrors on a', 'alert.firing: HighErrors firing: HighErrors on b']);
+
+    // b resolves, then fires again: both show in the incident it joined.
+    const b = { alertname: 'HighErrors', service: 'checkout', severity: 'critical', instance: 'b' };
+    await api(t, t.adminKey, 'POST', '/api/v2/alerts', [{ labels: b, endsAt: new Date(Date.now() - 1000).toISOString() }]);
+    await push(b);
+    const until = Date.now() + 10_000;
+    let kinds: string[] = [];
+    while (kinds.length < 4 && Date.now() < until) {
+      kinds = (await api(t, t.adminKey, 'GET', `/api/v1/incidents/${byTitle['HighErrors on a'].id}`)).body.timeline.map((e: { kind: string }) => e.kind);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(kinds).toEqual(['opened', 'alert.firing', 'alert.resolved', 'alert.firing']);
   });
 
   it('opens for any severity where the route says incident: true, mapped by the service', async () => {

@@ -99,8 +99,9 @@ export class IncidentService {
       const now = this.now();
       const existing = await this.store.openFor(env.id, r.service, r.groupKey);
       if (existing) {
-        if (r.fingerprint && existing.fingerprints.includes(r.fingerprint)) return { incident: existing, opened: false };
-        const joined = { ...existing, fingerprints: r.fingerprint ? [...existing.fingerprints, r.fingerprint] : existing.fingerprints, updatedAt: now };
+        // A new alert of the group joins; one that fired before fires again: either way the timeline says so.
+        const known = !r.fingerprint || existing.fingerprints.includes(r.fingerprint);
+        const joined = { ...existing, fingerprints: known ? existing.fingerprints : [...existing.fingerprints, r.fingerprint!], updatedAt: now };
         await this.commit(env, joined, existing.state, [this.entry('alert.firing', r.author, r.text, now)]);
         return { incident: joined, opened: false };
       }
