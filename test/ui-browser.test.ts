@@ -6,15 +6,15 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium, type Browser as Chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tend } from '../src/server/index.js';
 import { loadConfig } from '../src/config.js';
 import { startTend } from '../src/server/index.js';
+import { launchChromium } from './support/chromium.js';
 import { Browser, OWNER } from './support/people.js';
 import { tempDataDir } from './support/tend.js';
 
-const CHROMIUM = process.env.TEND_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = process.env.TEND_SCREENSHOTS === '1' ? path.resolve('docs/screenshots') : undefined;
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const VIEWER = { email: 'viewer@example.com', password: 'quiet meadow lantern 42' };
@@ -98,7 +98,7 @@ beforeAll(async () => {
   expect((await api.request('POST', '/api/v1/checks', { name: 'shop', kind: 'tcp', host: '127.0.0.1', port: targetPort, interval: '1h' })).status).toBe(201);
   expect((await api.request('POST', '/api/v1/checks/shop/run')).status).toBe(200);
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
   page = await context.newPage();
   page.on('console', (m) => {
@@ -124,6 +124,7 @@ describe('web UI in chromium', () => {
     const asset = await fetch(tend.url + script);
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    expect(asset.headers.get('content-encoding')).toBe('gzip');
     // curl and API clients still get the JSON 404 for paths the app does not own.
     const missing = await fetch(`${tend.url}/api/v1/nope`, { headers: { accept: 'text/html' } });
     expect(missing.status).toBe(404);

@@ -4,6 +4,7 @@
 // never cached, so a new build reaches browsers on their next navigation.
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 /** <repository or package>/dist/web, whether this file runs from src/ (tsx) or dist/. */
@@ -21,8 +22,12 @@ const TYPES: Record<string, string> = {
 
 export interface Asset {
   body: Buffer;
+  /** The body gzipped once at start (text types), for clients that accept it. */
+  gzip?: Buffer;
   type: string;
 }
+
+const COMPRESSIBLE = /javascript|css|svg|json/;
 
 export interface WebBuild {
   /** index.html, or undefined when the app was not built (the API still works). */
@@ -38,7 +43,9 @@ export function loadWebBuild(dir: string = DEFAULT_WEB_DIR): WebBuild {
   if (fs.existsSync(assetsDir)) {
     for (const name of fs.readdirSync(assetsDir)) {
       const type = TYPES[path.extname(name)];
-      if (type) assets.set(name, { body: fs.readFileSync(path.join(assetsDir, name)), type });
+      if (!type) continue;
+      const body = fs.readFileSync(path.join(assetsDir, name));
+      assets.set(name, { body, type, gzip: COMPRESSIBLE.test(type) ? zlib.gzipSync(body, { level: 9 }) : undefined });
     }
   }
   return { index, asset: (name) => assets.get(name) };

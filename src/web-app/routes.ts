@@ -1,7 +1,8 @@
 // Serves the web app: `/` and every client route answer index.html (the app routes in the
-// browser), `/assets/*` the hashed files with a year of caching. GET /api/v1/ui/settings tells the
-// sign-in page whether single sign-on is configured. The catch-all answers the usual 404 for
-// API paths and for clients that do not ask for HTML, so curl sees what it saw before the UI.
+// browser), `/assets/*` the hashed files with a year of caching, gzipped when the client accepts
+// it. GET /api/v1/ui/settings tells the sign-in page whether single sign-on is configured. The
+// catch-all answers the usual 404 for API paths and for clients that do not ask for HTML, so
+// curl sees what it saw before the UI.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '../http/index.js';
 import type { WebBuild } from './assets.js';
@@ -29,7 +30,9 @@ export function registerWebApp(app: FastifyInstance, options: WebAppOptions): vo
   app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => {
     const asset = build.asset(request.params['*']);
     if (!asset) throw notFound(`no asset ${request.params['*'].slice(0, 200)}`);
-    return reply.type(asset.type).header('cache-control', IMMUTABLE).send(asset.body);
+    reply.type(asset.type).header('cache-control', IMMUTABLE).header('vary', 'accept-encoding');
+    if (asset.gzip && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(asset.gzip);
+    return reply.send(asset.body);
   });
 
   app.get('/api/v1/ui/settings', async () => ({ oidc: options.oidc }));

@@ -22,6 +22,8 @@ export function App() {
 
   const found = ROUTES.map((r) => ({ route: r, params: matchPath(r.path, location.pathname) })).find((m) => m.params);
   const signedOut = me.error instanceof ApiError && me.error.status === 401;
+  // The page's code loads while the app asks who is signed in, not after.
+  useEffect(() => void found?.route.load(), [found?.route]);
 
   useEffect(() => {
     whenSignedOut(() => void client.invalidateQueries({ queryKey: ['me'] }));

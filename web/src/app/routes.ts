@@ -8,18 +8,22 @@ export interface PageProps {
 
 export interface Route {
   path: string;
+  /** Fetches the page's code; the app calls it at once, while it asks who is signed in. */
+  load: () => Promise<{ default: ComponentType<PageProps> }>;
   page: LazyExoticComponent<ComponentType<PageProps>>;
   /** Shown without signing in (and without the app's header). */
   public?: boolean;
 }
 
+const page = (path: string, load: Route['load'], isPublic = false): Route => ({ path, load, page: lazy(load), public: isPublic });
+
 export const ROUTES: Route[] = [
-  { path: '/sign-in', page: lazy(() => import('../sign-in/sign-in-page')), public: true },
-  { path: '/', page: lazy(() => import('../home/home-page')) },
-  { path: '/query/:dataset', page: lazy(() => import('../query/query-page')) },
-  { path: '/events/:dataset', page: lazy(() => import('../events/events-page')) },
-  { path: '/traces/:dataset', page: lazy(() => import('../traces/traces-page')) },
-  { path: '/trace/:traceId', page: lazy(() => import('../traces/trace-page')) },
-  { path: '/checks', page: lazy(() => import('../checks/checks-page')) },
-  { path: '/checks/:name', page: lazy(() => import('../checks/check-page')) },
+  page('/sign-in', () => import('../sign-in/sign-in-page'), true),
+  page('/', () => import('../home/home-page')),
+  page('/query/:dataset', () => import('../query/query-page')),
+  page('/events/:dataset', () => import('../events/events-page')),
+  page('/traces/:dataset', () => import('../traces/traces-page')),
+  page('/trace/:traceId', () => import('../traces/trace-page')),
+  page('/checks', () => import('../checks/checks-page')),
+  page('/checks/:name', () => import('../checks/check-page')),
 ];

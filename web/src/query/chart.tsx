@@ -78,7 +78,8 @@ export function Chart({ title, table, calcKey, markers, onSelect }: ChartProps) 
       ],
       axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,.2)' }, ticks: { stroke: 'rgba(128,128,128,.4)' } }, { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,.2)' }, ticks: { stroke: 'rgba(128,128,128,.4)' }, size: 60, values: (_u, vals) => vals.map((v) => formatNumber(v)) }],
       legend: { isolate: true, live: true },
-      cursor: { drag: { x: true, y: false, setScale: false } },
+      // Hover points for many groups would add a DOM node per group to every move.
+      cursor: { drag: { x: true, y: false, setScale: false }, points: { show: table.groups.length <= 10 } },
       plugins: [markerPlugin(markers)],
       hooks: {
         setSelect: [

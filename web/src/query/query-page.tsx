@@ -53,7 +53,8 @@ export default function QueryPage({ params }: PageProps) {
   const calcs = result.data?.query.calculations ?? [];
   const calcKeys = calcs.map(calculationKey);
   const table = useMemo(() => (result.data ? seriesTable(result.data, calcKeys) : undefined), [result.data]);
-  const markers = (result.data?.markers ?? []) as Marker[];
+  // A stable list: the chart redraws only when its data or markers change.
+  const markers = useMemo(() => (result.data?.markers ?? []) as Marker[], [result.data]);
   const link = window.location.origin + href;
   const recent = recentQueries(session.me.user.id, session.environment).slice(0, 8);
 
