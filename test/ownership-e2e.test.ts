@@ -227,5 +227,8 @@ describe('ownership end to end', () => {
     const mine = events.filter((e) => e['incident.id'] === opened.id);
     expect(mine.map((e) => e.kind)).toEqual(expect.arrayContaining(['opened', 'escalation', 'acknowledged', 'check', 'alert.resolved', 'note', 'state']));
     expect(mine.find((e) => e.kind === 'acknowledged')).toMatchObject({ state: 'acknowledged', previous_state: 'triggered', service: 'checkout', severity: 'SEV1' });
+    // The link's acknowledgement is in the audit log under the person it was sent to.
+    const audit = (await storedEvents(tend, 'tend.audit')).filter((e) => e.action === 'incident.acknowledge_link');
+    expect(audit).toEqual([expect.objectContaining({ 'actor.id': expected, 'target.id': opened.id, outcome: 'success', 'change.after': '{"state":"acknowledged"}' })]);
   }, 60_000);
 });

@@ -136,6 +136,11 @@ export function registerIncidentRoutes(app: FastifyInstance, d: IncidentRouteDep
     // Acknowledging what is already acknowledged (or further) is done, not an error.
     const order = INCIDENT_STATES.indexOf(i.state);
     const done = order >= INCIDENT_STATES.indexOf(target) ? i : await change(env, i.id, { state: target }, `${c.person} (link)`);
+    // No credential came with it, so the audit log is told who the link stood for.
+    request.audit = {
+      env, action: `incident.${c.action}_link`, target: { kind: 'incident', id: i.id }, before: { state: i.state }, after: { state: done.state },
+      actor: { kind: 'anonymous', id: c.person, email: c.person.includes('@') ? c.person : undefined },
+    };
     return incidentJson(done);
   });
 }
