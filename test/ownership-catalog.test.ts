@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseBackstage, toTendYaml } from '../src/ownership/catalog/backstage.js';
-import { parseOwnershipFile } from '../src/ownership/config.js';
+import { checkReceivers, parseOwnershipFile } from '../src/ownership/config.js';
 import { judge } from '../src/ownership/handoff/handoff.js';
 import { atLeast, severityOf } from '../src/ownership/incidents/model.js';
 import { checkRunbookText, type RunbookStatus } from '../src/ownership/runbooks/runbook.js';
@@ -28,6 +28,13 @@ escalation_policies: [{ name: pay, repeat: 2, steps: [{ notify: { schedule: p },
     expect(f.handoff.runbook_sections).toHaveLength(7);
     expect(f.paging.linkTtlMs).toBe(86_400_000);
     expect(f.incidents).toEqual({ customer_field: 'customer_id', slow_ms: 1000 });
+  });
+
+  it('checks that teams and paging name receivers that exist', () => {
+    const f = parseOwnershipFile(`teams: [{ name: a, receiver: chat }, { name: b, receiver: pager }]\npaging: { receiver: pager }`);
+    expect(() => checkReceivers(f, ['chat', 'pager'])).not.toThrow();
+    expect(() => checkReceivers(f, ['chat'])).toThrow('tend.yaml: teams[1].receiver: no receiver named "pager" in alerting.receivers');
+    expect(() => checkReceivers({ ...f, teams: [] }, ['chat'])).toThrow('tend.yaml: paging.receiver: no receiver named "pager" in alerting.receivers');
   });
 
   it.each([

@@ -219,6 +219,15 @@ export function parseOwnershipFile(text: string, label = 'tend.yaml', baseDir = 
   };
 }
 
+/** Teams and paging name receivers of `alerting.receivers`: each must exist. */
+export function checkReceivers(f: OwnershipFile, receivers: string[], label = 'tend.yaml'): void {
+  const known = new Set(receivers);
+  f.teams.forEach((t, i) => {
+    if (t.receiver && !known.has(t.receiver)) throw new OwnershipConfigError(`${label}: teams[${i}].receiver: no receiver named "${t.receiver}" in alerting.receivers`);
+  });
+  if (f.paging.receiver && !known.has(f.paging.receiver)) throw new OwnershipConfigError(`${label}: paging.receiver: no receiver named "${f.paging.receiver}" in alerting.receivers`);
+}
+
 /** Reads the file; the empty catalog when it does not exist and `optional`. */
 export function readOwnershipFile(file: string, optional: boolean): OwnershipFile {
   let text: string;

@@ -11,7 +11,7 @@ import type { DatasetRegistry, Environment, MetaStore } from '../store/index.js'
 import { Catalog } from './catalog/catalog.js';
 import { registerCatalogRoutes } from './catalog/routes.js';
 import { MovableClock } from './clock.js';
-import { readOwnershipFile } from './config.js';
+import { checkReceivers, readOwnershipFile } from './config.js';
 import { Escalator } from './escalation/escalator.js';
 import { HandoffStore } from './handoff/handoff-store.js';
 import { IncidentService } from './incidents/incident-service.js';
@@ -57,6 +57,7 @@ export interface OwnershipCapability {
 
 export async function startOwnership(d: OwnershipStartDeps): Promise<OwnershipCapability> {
   const file = readOwnershipFile(d.configFile, !d.configFileNamed);
+  checkReceivers(file, d.alerts.config.receivers.map((r) => r.name), d.configFile);
   const clock = new MovableClock();
   const now = clock.now;
   const fileEnv = await d.auth.ensureEnvironment(file.environment);
