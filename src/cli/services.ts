@@ -13,6 +13,7 @@ interface ServiceRow {
   imported: boolean;
   on_call: { email: string; layer: string }[];
   open_incidents: { id: string; severity: string; title: string }[];
+  alerts: { fingerprint: string; alertname: string | null; severity: string | null; source: string }[];
   faults: number;
   runbook: { location: string | null; state: string; complete: boolean; problems: string[] };
   handoff: { status: string; missing: string[]; max_faults: number; weeks: number; handed_over_at: string | null };
@@ -32,6 +33,7 @@ function show(s: ServiceRow): void {
     `runbook     ${s.runbook.location ?? 'none'}: ${s.runbook.state}${s.runbook.complete ? ', complete' : ''}`,
     ...s.runbook.problems.map((p) => `  problem   ${p}`),
     `incidents   ${s.open_incidents.map((i) => `${i.id} ${i.severity} ${i.title}`).join('; ') || 'none open'}`,
+    `alerts      ${s.alerts.map((a) => `${a.alertname ?? a.fingerprint} (${a.source}${a.severity ? `, ${a.severity}` : ''})`).join('; ') || 'none firing'}`,
     `checks      ${s.checks.join(', ') || '-'}    SLOs ${s.slos.join(', ') || '-'}    depends on ${s.depends_on.join(', ') || '-'}`,
   ].join('\n'));
 }
