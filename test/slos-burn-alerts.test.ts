@@ -115,5 +115,15 @@ describe('burn alerts', () => {
     const seen = await hook.waitFor(hook.got.length + 1).catch(() => hook.got);
     const resolvedSent = seen.map((r) => JSON.parse(r.body)).flatMap((b) => b.alerts).filter((a: { status: string; labels: Record<string, string> }) => a.status === 'resolved');
     expect(resolvedSent.map((a: { labels: Record<string, string> }) => a.labels.window)).toContain('1h');
+
+    // budget_rate resolves once the 60 minutes up to minute M hold no more than 7 bad ones
+    // (149 - M of them; 200 x 7.2 is 10% of the budget): at M = 142. exhaustion_time keeps
+    // firing: 90 bad minutes spent the whole day's budget, until they leave the period.
+    await send(Array.from({ length: 50 }, (_, j) => 92 + j), 0);
+    expect(await firingAt(141)).toContain('budget_rate/60m');
+    await send([142], 0);
+    const later = await firingAt(142);
+    expect(later).not.toContain('budget_rate/60m');
+    expect(later).toContain('exhaustion_time/60m');
   }, 120_000);
 });
