@@ -83,6 +83,7 @@ export class SloService {
   /** `envId/dataset slug` -> minutes written since the last round (late events among them). */
   private written = new Map<string, Set<number>>();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private running: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
 
@@ -158,7 +159,7 @@ export class SloService {
 
   start(): void {
     const tick = () => {
-      this.running = this.running.then(() => this.tick()).catch((err) => this.deps.log.error({ err }, 'SLO evaluation failed'));
+      this.evaluateIfOwner().catch((err) => this.deps.log.error({ err }, 'SLO evaluation failed'));
       this.timer = setTimeout(tick, this.deps.intervalMs);
       this.timer.unref();
     };
@@ -167,18 +168,22 @@ export class SloService {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
   }
 
-  private async tick(): Promise<void> {
-    if (!(await this.deps.leases.acquire(LEASE, Math.max(this.deps.intervalMs * 3, 30_000), this.now()))) {
+  /** A round, when this node holds (or takes) the evaluation lease; undefined when another node does. */
+  async evaluateIfOwner(): Promise<RoundReport | undefined> {
+    const nowMs = this.now();
+    if (!(await this.deps.leases.acquire(LEASE, Math.max(this.deps.intervalMs * 3, 30_000), nowMs))) {
       // Another node evaluates: what this one noted would only pile up.
       this.written = new Map();
-      return;
+      return undefined;
     }
-    await this.evaluateNow();
+    if (this.stopped) return undefined;
+    return this.evaluateNow(undefined, nowMs);
   }
 
   /** One round over every SLO (or those named): what the scheduler, tests and the benchmark call. */
