@@ -233,6 +233,21 @@ describe('web UI in chromium', () => {
     await status.getByRole('button', { name: /^500/ }).click();
     await page.waitForURL(/%22status%22%2C%22op%22%3A%22%3D%22%2C%22value%22%3A500/);
     await expect.poll(async () => page.locator('table.results tbody td:first-child').allTextContents()).toEqual(['/pay']);
+
+    // A box dragged on a heatmap: the slow band of the last 20 minutes is all /pay and status 500.
+    const heat = await context.newPage();
+    await heat.goto(`${tend.url}/query/app?spec=${encodeURIComponent(JSON.stringify({ calculations: [{ op: 'HEATMAP', column: 'duration_ms' }], time_range: 3600 }))}`);
+    const canvas = heat.getByRole('img', { name: /HEATMAP\(duration_ms\)/ });
+    await canvas.waitFor();
+    const c = (await canvas.boundingBox())!;
+    await heat.mouse.move(c.x + c.width * 0.6, c.y + 8);
+    await heat.mouse.down();
+    await heat.mouse.move(c.x + c.width - 10, c.y + c.height * 0.4, { steps: 5 });
+    await heat.mouse.up();
+    const route = heat.getByRole('region', { name: 'BubbleUp' }).locator('.bubble-column', { hasText: /^route/ });
+    await route.waitFor();
+    expect(await route.locator('.value-name').first().textContent()).toBe('/pay');
+    await heat.close();
   });
 
   it('opens a trace as a waterfall and shows a span\'s fields', async () => {

@@ -19,7 +19,7 @@ function CheckRow({ check }: { check: CheckView }) {
         <Link to={`/checks/${encodeURIComponent(check.name)}`}>{check.name}</Link> <span className="muted">{check.kind}</span>
       </td>
       <td className={`state state-${check.state}`}>{check.state}</td>
-      <td>
+      <td className="last-result">
         {last ? (
           <>
             <span className={last.ok ? 'ok' : 'bad'}>{last.ok ? 'ok' : last.error ?? 'failed'}</span> · {formatNumber(last.duration_ms)} ms · <span title={last.at}>{ago(last.at)}</span>

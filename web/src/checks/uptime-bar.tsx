@@ -1,7 +1,7 @@
 // 90 days of uptime as a row of day cells (SVG): green all up, amber some failures, red mostly
 // down, grey no data; each cell says its day and share on hover.
 export function UptimeBar({ days }: { days: { day: number; up: number | null }[] }) {
-  const w = 4;
+  const w = 3;
   const gap = 1;
   const known = days.filter((d) => d.up !== null);
   const overall = known.length ? known.reduce((a, d) => a + d.up!, 0) / known.length : null;

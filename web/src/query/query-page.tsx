@@ -38,6 +38,8 @@ export default function QueryPage({ params }: PageProps) {
     queryKey: ['query', session.environment, dataset, specText],
     queryFn: ({ signal }) => post<QueryResult>(`/api/v1/query/${encodeURIComponent(dataset)}`, spec, signal),
     retry: false,
+    // Answers can hold a million points: comparing each new one with the last costs more than it saves.
+    structuralSharing: false,
   });
   useEffect(() => {
     if (result.data) remember(session.me.user.id, session.environment, dataset, spec);

@@ -2,7 +2,7 @@
 // service, errors marked, span events as ticks, missing parents flagged, subtrees collapsible,
 // a search that highlights matching spans, and a side panel with every field of the chosen
 // span. Only the rows in view are in the page, so 10,000 spans scroll smoothly.
-import { useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { get } from '../app/api';
 import type { SpanNode, TraceTree } from '../app/api-types';
@@ -12,7 +12,7 @@ import { formatNumber, Time } from '../app/format';
 import type { PageProps } from '../app/routes';
 import { useSession } from '../app/session';
 import { PALETTE } from '../query/series';
-import { flattenTrace } from './waterfall-rows';
+import { flattenTrace, type WaterfallRow } from './waterfall-rows';
 
 const ROW = 26;
 const OVERSCAN = 10;
@@ -29,6 +29,58 @@ function matches(span: SpanNode, q: string): boolean {
   return Object.values(span.fields).some((v) => String(v).toLowerCase().includes(needle));
 }
 
+interface SpanRowProps {
+  row: WaterfallRow;
+  index: number;
+  total: number;
+  colour: string;
+  chosen: boolean;
+  hit: boolean;
+  collapsed: boolean;
+  onToggle(id: string): void;
+  onChoose(span: SpanNode): void;
+}
+
+/** One span's row; memoized, so scrolling renders only the rows that come into view. */
+const SpanRow = memo(function SpanRow({ row: r, index, total, colour, chosen, hit, collapsed, onToggle, onChoose }: SpanRowProps) {
+  const s = r.span;
+  const left = (Math.max(0, r.startMs) / total) * 100;
+  const width = Math.max(0.2, (s.duration_ms / total) * 100);
+  const t0 = Date.parse(s.start_time);
+  return (
+    <div
+      role="treeitem"
+      aria-level={r.depth + 1}
+      aria-selected={chosen}
+      aria-expanded={s.children.length ? !collapsed : undefined}
+      className={`span-row${chosen ? ' chosen' : ''}${hit ? ' hit' : ''}${s.error ? ' error' : ''}`}
+      style={{ top: index * ROW }}
+    >
+      <div className="span-name" style={{ paddingLeft: r.depth * 12 }}>
+        {s.children.length > 0 ? (
+          <button type="button" className="twisty" aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${s.name}`} onClick={() => onToggle(s.span_id)}>
+            {collapsed ? '▸' : '▾'}
+          </button>
+        ) : (
+          <span className="twisty" />
+        )}
+        <button type="button" className="linkish" onClick={() => onChoose(s)}>
+          {s.error && <span className="bad" aria-label="error">⚠ </span>}
+          {s.missing_parent && <span className="bad" title="the parent span never arrived">⇡? </span>}
+          {s.service}: {s.name}
+        </button>
+      </div>
+      <div className="span-track">
+        <div className="span-bar" style={{ left: `${left}%`, width: `${width}%`, background: colour }} title={`${s.name}: ${formatNumber(s.duration_ms)} ms`} />
+        {s.events.map((ev, j) => (
+          <div key={j} className="span-tick" style={{ left: `${((Math.max(0, r.startMs) + (Date.parse(ev.time) - t0)) / total) * 100}%` }} title={ev.name} />
+        ))}
+        <span className="span-ms">{formatNumber(s.duration_ms)} ms</span>
+      </div>
+    </div>
+  );
+});
+
 export default function TracePage({ params }: PageProps) {
   const { environment } = useSession();
   const trace = useQuery({ queryKey: ['trace', environment, params.traceId], queryFn: () => get<TraceTree>(`/api/v1/traces/${encodeURIComponent(params.traceId)}`) });
@@ -44,12 +96,14 @@ export default function TracePage({ params }: PageProps) {
 
   const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil(scrollTop / ROW) + VIEW_ROWS + OVERSCAN);
-  const toggle = (id: string) => {
-    const next = new Set(collapsed);
-    if (next.has(id)) next.delete(id);
-    else next.add(id);
-    setCollapsed(next);
-  };
+  const toggle = useCallback((id: string) => {
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }, []);
 
   return (
     <div className="trace-page">
@@ -83,46 +137,20 @@ export default function TracePage({ params }: PageProps) {
           <div className="trace-layout">
             <div className="waterfall" role="tree" aria-label="Spans" onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
               <div className="waterfall-inner" style={{ height: rows.length * ROW }}>
-                {rows.slice(first, last).map((r, k) => {
-                  const s = r.span;
-                  const i = first + k;
-                  const left = (Math.max(0, r.startMs) / total) * 100;
-                  const width = Math.max(0.2, (s.duration_ms / total) * 100);
-                  const t0 = Date.parse(s.start_time);
-                  return (
-                    <div
-                      key={s.span_id + i}
-                      role="treeitem"
-                      aria-level={r.depth + 1}
-                      aria-selected={chosen === s}
-                      aria-expanded={s.children.length ? !collapsed.has(s.span_id) : undefined}
-                      className={`span-row${chosen === s ? ' chosen' : ''}${matches(s, search) ? ' hit' : ''}${s.error ? ' error' : ''}`}
-                      style={{ top: i * ROW }}
-                    >
-                      <div className="span-name" style={{ paddingLeft: r.depth * 12 }}>
-                        {s.children.length > 0 ? (
-                          <button type="button" className="twisty" aria-label={`${collapsed.has(s.span_id) ? 'Expand' : 'Collapse'} ${s.name}`} onClick={() => toggle(s.span_id)}>
-                            {collapsed.has(s.span_id) ? '▸' : '▾'}
-                          </button>
-                        ) : (
-                          <span className="twisty" />
-                        )}
-                        <button type="button" className="linkish" onClick={() => setChosen(s)}>
-                          {s.error && <span className="bad" aria-label="error">⚠ </span>}
-                          {s.missing_parent && <span className="bad" title="the parent span never arrived">⇡? </span>}
-                          {s.service}: {s.name}
-                        </button>
-                      </div>
-                      <div className="span-track">
-                        <div className="span-bar" style={{ left: `${left}%`, width: `${width}%`, background: serviceColour(services, s.service) }} title={`${s.name}: ${formatNumber(s.duration_ms)} ms`} />
-                        {s.events.map((ev, j) => (
-                          <div key={j} className="span-tick" style={{ left: `${((Math.max(0, r.startMs) + (Date.parse(ev.time) - t0)) / total) * 100}%` }} title={ev.name} />
-                        ))}
-                        <span className="span-ms">{formatNumber(s.duration_ms)} ms</span>
-                      </div>
-                    </div>
-                  );
-                })}
+                {rows.slice(first, last).map((r, k) => (
+                  <SpanRow
+                    key={r.span.span_id + (first + k)}
+                    row={r}
+                    index={first + k}
+                    total={total}
+                    colour={serviceColour(services, r.span.service)}
+                    chosen={chosen === r.span}
+                    hit={matches(r.span, search)}
+                    collapsed={collapsed.has(r.span.span_id)}
+                    onToggle={toggle}
+                    onChoose={setChosen}
+                  />
+                ))}
               </div>
             </div>
             {chosen && (
