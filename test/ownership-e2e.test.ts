@@ -126,6 +126,8 @@ describe('ownership end to end', () => {
     let svc = (await call('GET', '/api/v1/services/checkout')).body;
     expect(svc.runbook).toMatchObject({ state: 'checked', complete: true, problems: [] });
     expect(svc.handoff).toMatchObject({ status: 'ready', missing: [], faults: 0, max_faults: 1 });
+    expect(svc.check_status).toEqual([{ name: 'checkout-health', state: 'up', since: expect.any(String) }]);
+    expect(svc.slo_status).toEqual([]);
     expect((await call('POST', '/api/v1/services/checkout/handoff')).body.handoff.status).toBe('operated');
 
     // A deploy on the service's dataset, then the check's target goes away.

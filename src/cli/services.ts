@@ -19,8 +19,8 @@ interface ServiceRow {
   handoff: { status: string; missing: string[]; max_faults: number; weeks: number; handed_over_at: string | null };
   scorecard: string | null;
   depends_on: string[];
-  checks: string[];
-  slos: string[];
+  check_status: { name: string; state: string }[];
+  slo_status: { name: string; compliance: number | null }[];
 }
 
 function show(s: ServiceRow): void {
@@ -34,7 +34,9 @@ function show(s: ServiceRow): void {
     ...s.runbook.problems.map((p) => `  problem   ${p}`),
     `incidents   ${s.open_incidents.map((i) => `${i.id} ${i.severity} ${i.title}`).join('; ') || 'none open'}`,
     `alerts      ${s.alerts.map((a) => `${a.alertname ?? a.fingerprint} (${a.source}${a.severity ? `, ${a.severity}` : ''})`).join('; ') || 'none firing'}`,
-    `checks      ${s.checks.join(', ') || '-'}    SLOs ${s.slos.join(', ') || '-'}    depends on ${s.depends_on.join(', ') || '-'}`,
+    `checks      ${s.check_status.map((c) => `${c.name} ${c.state}`).join(', ') || '-'}`,
+    `SLOs        ${s.slo_status.map((x) => `${x.name} ${x.compliance === null ? '-' : `${(x.compliance * 100).toFixed(3)}%`}`).join(', ') || '-'}`,
+    `depends on  ${s.depends_on.join(', ') || '-'}`,
   ].join('\n'));
 }
 

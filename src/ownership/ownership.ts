@@ -32,6 +32,10 @@ export interface OwnershipDeps {
   routesFor(labels: Record<string, string>): Route[];
   /** The alerts firing now in an environment. */
   firing(envId: string): Alert[];
+  /** A check's state now, when the check exists. */
+  checkState(envId: string, name: string): { state: string; since: string } | undefined;
+  /** An SLO's latest numbers, when the SLO exists. */
+  sloStatus(envId: string, name: string): { compliance: number | null; budget_remaining: number | null } | undefined;
   deliver(env: Environment, n: PageNotification): Promise<void>;
   write(env: Environment, dataset: string, events: StoredEvent[]): Promise<void>;
   envOf(id: string): Promise<Environment | undefined>;
@@ -104,6 +108,17 @@ export class Ownership {
   /** The firing alerts that belong to a service (by label, or by the check, trigger or SLO that raised them). */
   alertsOf(envId: string, service: string): Alert[] {
     return this.d.firing(envId).filter((a) => this.d.catalog.serviceOf(envId, a)?.name === service);
+  }
+
+  checkStates(envId: string, s: Service) {
+    return s.checks.map((name) => {
+      const c = this.d.checkState(envId, name);
+      return { name, state: c?.state ?? 'unknown', since: c?.since ?? null };
+    });
+  }
+
+  sloStatuses(envId: string, s: Service) {
+    return s.slos.map((name) => ({ name, ...(this.d.sloStatus(envId, name) ?? { compliance: null, budget_remaining: null }) }));
   }
 
   incidentsOf(envId: string, service: string): Promise<Incident[]> {

@@ -33,6 +33,9 @@ export interface OwnershipStartDeps {
   markers: MarkerStore;
   datasets: DatasetRegistry;
   query: QueryDeps;
+  /** A check's state now (the checks capability starts after ownership, which feeds it). */
+  checkState(envId: string, name: string): { state: string; since: string } | undefined;
+  sloStatus(envId: string, name: string): { compliance: number | null; budget_remaining: number | null } | undefined;
   configFile: string;
   configFileNamed: boolean;
   nodeId: string;
@@ -80,6 +83,8 @@ export async function startOwnership(d: OwnershipStartDeps): Promise<OwnershipCa
     catalog, incidents, escalator, overrides, signer, handoffs: await HandoffStore.open(d.meta),
     routesFor: (labels) => d.alerts.dispatcher.routesFor(labels),
     firing: (envId) => d.alerts.service.list(envId, { state: 'firing' }),
+    checkState: d.checkState,
+    sloStatus: d.sloStatus,
     deliver: (env, n) => d.alerts.deliveries.enqueue(env, n),
     write, envOf, names, externalUrl: () => externalUrl, log: d.log, now,
   });

@@ -34,6 +34,8 @@ export async function serviceJson(o: Ownership, env: Environment, s: Service, de
     datasets: s.datasets, checks: s.checks, triggers: s.triggers, slos: s.slos, depends_on: s.depends_on, links: s.links,
     schedule: s.schedule ?? null, escalation_policy: s.escalation_policy ?? null, imported: !!s.imported, annotations: s.annotations,
     on_call: onCall.map((x) => ({ email: x.email, layer: x.layer, shift_start: iso(x.start), shift_end: iso(x.end) })),
+    check_status: o.checkStates(env.id, s),
+    slo_status: o.sloStatuses(env.id, s),
     open_incidents: open.map((i) => incidentJson(i)),
     alerts: o.alertsOf(env.id, s.name).map((a) => ({
       fingerprint: a.fingerprint, alertname: a.labels.alertname ?? null, severity: a.labels.severity ?? null, source: a.source, starts_at: iso(a.startsAt),

@@ -114,6 +114,15 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   slos.register(app);
   const ownership = await startOwnership({
     meta: db, auth, people, pipeline: ingest.pipeline, alerts, markers, datasets, query: queryDeps, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log,
+    checkState: (envId, name) => {
+      const rec = checks.service.find(envId, name);
+      return rec && checks.service.view(rec);
+    },
+    sloStatus: (envId, name) => {
+      const slo = slos.service.byName(envId, name);
+      const status = slo && slos.service.statusOf(slo.id).status;
+      return slo && { compliance: status?.compliance ?? null, budget_remaining: status?.budget_remaining ?? null };
+    },
   });
   ownership.register(app);
   const checks = await startChecks({
