@@ -1,11 +1,14 @@
 // Numbers and times as people read them: numbers to at least 3 significant digits (integers
 // whole), times in the browser's time zone with UTC on hover.
+// Made once: toLocaleString with options builds a formatter on every call.
+const whole = new Intl.NumberFormat('en-US');
+const large = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
 export function formatNumber(v: unknown): string {
   if (v === null || v === undefined) return '—';
   if (typeof v !== 'number') return String(v);
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
-  const abs = Math.abs(v);
-  if (abs >= 1000) return v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  if (Number.isInteger(v)) return whole.format(v);
+  if (Math.abs(v) >= 1000) return large.format(v);
   return String(Number(v.toPrecision(4)));
 }
 

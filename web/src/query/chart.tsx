@@ -93,7 +93,14 @@ export function Chart({ title, table, calcKey, markers, onSelect }: ChartProps) 
       },
     };
     const plot = new uPlot(opts, data, el);
-    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(300, el.clientWidth), height: 220 }));
+    // The observer also fires once at the start, at the width just drawn: a redraw then is waste.
+    let drawnWidth = width;
+    const resize = new ResizeObserver(() => {
+      const w = Math.max(300, el.clientWidth);
+      if (w === drawnWidth) return;
+      drawnWidth = w;
+      plot.setSize({ width: w, height: 220 });
+    });
     resize.observe(el);
     return () => {
       resize.disconnect();
