@@ -5,8 +5,10 @@ import { useQuery } from '@tanstack/react-query';
 import { post } from '../app/api';
 import type { BubbleUpRequest, BubbleUpResult, ColumnDifference, Filter, QuerySpec } from '../app/api-types';
 import { ErrorNote } from '../app/error-note';
+import { Link } from '../app/router';
 import { useSession } from '../app/session';
 import { useColumns } from './columns';
+import { queryLink } from './spec-url';
 
 export interface Selection {
   start: number;
@@ -79,6 +81,7 @@ export function BubbleUpPanel({ dataset, spec, selection, onAddFilters, onClose 
         <span className="legend-key">
           <span className="bar selection" /> selection <span className="bar baseline" /> baseline
         </span>
+        <Link to={queryLink(dataset, { ...spec, time_range: undefined, start_time: selection.start, end_time: selection.end }, 'traces')}>Slowest traces in this range</Link>
         <button type="button" onClick={onClose}>
           Close BubbleUp
         </button>
