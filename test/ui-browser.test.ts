@@ -95,6 +95,7 @@ beforeAll(async () => {
     const res = await fetch(`${tend.url}/1/batch/${dataset}`, { method: 'POST', headers: { 'x-honeycomb-team': keys.ingest_key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(res.status).toBe(200);
   }
+  expect((await api.request('POST', '/1/markers/app', { message: 'v2.3 rolled out', type: 'deploy', start_time: Math.floor(now / 1000) - 1800 })).status).toBe(201);
   expect((await api.request('POST', '/api/v1/checks', { name: 'shop', kind: 'tcp', host: '127.0.0.1', port: targetPort, interval: '1h' })).status).toBe(201);
   expect((await api.request('POST', '/api/v1/checks/shop/run')).status).toBe(200);
 
@@ -198,6 +199,8 @@ describe('web UI in chromium', () => {
       compared++;
     }
     expect(compared).toBe(3);
+    // The deploy marker is a line on each chart, its message on hover.
+    expect(await chart.locator('.marker').getAttribute('title')).toMatch(/^deploy: v2\.3 rolled out/);
     await expectNoSeriousAxeViolations('query');
     await shoot('query');
   });
@@ -277,6 +280,8 @@ describe('web UI in chromium', () => {
     const acked = Date.now();
     await page.locator('table.events tbody tr', { hasText: '/tail-me' }).waitFor({ timeout: 2000 });
     expect(Date.now() - acked).toBeLessThan(2000);
+    await page.locator('.events-list').evaluate((el) => (el.scrollTop = 300));
+    await expect.poll(() => page.getByRole('status').textContent()).toMatch(/^Paused/);
     await expectNoSeriousAxeViolations('events');
     await shoot('events');
   });
@@ -291,6 +296,8 @@ describe('web UI in chromium', () => {
     await expect.poll(() => row.locator('td.state').textContent(), { timeout: 10_000 }).toBe('down');
     await expectNoSeriousAxeViolations('checks');
     await shoot('checks');
+    await row.getByRole('link', { name: 'shop' }).click();
+    await expect.poll(() => page.locator('table.grid', { has: page.getByRole('columnheader', { name: 'Reason' }) }).locator('tbody tr').first().locator('td').nth(2).textContent(), { timeout: 10_000 }).toBe('down');
 
     const viewer = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
     const phone = await viewer.newPage();
