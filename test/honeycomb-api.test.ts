@@ -117,6 +117,13 @@ describe('POST /1/batch/:dataset', () => {
     const slash = await post('/1/batch/a%2Fb', '[]');
     expect(slash.status).toBe(400);
     expect(slash.body.error).toMatch(/slash/);
+    // Names up to 255 characters are allowed; past that the answer names the limit (the router
+    // used to refuse anything over 100 with a message naming no field).
+    const long = await post(`/1/batch/${'n'.repeat(255)}`, '[{"data":{"a":1}}]');
+    expect(long.status).toBe(200);
+    const tooLong = await post(`/1/batch/${'n'.repeat(256)}`, '[]');
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error).toBe('dataset: dataset name is longer than 255 characters');
   });
 });
 

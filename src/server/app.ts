@@ -23,6 +23,9 @@ export function createApp(config: TendConfig, auth: AuthService, people: People)
     bodyLimit: config.ingest.maxBodyBytes,
     // Keep-alive clients (libhoney, OTel exporters, load tests) reuse connections.
     keepAliveTimeout: 65_000,
+    // A dataset name may be 255 characters (percent-encoded, up to three times that); the
+    // router's default of 100 refused longer names before the route could name the problem.
+    routerOptions: { maxParamLength: 1024 },
     clientErrorHandler,
     // A path that is not valid percent-encoding (`/1/batch/%FF`) is refused by the router
     // before the error handler runs; answer it in the same shape, naming the problem.
