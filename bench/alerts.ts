@@ -45,8 +45,12 @@ async function call(url: string, key: string, method: string, p: string, body?: 
   return text ? JSON.parse(text) : undefined;
 }
 
+/** Temp folders made by this run, removed at its end. */
+const made: string[] = [];
+
 async function startTend(yaml: string): Promise<{ tend: ChildTend; dir: string }> {
   const dir = tempDir('bench-alerts');
+  made.push(dir);
   fs.writeFileSync(path.join(dir, 'tend.yaml'), yaml);
   const tend = await spawnTend(dir, 0, { TEND_CONFIG: path.join(dir, 'tend.yaml') });
   return { tend, dir };
@@ -177,11 +181,13 @@ async function pushRate() {
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
   const sinkUrl = `http://127.0.0.1:${(sink.address() as net.AddressInfo).port}/`;
   const dir = tempDir('bench-am');
+  made.push(dir);
   fs.writeFileSync(path.join(dir, 'am.yml'), `route: { receiver: hook, group_by: [alertname], group_wait: 30s }\nreceivers: [{ name: hook, webhook_configs: [{ url: "${sinkUrl}" }] }]\n`);
-  const amPort = await freePort();
-  const am: ChildProcess = spawn('prometheus-alertmanager', [`--config.file=${path.join(dir, 'am.yml')}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn'], { stdio: 'ignore' });
   const { tend } = await startTend(`alerting:\n  receivers: [{ name: hook, webhook: { url: "${sinkUrl}" } }]\n  route: { receiver: hook, group_by: [alertname], group_wait: 30s }\n`);
+  const amPort = await freePort();
+  let am: ChildProcess | undefined;
   try {
+    am = spawn('prometheus-alertmanager', [`--config.file=${path.join(dir, 'am.yml')}`, `--storage.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn'], { stdio: 'ignore' });
     const amUrl = `http://127.0.0.1:${amPort}`;
     for (let i = 0; i < 100; i++) {
       if (await fetch(`${amUrl}/-/ready`).then((r) => r.ok, () => false)) break;
@@ -198,7 +204,7 @@ async function pushRate() {
     console.log(`(c) ${PUSH_ALERTS.toLocaleString()} alerts, 10 clients, batches of 100: Tend ${best(rates.tend).toFixed(0)}/s, Alertmanager 0.25 ${best(rates.alertmanager).toFixed(0)}/s, ratio ${ratio.toFixed(2)}x (target >= 1.0x)`);
     return { alerts: PUSH_ALERTS, tendPerSecond: Math.round(best(rates.tend)), alertmanagerPerSecond: Math.round(best(rates.alertmanager)), ratio: +ratio.toFixed(2), rounds: rates, met: ratio >= 1 };
   } finally {
-    am.kill('SIGKILL');
+    am?.kill('SIGKILL');
     await tend.stop();
     sink.close();
   }
@@ -222,4 +228,5 @@ if (only.includes('a')) figures.checkToWebhook = await checkToWebhook();
 if (only.includes('c')) figures.pushRate = await pushRate();
 if (only.includes('b')) figures.triggers = await triggersAtScale();
 recordResult('alerts', figures);
+for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
 process.exit(0);
