@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startAlertsTend, type AlertsTend } from './support/alerts.js';
 import { Browser } from './support/people.js';
+import { PAYMENTS_SCHEDULE_YAML } from './support/payments-schedule.js';
 
 let t: AlertsTend;
 const PASSWORD = 'lamp orbit violet ferry 9';
@@ -12,16 +13,7 @@ const PASSWORD = 'lamp orbit violet ferry 9';
 const YAML = `
 environment: production
 teams: [{ name: payments, members: [ana@example.com, bo@example.com, cy@example.com] }]
-schedules:
-  - name: payments-primary
-    time_zone: Europe/Berlin
-    layers:
-      - { name: weekly, members: [ana@example.com, bo@example.com, cy@example.com], start: "2026-01-05T09:00", rotation: 1w }
-      - name: business-hours
-        members: [bo@example.com, cy@example.com]
-        start: "2026-01-05T09:00"
-        rotation: 1d
-        restrictions: [{ days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00" }]
+schedules:${PAYMENTS_SCHEDULE_YAML}
 `;
 const call = (method: string, p: string, body?: unknown) => api(t, t.adminKey, method, p, body);
 

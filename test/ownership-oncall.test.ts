@@ -5,20 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { parseOwnershipFile } from '../src/ownership/config.js';
 import { onCallAt, scheduleShifts, type Override } from '../src/ownership/oncall/shifts.js';
 import { icsFeed } from '../src/ownership/oncall/ics.js';
+import { PAYMENTS_SCHEDULE_YAML } from './support/payments-schedule.js';
 
 const file = parseOwnershipFile(`
 teams:
   - { name: payments, members: [ana@example.com, bo@example.com, cy@example.com] }
-schedules:
-  - name: payments-primary
-    time_zone: Europe/Berlin
-    layers:
-      - { name: weekly, members: [ana@example.com, bo@example.com, cy@example.com], start: "2026-01-05T09:00", rotation: 1w }
-      - name: business-hours
-        members: [bo@example.com, cy@example.com]
-        start: "2026-01-05T09:00"
-        rotation: 1d
-        restrictions: [{ days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00" }]
+schedules:${PAYMENTS_SCHEDULE_YAML}
   - name: nights
     time_zone: America/New_York
     layers:
