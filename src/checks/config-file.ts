@@ -43,6 +43,9 @@ const FileShape = z.strictObject({
   scorecards: z.unknown().optional(),
   paging: z.unknown().optional(),
   incidents: z.unknown().optional(),
+  // Read by src/dataset-fields (per-dataset fields) and src/deploys (deploy reports).
+  datasets: z.unknown().optional(),
+  deploys: z.unknown().optional(),
 });
 
 export class ChecksFileError extends Error {}
