@@ -4,13 +4,11 @@ import type { MetaStore, Row } from '../store/index.js';
 import type { Alert, AlertSource, AlertState } from './model.js';
 
 const SCHEMA = [
-  `CREATE TABLE alerts (env_id TEXT NOT NULL, fingerprint TEXT NOT NULL, labels TEXT NOT NULL, annotations TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, starts_at BIGINT NOT NULL, ends_at BIGINT, updated_at BIGINT NOT NULL, generator_url TEXT, expires_at BIGINT, value DOUBLE, acked_by TEXT, acked_at BIGINT, PRIMARY KEY (env_id, fingerprint))`,
+  `CREATE TABLE alerts (env_id TEXT NOT NULL, fingerprint TEXT NOT NULL, labels TEXT NOT NULL, annotations TEXT NOT NULL, state TEXT NOT NULL, source TEXT NOT NULL, starts_at BIGINT NOT NULL, ends_at BIGINT, updated_at BIGINT NOT NULL, generator_url TEXT, expires_at BIGINT, value DOUBLE PRECISION, acked_by TEXT, acked_at BIGINT, PRIMARY KEY (env_id, fingerprint))`,
 ];
 
 const COLUMNS = 'env_id, fingerprint, labels, annotations, state, source, starts_at, ends_at, updated_at, generator_url, expires_at, value, acked_by, acked_at';
-
-const ROWS_PER_STATEMENT = 500;
-const UPDATES = COLUMNS.split(', ').slice(2).map((c) => `${c} = excluded.${c}`).join(', ');
+const KEY = ['env_id', 'fingerprint'];
 
 const opt = <T>(v: unknown, f: (x: unknown) => T): T | undefined => (v === null || v === undefined ? undefined : f(v));
 
@@ -53,20 +51,14 @@ export class AlertStore {
   }
 
   /**
-   * Writes alerts, many rows per statement: one upsert per row cost about 10 ms each in
-   * DuckDB, so a pushed batch of 100 took a second (bench:alerts, part c).
+   * Writes alerts in bulk: one upsert per row cost about 10 ms each in DuckDB, so a pushed
+   * batch of 100 took a second, and a parameter per value still bounded how fast pushes
+   * could come in (bench:alerts, part c; bench/meta-upsert.ts).
    */
   async save(alerts: Alert[]): Promise<void> {
     // One row per alert: a statement may not update the same key twice.
     const latest = [...new Map(alerts.map((a) => [`${a.envId}\u0000${a.fingerprint}`, a])).values()];
-    const width = COLUMNS.split(', ').length;
-    const statements = [];
-    for (let i = 0; i < latest.length; i += ROWS_PER_STATEMENT) {
-      const chunk = latest.slice(i, i + ROWS_PER_STATEMENT);
-      const values = chunk.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ');
-      statements.push({ sql: `INSERT INTO alerts (${COLUMNS}) VALUES ${values} ON CONFLICT (env_id, fingerprint) DO UPDATE SET ${UPDATES}`, params: chunk.flatMap(params) });
-    }
-    if (statements.length) await this.meta.transaction(statements);
+    await this.meta.upsert('alerts', COLUMNS.split(', '), KEY, latest.map(params));
   }
 
   async deleteResolvedBefore(ms: number): Promise<void> {

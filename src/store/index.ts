@@ -1,16 +1,17 @@
 // The store's public face: event and metadata storage, datasets, the SQL compilers each engine
 // hands out, the errors reads throw, and the DuckDB defaults.
 export type { EventStore, DatasetWrite, ReadOptions, AppendOptions, Refusal } from './event-store.js';
-export type { MetaStore, Row } from './meta-store.js';
+export { upsertStatements, type MetaStore, type Row } from './meta-store.js';
 export type { TraceStore, TraceEntry } from './trace-store.js';
 export * from './types.js';
 export { typeOfValue } from './column-types.js';
 export { DatasetRegistry, datasetNameProblem, ALL_DATASETS } from './datasets.js';
 export { SqlCompiler, isoMicros, type CastType } from './sql-compiler.js';
-export { ENGINES, type Engine } from './engines.js';
+export { ENGINES, openMetaStore, type Engine, type SharedMetaStore } from './engines.js';
+export { PgMetaStore } from './postgres/pg-meta-store.js';
 export { ReadTimeoutError, BadValueError, UnknownColumnError } from './errors.js';
-export { DuckDatabase } from './duckdb/database.js';
+export { DuckDatabase, plainValue } from './duckdb/database.js';
 export { DuckEventStore } from './duckdb/duckdb-event-store.js';
 export { Checkpoints } from './duckdb/checkpoints.js';
 export { Serial } from './serial.js';
-export { quoteIdent } from './duckdb/partitions.js';
+export { quoteIdent, partitionTable, DAY_US } from './duckdb/partitions.js';

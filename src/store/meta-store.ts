@@ -15,4 +15,29 @@ export interface MetaStore {
    * first time only. Later versions of a capability add a new name.
    */
   migrate(name: string, statements: string[]): Promise<void>;
+  /**
+   * Inserts many rows at once, updating every other column of a row whose `key` columns match
+   * one already stored (the table's primary key). For rows written in bulk, where one
+   * statement per row, or parameters per value, would cost more than the work itself.
+   */
+  upsert(table: string, columns: string[], key: string[], rows: unknown[][]): Promise<void>;
+}
+
+/**
+ * `upsert` as multi-row INSERT ... ON CONFLICT statements with parameters: for a driver whose
+ * parameters are cheap (PostgreSQL takes up to 65,535 per statement).
+ */
+export function upsertStatements(table: string, columns: string[], key: string[], rows: unknown[][], rowsPerStatement = 1000): { sql: string; params: unknown[] }[] {
+  const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const updates = columns.filter((c) => !key.includes(c)).map((c) => `${q(c)} = excluded.${q(c)}`).join(', ');
+  const statements = [];
+  for (let i = 0; i < rows.length; i += rowsPerStatement) {
+    const chunk = rows.slice(i, i + rowsPerStatement);
+    const values = chunk.map((_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ');
+    statements.push({
+      sql: `INSERT INTO ${q(table)} (${columns.map(q).join(', ')}) VALUES ${values} ON CONFLICT (${key.map(q).join(', ')}) DO UPDATE SET ${updates}`,
+      params: chunk.flat(),
+    });
+  }
+  return statements;
 }

@@ -57,3 +57,31 @@ describe('DuckDatabase metadata writes', () => {
     expect(await db.query('SELECT count(*) AS n FROM t')).toEqual([{ n: 20 }]);
   });
 });
+
+describe('DuckDatabase bulk upserts', () => {
+  it('inserts new rows and updates the rest of a row whose key exists, keeping types and nulls', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'database-'));
+    db = await DuckDatabase.open(dir);
+    await db.query('CREATE TABLE t (env TEXT NOT NULL, id TEXT NOT NULL, n BIGINT, x DOUBLE, ok BOOLEAN, note TEXT, PRIMARY KEY (env, id))');
+    const cols = ['env', 'id', 'n', 'x', 'ok', 'note'];
+    await db.upsert('t', cols, ['env', 'id'], [
+      ['e', 'a', 1_700_000_000_123, 1.5, true, 'first'],
+      ['e', 'b', 2, null, false, null],
+    ]);
+    await db.upsert('t', cols, ['env', 'id'], [
+      ['e', 'b', 3, 2.25, true, "it's"],
+      ['f', 'a', 4, 0, false, 'other env'],
+    ]);
+    const rows = await db.query('SELECT * FROM t ORDER BY env, id');
+    expect(rows).toEqual([
+      { env: 'e', id: 'a', n: 1_700_000_000_123, x: 1.5, ok: true, note: 'first' },
+      { env: 'e', id: 'b', n: 3, x: 2.25, ok: true, note: "it's" },
+      { env: 'f', id: 'a', n: 4, x: 0, ok: false, note: 'other env' },
+    ]);
+    await expect(db.upsert('t', cols, ['env', 'id'], [['e', 'c', 1]])).rejects.toThrow(/3 values for 6 columns/);
+    await expect(db.upsert('t', cols, ['env', 'id'], [['e', 'd', 1, 0, true, 'x'], ['e', 'c', 'not a number', 0, true, 'x']])).rejects.toThrow();
+    // The failed call left nothing staged behind for the next.
+    await db.upsert('t', cols, ['env', 'id'], [['e', 'c', 5, null, null, null]]);
+    expect(await db.query(`SELECT id, n FROM t WHERE env = 'e' ORDER BY id`)).toEqual([{ id: 'a', n: 1_700_000_000_123 }, { id: 'b', n: 3 }, { id: 'c', n: 5 }]);
+  });
+});

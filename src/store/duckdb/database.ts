@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { MetaStore, Row } from '../meta-store.js';
 import { Serial } from '../serial.js';
+import { BulkUpsert } from './bulk-upsert.js';
 
 const MAX_IDLE = 8;
 /**
@@ -26,6 +27,7 @@ const READ_ONLY = /^\s*SELECT\b/i;
 export class DuckDatabase implements MetaStore {
   private idle: DuckDBConnection[] = [];
   private readonly metaWrites = new Serial();
+  private bulk?: BulkUpsert;
 
   private constructor(
     readonly file: string,
@@ -93,6 +95,13 @@ export class DuckDatabase implements MetaStore {
     ]);
   }
 
+  async upsert(table: string, columns: string[], key: string[], rows: unknown[][]): Promise<void> {
+    await this.metaWrites.run(async () => {
+      this.bulk ??= new BulkUpsert(await this.instance.connect());
+      await this.bulk.run(table, columns, key, rows);
+    });
+  }
+
   /**
    * Folds the write-ahead log into the database file, so the next start has nothing to
    * replay. Metadata writes wait for it; DuckDB would let transactions run beside it, but
@@ -113,6 +122,7 @@ export class DuckDatabase implements MetaStore {
   }
 
   close(): void {
+    this.bulk?.close();
     for (const c of this.idle) c.closeSync();
     this.idle = [];
     this.instance.closeSync();
