@@ -31,14 +31,20 @@ export interface TendConfig {
   /** OTLP/gRPC port; 0 picks a free port, null turns gRPC off. */
   grpcPort: number | null;
   dataDir: string;
-  /** Days of events kept; whole day partitions older than this are dropped. 0 keeps everything. */
-  retentionDays: number;
+  /**
+   * Days of events kept by default (--retention-days, TEND_RETENTION_DAYS); undefined when neither
+   * is given: then tend.yaml's retention.default, else 60 (src/retention). 0 keeps everything.
+   */
+  retentionDays: number | undefined;
   /** Log level for the server's own pino logger. */
   logLevel: string;
   /** DuckDB's memory limit (e.g. "4GB"); past it DuckDB spills to disk instead of growing. */
   memoryLimit: string;
-  /** /readyz answers 503 while the data folder's disk has less free space than this (bytes). */
-  minFreeDiskBytes: number;
+  /**
+   * Free space the data folder's disk keeps (src/disk): below it, event writes get 507 and
+   * /readyz 503. The smaller of the two limits given; null: that limit is not used.
+   */
+  minFreeDisk: MinFreeDisk;
   ingest: IngestLimits;
   checks: ChecksSettings;
   /** Alerts: triggers, routing, delivery (docs/alerts.md); routes and receivers are in tend.yaml. */
@@ -49,6 +55,14 @@ export interface TendConfig {
   /** Background checkpoints of the event store's write-ahead log (store/duckdb/checkpoints.ts). */
   checkpoint: { writeMs: number; walBytes: number; intervalMs: number };
 }
+
+/** --min-free-disk: bytes, a percentage of the disk, or (the default) the smaller of 5% and 2 GB. */
+export interface MinFreeDisk {
+  bytes: number | null;
+  percent: number | null;
+}
+
+export const defaultMinFreeDisk: MinFreeDisk = { bytes: 2 * 1024 ** 3, percent: 5 };
 
 /** People, sessions, cross-site rules and TLS (docs/security.md). */
 export interface AuthSettings {
@@ -203,6 +217,22 @@ function toBytes(value: number | string | undefined, name: string): number | und
   return Math.round(Number(m[1]) * UNITS[(m[2] ?? '').toLowerCase()]);
 }
 
+/** "10%" (of the disk), or a size such as "2GB" (toBytes). */
+function readMinFreeDisk(value: number | string | undefined, name: string): MinFreeDisk | undefined {
+  if (value === undefined || value === '') return undefined;
+  const problem = new Error(`${name} must be a size such as 2GB or 500MB, or a percentage of the disk such as 5%, got "${value}"`);
+  const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(String(value).trim());
+  if (pct) {
+    if (Number(pct[1]) > 100) throw problem;
+    return { bytes: null, percent: Number(pct[1]) };
+  }
+  try {
+    return { bytes: toBytes(value, name)!, percent: null };
+  } catch {
+    throw problem;
+  }
+}
+
 /** DuckDB would take 80% of RAM by default; Tend leaves room for Node and the OS: 40%. */
 function readMemoryLimit(value: string | undefined): string {
   if (!value) return `${Math.max(1, Math.floor((os.totalmem() * 0.4) / 2 ** 30))}GB`;
@@ -260,11 +290,10 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
     port,
     grpcPort,
     dataDir: path.resolve(flags.data ?? env.TEND_DATA ?? './tend-data'),
-    retentionDays:
-      toInt(flags.retentionDays, '--retention-days') ?? toInt(env.TEND_RETENTION_DAYS, 'TEND_RETENTION_DAYS') ?? 60,
+    retentionDays: toInt(flags.retentionDays, '--retention-days') ?? toInt(env.TEND_RETENTION_DAYS, 'TEND_RETENTION_DAYS'),
     logLevel: readLogLevel(flags.logLevel || env.TEND_LOG_LEVEL),
     memoryLimit: readMemoryLimit(flags.memoryLimit || env.TEND_MEMORY_LIMIT),
-    minFreeDiskBytes: toBytes(flags.minFreeDisk, '--min-free-disk') ?? toBytes(env.TEND_MIN_FREE_DISK, 'TEND_MIN_FREE_DISK') ?? 256 * 1024 ** 2,
+    minFreeDisk: readMinFreeDisk(flags.minFreeDisk, '--min-free-disk') ?? readMinFreeDisk(env.TEND_MIN_FREE_DISK, 'TEND_MIN_FREE_DISK') ?? defaultMinFreeDisk,
     ingest: {
       ...defaultIngestLimits,
       maxQueuedEvents: maxQueued,

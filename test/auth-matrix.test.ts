@@ -92,6 +92,7 @@ const SAMPLES: Record<string, Sample> = {
   'GET /*': { path: '/no-such-page', ok: [404] },
   'GET /api/v1/ui/settings': { path: '/api/v1/ui/settings' },
   'GET /1/datasets': { path: '/1/datasets' },
+  'GET /api/v1/datasets': { path: '/api/v1/datasets' },
   'GET /readyz': { path: '/readyz' },
   'GET /metrics': { path: '/metrics' },
   'GET /1/auth': { path: '/1/auth' },

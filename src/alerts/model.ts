@@ -2,7 +2,8 @@
 // resolved with starts_at/ends_at, a source, and who acknowledged it.
 import type { Labels } from './labels.js';
 
-export const ALERT_SOURCES = ['trigger', 'check', 'alertmanager', 'slo'] as const;
+/** `tend`: Tend about itself (src/disk: the data folder short of space). */
+export const ALERT_SOURCES = ['trigger', 'check', 'alertmanager', 'slo', 'tend'] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 export type AlertState = 'firing' | 'resolved';
 

@@ -127,6 +127,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   'GET /*': r('public'),
   'GET /api/v1/ui/settings': r('public'),
   'GET /1/datasets': r('data.read'),
+  'GET /api/v1/datasets': r('data.read'), // with each dataset's retention (src/retention)
 
   // Keys
   'GET /api/v1/keys': r('keys.manage'),

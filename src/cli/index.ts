@@ -15,6 +15,7 @@ import { registerServices } from './services.js';
 import { registerCatalog } from './catalog.js';
 import { registerOncall } from './oncall.js';
 import { registerIncidents } from './incidents.js';
+import { registerDatasets } from './datasets.js';
 
 const program = new Command();
 program
@@ -36,6 +37,7 @@ registerServices(program);
 registerCatalog(program);
 registerOncall(program);
 registerIncidents(program);
+registerDatasets(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`tend: ${err.message}\n`);
