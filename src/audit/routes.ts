@@ -11,7 +11,7 @@ import { AUDIT_DATASET } from './audit-log.js';
 import type { AuditRetention } from './retention.js';
 
 const AuditSettings = z.strictObject({
-  /** null: follow --retention-days like every other dataset. */
+  /** null: follow the retention rules (tend.yaml, --retention-days) like every other dataset. */
   retention_days: z.number().int().min(1).max(36_500).nullable(),
 });
 
@@ -53,8 +53,12 @@ function readCursor(text: string): Cursor {
   throw badRequest('cursor: not a cursor this server gave out');
 }
 
-export function registerAuditRoutes(app: FastifyInstance, deps: QueryDeps, retention: AuditRetention, defaultRetentionDays: number): void {
-  const settings = async (envId: string) => ({ retention_days: await retention.get(envId), default_retention_days: defaultRetentionDays || null });
+/**
+ * `ruledDays`: the days the retention rules (src/retention) give a dataset, for the audit log's
+ * default_retention_days: what it keeps without the owners' setting (null when kept for ever).
+ */
+export function registerAuditRoutes(app: FastifyInstance, deps: QueryDeps, retention: AuditRetention, ruledDays: (dataset: string) => number): void {
+  const settings = async (envId: string) => ({ retention_days: await retention.get(envId), default_retention_days: ruledDays(AUDIT_DATASET) || null });
 
   app.get('/api/v1/audit/settings', async (request) => settings(principalOf(request).env.id));
 

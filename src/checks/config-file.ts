@@ -46,6 +46,10 @@ const FileShape = z.strictObject({
   // Read by src/dataset-fields (per-dataset fields) and src/deploys (deploy reports).
   datasets: z.unknown().optional(),
   deploys: z.unknown().optional(),
+  // Read by the backups capability (src/backups/config.ts), which reports their problems.
+  backups: z.unknown().optional(),
+  // Read by src/retention (per-dataset retention), which reports its problems.
+  retention: z.unknown().optional(),
 });
 
 export class ChecksFileError extends Error {}

@@ -22,3 +22,5 @@ export const unsupportedMedia = (message: string) => new HttpError(415, message)
 export const overloaded = (message: string, retryAfterSeconds = 1) =>
   new HttpError(429, message, { 'retry-after': String(retryAfterSeconds) });
 export const requestTimeout = (message: string) => new HttpError(408, message);
+/** The data folder's disk is short of space (src/disk): retry once space is freed. */
+export const insufficientStorage = (message: string, retryAfterSeconds = 10) => new HttpError(507, message, { 'retry-after': String(retryAfterSeconds) });

@@ -4,11 +4,13 @@
 // requests in flight only once its body has arrived: a slow sender holds no place while Tend
 // waits for its bytes (src/http/read-body.ts cuts it off). Its heavy work then waits for a
 // turn of the event loop (src/http/turns.ts), so health probes are answered during a flood.
+// While the data folder's disk is short of space (src/disk), requests get 507 instead, at
+// arrival and again once their body is in.
 import type { onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import type { IngestLimits } from '../config.js';
 import type { DatasetRegistry, EventStore } from '../store/index.js';
 import type { Counter, MetricsRegistry } from '../telemetry/index.js';
-import { overloaded, takeTurn } from '../http/index.js';
+import { insufficientStorage, overloaded, takeTurn } from '../http/index.js';
 import { IngestPipeline } from './pipeline.js';
 
 /** Ingest requests being checked or committed at once; more wait for a 429's Retry-After. */
@@ -35,9 +37,17 @@ export interface IngestContext {
   admission: { onRequest: onRequestHookHandler; preHandler: preHandlerHookHandler };
   /** Why new ingest work would be refused now, or undefined while it is accepted (/readyz). */
   busy(): string | undefined;
+  /** Why event writes are refused for lack of disk space now (507), or undefined. */
+  diskFull(): string | undefined;
 }
 
-export function createIngestContext(store: EventStore, datasets: DatasetRegistry, limits: IngestLimits, metrics: MetricsRegistry): IngestContext {
+export function createIngestContext(
+  store: EventStore,
+  datasets: DatasetRegistry,
+  limits: IngestLimits,
+  metrics: MetricsRegistry,
+  diskFull: () => string | undefined = () => undefined,
+): IngestContext {
   const pipeline = new IngestPipeline(store, datasets, limits, metrics);
   let inFlight = 0;
   metrics.gauge('tend_ingest_requests_in_flight', 'Ingest requests being handled', () => inFlight);
@@ -59,13 +69,21 @@ export function createIngestContext(store: EventStore, datasets: DatasetRegistry
     };
   };
   const refusal = () => overloaded('Tend is busy writing earlier events: retry after a moment');
+  const noSpace = () => {
+    const problem = diskFull();
+    return problem && insufficientStorage(`Tend refuses new events: ${problem}; writes resume by themselves once space is freed`);
+  };
   const admission: IngestContext['admission'] = {
     onRequest: (_request, _reply, done) => {
+      const full = noSpace();
+      if (full) return done(full);
       if (!busy()) return done();
       pipeline.refused.inc();
       done(refusal());
     },
     preHandler: (_request, reply, done) => {
+      const full = noSpace();
+      if (full) return done(full);
       const release = admit();
       if (!release) return done(refusal());
       reply.raw.once('finish', release);
@@ -83,5 +101,6 @@ export function createIngestContext(store: EventStore, datasets: DatasetRegistry
     admit,
     admission,
     busy,
+    diskFull,
   };
 }

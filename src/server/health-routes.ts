@@ -2,17 +2,15 @@
 // text; any valid key). /healthz says only that the process answers: it does no I/O, so a
 // watchdog probing it during a flood is answered between batches (ingest work runs in turns,
 // src/http/turns.ts). /readyz says whether Tend accepts writes now, for load balancers: 503
-// with the reason while starting or stopping, overloaded, or short of disk.
-import fs from 'node:fs';
+// with the reason while starting or stopping, overloaded, or short of disk (src/disk watches it).
 import type { FastifyInstance } from 'fastify';
-import { formatBytes } from '../http/index.js';
 import type { MetricsRegistry } from '../telemetry/index.js';
 
 export interface ReadinessSources {
   /** Why ingest would refuse new work now (ingest/context.ts busy()), or undefined. */
   ingestBusy(): string | undefined;
-  dataDir: string;
-  minFreeDiskBytes: number;
+  /** Why event writes are refused for lack of disk space (src/disk DiskWatch.problem()), or undefined. */
+  diskProblem(): string | undefined;
 }
 
 export interface Health {
@@ -22,22 +20,13 @@ export interface Health {
   stopping(): void;
 }
 
-/** statfs is cheap, but /readyz may be probed many times a second: look at most this often. */
-const DISK_CHECK_MS = 1000;
-
 export function registerHealthRoutes(app: FastifyInstance, metrics: MetricsRegistry, sources: ReadinessSources): Health {
   const launched = Date.now();
   let phase: 'starting' | 'serving' | 'stopping' = 'starting';
-  let disk: { at: number; problem: Promise<string | undefined> } | undefined;
-
-  const diskProblem = () => {
-    if (!disk || Date.now() - disk.at > DISK_CHECK_MS) disk = { at: Date.now(), problem: freeDiskProblem(sources) };
-    return disk.problem;
-  };
 
   app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok', uptime_seconds: Math.round((Date.now() - launched) / 1000) }));
   app.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => {
-    const problem = phase !== 'serving' ? phase : sources.ingestBusy() ?? (await diskProblem());
+    const problem = phase !== 'serving' ? phase : sources.ingestBusy() ?? sources.diskProblem();
     if (problem) reply.code(503).header('retry-after', '1');
     return problem ? { status: 'not ready', reason: problem } : { status: 'ready' };
   });
@@ -53,13 +42,6 @@ export function registerHealthRoutes(app: FastifyInstance, metrics: MetricsRegis
       phase = 'stopping';
     },
   };
-}
-
-async function freeDiskProblem(sources: ReadinessSources): Promise<string | undefined> {
-  const stats = await fs.promises.statfs(sources.dataDir);
-  const free = stats.bavail * stats.bsize;
-  if (free >= sources.minFreeDiskBytes) return undefined;
-  return `disk full: ${formatBytes(free)} free for the data folder, under the ${formatBytes(sources.minFreeDiskBytes)} minimum (--min-free-disk)`;
 }
 
 function processMetrics(): string {

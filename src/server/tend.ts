@@ -7,6 +7,8 @@ import {
   type BootstrapResult, type OwnerBootstrap,
 } from '../auth/index.js';
 import { AuditLog, AuditRetention, registerAuditHook, registerAuditRoutes } from '../audit/index.js';
+import { DiskWatch, diskAlerts } from '../disk/index.js';
+import { readRetention, registerRetentionRoutes, Retention, RetentionPolicy } from '../retention/index.js';
 import { createIngestContext, registerIngestRoutes, startOtlpGrpcServer, type IngestContext, type OtlpGrpcServer } from '../ingest/index.js';
 import { registerTraceRoutes, TraceIndex } from '../traces/index.js';
 import { Checkpoints, DatasetRegistry, DuckDatabase, DuckEventStore, type EventStore } from '../store/index.js';
@@ -63,7 +65,8 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   metrics.gauge('tend_store_bytes', 'Bytes the store uses on disk', () => store.sizeBytes());
   metrics.gauge('tend_store_wal_bytes', 'Bytes in the write-ahead log, replayed by a start after a crash', () => store.walBytes());
   const checkpointSeconds = metrics.histogram('tend_store_checkpoint_seconds', 'Time each background checkpoint held appends back', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
-  const ingest = createIngestContext(store, datasets, config.ingest, metrics);
+  const disk = new DiskWatch(config.dataDir, config.minFreeDisk);
+  const ingest = createIngestContext(store, datasets, config.ingest, metrics, () => disk.problem());
 
   const app = createApp(config, auth, people);
   const audit = new AuditLog((e, dataset, events) => ingest.pipeline.submit(e, dataset, events), (err) => app.log.error({ err }, 'audit log write failed'));
@@ -73,7 +76,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     if (error) app.log.error({ err: error }, 'checkpoint failed');
     else app.log.debug({ ms: Math.round(ms), walBytes }, 'checkpoint');
   });
-  const health = registerHealthRoutes(app, metrics, { ingestBusy: ingest.busy, dataDir: config.dataDir, minFreeDiskBytes: config.minFreeDiskBytes });
+  const health = registerHealthRoutes(app, metrics, { ingestBusy: ingest.busy, diskProblem: () => disk.problem() });
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, people);
   registerUserRoutes(app, people);
@@ -87,17 +90,15 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   await registerQueryRoutes(app, queryDeps);
   registerBubbleUpRoutes(app, queryDeps);
   registerEventSearchRoutes(app, queryDeps);
-  const auditRetention = await AuditRetention.open(db, store, datasets);
-  registerAuditRoutes(app, queryDeps, auditRetention, config.retentionDays);
+  const auditRetention = await AuditRetention.open(db);
+  const retention = new Retention(new RetentionPolicy(readRetention(config.checks.configFile, !config.checks.configFileNamed, config.retentionDays)), {
+    store, datasets, environments: () => auth.environments(), override: (envId, name) => auditRetention.override(envId, name), pruneTraces: (us) => traceIndex.prune(us),
+  });
+  registerAuditRoutes(app, queryDeps, auditRetention, (name) => retention.policy.of(name).days);
+  registerRetentionRoutes(app, datasets, retention);
 
   const sweep = async () => {
-    // The audit log may keep its own time (owners set it), longer or shorter than the rest.
-    const droppedAudit = await auditRetention.sweep();
-    if (droppedAudit) app.log.info({ dropped: droppedAudit }, 'retention: dropped old days of the audit log');
-    if (config.retentionDays <= 0) return;
-    const cutoffUs = (Date.now() - config.retentionDays * 86_400_000) * 1000;
-    const dropped = await store.dropBefore(cutoffUs, await auditRetention.othersFilter());
-    await traceIndex.prune(cutoffUs);
+    const dropped = await retention.sweep();
     if (dropped) app.log.info({ dropped }, 'retention: dropped old day partitions');
   };
   await sweep();
@@ -108,6 +109,8 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     meta: db, auth, pipeline: ingest.pipeline, query: queryDeps, settings: config.alerts, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, env,
   });
   alerts.register(app);
+  disk.onChange(diskAlerts(alerts.service, () => auth.environments(), config.dataDir, app.log));
+  await disk.start({ log: app.log, metrics });
   const slos = await startSlos({
     meta: db, auth, pipeline: ingest.pipeline, query: queryDeps, alerts: alerts.service, settings: config.slos, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log,
   });
@@ -157,6 +160,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     async close() {
       health.stopping();
       clearInterval(timer);
+      disk.stop();
       await checks.stop();
       await ownership.stop();
       await slos.stop();

@@ -16,7 +16,7 @@ import { OtlpProblem } from './values.js';
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
 /** gRPC status codes carried in google.rpc.Status, by HTTP status. */
-const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 408: 4, 413: 8, 415: 3, 429: 14, 503: 14 };
+const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 408: 4, 413: 8, 415: 3, 429: 14, 503: 14, 507: 8 };
 
 type Encoding = 'protobuf' | 'json';
 
