@@ -193,6 +193,11 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   'POST /api/v1/services/:name/handoff': r('alerts.configure'),
   'GET /api/v1/teams': r('alerts.read'),
   'POST /api/v1/catalog/import': r('settings.write'),
+
+  // Backups (src/backups): the whole node, every environment, to a path on the server
+  'POST /api/v1/backups': r('settings.write'),
+  'GET /api/v1/backups': r('settings.write'),
+  'GET /api/v1/backups/:id': r('settings.write'),
   'GET /api/v1/schedules': r('alerts.read'),
   'GET /api/v1/oncall': r('alerts.read'),
   'GET /api/v1/schedules/:name.ics': r('public'),

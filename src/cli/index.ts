@@ -15,6 +15,7 @@ import { registerServices } from './services.js';
 import { registerCatalog } from './catalog.js';
 import { registerOncall } from './oncall.js';
 import { registerIncidents } from './incidents.js';
+import { registerBackup, registerRestore } from './backup.js';
 import { registerDatasets } from './datasets.js';
 
 const program = new Command();
@@ -37,6 +38,8 @@ registerServices(program);
 registerCatalog(program);
 registerOncall(program);
 registerIncidents(program);
+registerBackup(program);
+registerRestore(program);
 registerDatasets(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {

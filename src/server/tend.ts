@@ -18,6 +18,7 @@ import { registerChecksRoutes, startChecks, type Checks } from '../checks/index.
 import { startAlerts, type Alerts } from '../alerts/index.js';
 import { startSlos, type Slos } from '../slos/index.js';
 import { startOwnership, type OwnershipCapability } from '../ownership/index.js';
+import { createBackups, type Backups } from '../backups/index.js';
 import { registerStatus } from '../status/index.js';
 import { registerBubbleUpRoutes, registerEventSearchRoutes, registerQueryRoutes } from '../query/index.js';
 import { loadWebBuild, registerDatasetRoutes, registerWebApp } from '../web-app/index.js';
@@ -45,6 +46,7 @@ export interface Tend {
   alerts: Alerts;
   slos: Slos;
   ownership: OwnershipCapability;
+  backups: Backups;
   /** OTLP/gRPC, unless turned off (config.grpcPort null). */
   grpc: OtlpGrpcServer | null;
   /** The address the server listens on, e.g. http://127.0.0.1:4318. */
@@ -136,6 +138,11 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     },
   });
   registerChecksRoutes(app, checks.service);
+  const backups = createBackups({
+    db, hold: (work) => checkpoints.hold(work), env: await people.defaultEnvironment(), submit: (e, dataset, events) => ingest.pipeline.submit(e, dataset, events),
+    checks: checks.service, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, processEnv: env,
+  });
+  backups.register(app);
   await registerStatus(app, { meta: db, store, datasets, auth, checks: checks.service });
   registerDatasetRoutes(app, queryDeps);
   registerWebApp(app, { build: loadWebBuild(), oidc: oidc !== undefined });
@@ -150,17 +157,19 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   const url = address.replace('[::1]', 'localhost');
   health.started();
+  await backups.start();
   // Only now: a log a crash left behind is folded in at once, which must not hold up the start.
   checkpoints.start();
   alerts.start(url);
   slos.start();
   ownership.start(url);
   return {
-    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, slos, ownership, grpc, url,
+    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, slos, ownership, backups, grpc, url,
     async close() {
       health.stopping();
       clearInterval(timer);
       disk.stop();
+      await backups.stop();
       await checks.stop();
       await ownership.stop();
       await slos.stop();

@@ -35,6 +35,8 @@ export class Checkpoints {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private last = Date.now();
+  /** Work that needs no checkpoint to run meanwhile (hold()). */
+  private holders = 0;
 
   constructor(
     private readonly store: Checkpointable,
@@ -60,8 +62,23 @@ export class Checkpoints {
     await this.run();
   }
 
+  /**
+   * Runs `work` with no checkpoint started meanwhile: DuckDB refuses to checkpoint while a
+   * long read transaction (a backup's snapshot) is open, and retrying every poll would only
+   * log failures. The log grows meanwhile and is folded in at the next tick after.
+   */
+  async hold<T>(work: () => Promise<T>): Promise<T> {
+    this.holders++;
+    try {
+      await this.running;
+      return await work();
+    } finally {
+      this.holders--;
+    }
+  }
+
   private tick(): void {
-    if (this.running) return;
+    if (this.running || this.holders > 0) return;
     const { writeMs, walBytes, intervalMs } = this.settings;
     const wal = this.store.walBytes();
     const byWork = writeMs > 0 && this.store.writtenMs() >= writeMs;
