@@ -32,6 +32,11 @@ export interface TendConfig {
   grpcPort: number | null;
   dataDir: string;
   /**
+   * Where metadata lives (--meta, TEND_META): null for the embedded store in the data folder, or a
+   * postgres:// URL shared by every node (src/store/postgres, docs/scale-out.md).
+   */
+  meta: string | null;
+  /**
    * Days of events kept by default (--retention-days, TEND_RETENTION_DAYS); undefined when neither
    * is given: then tend.yaml's retention.default, else 60 (src/retention). 0 keeps everything.
    */
@@ -186,6 +191,7 @@ export interface ConfigOverrides {
   checkpointAfterWrites?: number | string;
   checkpointWalMb?: number | string;
   checkpointInterval?: number | string;
+  meta?: string;
 }
 
 function toInt(value: number | string | undefined, name: string): number | undefined {
@@ -231,6 +237,21 @@ function readMinFreeDisk(value: number | string | undefined, name: string): MinF
   } catch {
     throw problem;
   }
+}
+
+/** --meta: a PostgreSQL URL; checked here so a typo fails at start, naming the flag. */
+function readMetaUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new Error(`--meta must be a URL such as postgres://user:password@host:5432/tend, got "${value}"`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`--meta must be a postgres:// URL, got "${url.protocol}//..."`);
+  }
+  return value.trim();
 }
 
 /** DuckDB would take 80% of RAM by default; Tend leaves room for Node and the OS: 40%. */
@@ -290,6 +311,7 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
     port,
     grpcPort,
     dataDir: path.resolve(flags.data ?? env.TEND_DATA ?? './tend-data'),
+    meta: readMetaUrl(flags.meta || env.TEND_META),
     retentionDays: toInt(flags.retentionDays, '--retention-days') ?? toInt(env.TEND_RETENTION_DAYS, 'TEND_RETENTION_DAYS'),
     logLevel: readLogLevel(flags.logLevel || env.TEND_LOG_LEVEL),
     memoryLimit: readMemoryLimit(flags.memoryLimit || env.TEND_MEMORY_LIMIT),

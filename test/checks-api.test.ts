@@ -255,7 +255,7 @@ describe('heartbeat pings (healthchecks.io API)', () => {
     expect(await state('new-job')).toMatchObject({ kind: 'heartbeat', managed_by: 'api', state: 'up', definition: { period: '1d', grace: '1h' } });
     expect((await ping(`/ping/${key}/new-job?create=1`)).status).toBe(200);
     expect((await ping(`/ping/wrong-key-wrong-key/nightly-backup`)).status).toBe(404);
-    const rows = await t.tend.db.query('SELECT key_hash FROM ping_keys');
+    const rows = await t.tend.meta.query('SELECT key_hash FROM ping_keys');
     expect(rows).toHaveLength(1);
     expect(String(rows[0].key_hash)).not.toContain(key);
     // A new key replaces the old one.

@@ -57,7 +57,7 @@ describe('concurrent metadata writes', () => {
     const answers = await times(N, (i) => api('PUT', '/api/v1/checks/same-name', { kind: 'heartbeat', period: `${i + 2}h`, grace: `${i + 1}m` }));
     expect(statuses(answers)).toEqual(Array(N).fill(200));
     const served = (await api('GET', '/api/v1/checks/same-name')).body.definition;
-    const stored = await t.tend.db.query<{ definition: string }>(`SELECT definition FROM checks WHERE name = 'same-name'`);
+    const stored = await t.tend.meta.query<{ definition: string }>(`SELECT definition FROM checks WHERE name = 'same-name'`);
     expect(stored).toHaveLength(1);
     expect(JSON.parse(stored[0].definition)).toMatchObject({ period: served.period, grace: served.grace });
     expect(answers.map((a) => a.body.definition.period)).toContain(served.period);
@@ -145,7 +145,7 @@ status_pages:
       fetch(`${t.url}/1/batch/Fresh-Dataset`, { method: 'POST', headers: { 'x-honeycomb-team': t.ingestKey }, body: JSON.stringify([{ data: { i } }]) }).then((r) => r.status),
     );
     expect(answers).toEqual(Array(N).fill(200));
-    const rows = await t.tend.db.query(`SELECT id FROM datasets WHERE slug = 'fresh-dataset'`);
+    const rows = await t.tend.meta.query(`SELECT id FROM datasets WHERE slug = 'fresh-dataset'`);
     expect(rows).toHaveLength(1);
   });
 });

@@ -33,6 +33,8 @@ export const SmtpDefaults = z.strictObject({
   port: z.int().min(1).max(65535).optional(),
   tls: z.boolean().optional(),
   starttls: z.boolean().optional(),
+  /** A PEM file of the certificate authority that signed the SMTP server's certificate (a private relay). */
+  ca_file: z.string().min(1).optional(),
   user: z.string().optional(),
   password: z.string().optional(),
   from: z.string().optional(),

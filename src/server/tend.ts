@@ -11,7 +11,7 @@ import { DiskWatch, diskAlerts } from '../disk/index.js';
 import { readRetention, registerRetentionRoutes, Retention, RetentionPolicy } from '../retention/index.js';
 import { createIngestContext, registerIngestRoutes, startOtlpGrpcServer, type IngestContext, type OtlpGrpcServer } from '../ingest/index.js';
 import { registerTraceRoutes, TraceIndex } from '../traces/index.js';
-import { Checkpoints, DatasetRegistry, DuckDatabase, DuckEventStore, type EventStore } from '../store/index.js';
+import { Checkpoints, DatasetRegistry, DuckDatabase, DuckEventStore, openMetaStore, type EventStore, type MetaStore } from '../store/index.js';
 import { MetricsRegistry } from '../telemetry/index.js';
 import { MarkerStore, registerMarkerRoutes } from '../markers/index.js';
 import { registerChecksRoutes, startChecks, type Checks } from '../checks/index.js';
@@ -31,6 +31,8 @@ export interface Tend {
   config: TendConfig;
   app: FastifyInstance;
   db: DuckDatabase;
+  /** Everything that is not an event: `db` itself, or PostgreSQL with --meta. */
+  meta: MetaStore;
   store: EventStore;
   datasets: DatasetRegistry;
   auth: AuthService;
@@ -56,13 +58,16 @@ export interface Tend {
 
 export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = process.env): Promise<Tend> {
   const db = await DuckDatabase.open(config.dataDir, { memoryLimit: config.memoryLimit });
+  // Metadata: in the data folder's DuckDB file, or in PostgreSQL shared by several nodes (--meta).
+  const shared = config.meta ? await openMetaStore(config.meta) : undefined;
+  const meta: MetaStore = shared ?? db;
   const store = await DuckEventStore.open(db);
-  const datasets = await DatasetRegistry.open(db);
-  const auth = await AuthService.open(db);
+  const datasets = await DatasetRegistry.open(meta);
+  const auth = await AuthService.open(meta);
   const keys = await bootstrap(auth, config.dataDir, env);
-  const people = await People.open(db, auth, { idleMs: config.auth.sessionIdleMs, maxMs: config.auth.sessionMaxMs });
+  const people = await People.open(meta, auth, { idleMs: config.auth.sessionIdleMs, maxMs: config.auth.sessionMaxMs });
   const owner = await bootstrapOwner(people, keys.keysFile, env);
-  const markers = await MarkerStore.open(db);
+  const markers = await MarkerStore.open(meta);
   const metrics = new MetricsRegistry();
   metrics.gauge('tend_store_bytes', 'Bytes the store uses on disk', () => store.sizeBytes());
   metrics.gauge('tend_store_wal_bytes', 'Bytes in the write-ahead log, replayed by a start after a crash', () => store.walBytes());
@@ -88,11 +93,11 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   registerIngestRoutes(app, ingest, traceIndex);
   registerTraceRoutes(app, { store, datasets, index: traceIndex });
   registerMarkerRoutes(app, markers, datasets);
-  const queryDeps = { store, datasets, meta: db, markers: markers.overlapping.bind(markers) };
+  const queryDeps = { store, datasets, meta, markers: markers.overlapping.bind(markers) };
   await registerQueryRoutes(app, queryDeps);
   registerBubbleUpRoutes(app, queryDeps);
   registerEventSearchRoutes(app, queryDeps);
-  const auditRetention = await AuditRetention.open(db);
+  const auditRetention = await AuditRetention.open(meta);
   const retention = new Retention(new RetentionPolicy(readRetention(config.checks.configFile, !config.checks.configFileNamed, config.retentionDays)), {
     store, datasets, environments: () => auth.environments(), override: (envId, name) => auditRetention.override(envId, name), pruneTraces: (us) => traceIndex.prune(us),
   });
@@ -108,17 +113,17 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   timer.unref();
 
   const alerts = await startAlerts({
-    meta: db, auth, pipeline: ingest.pipeline, query: queryDeps, settings: config.alerts, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, env,
+    meta, auth, pipeline: ingest.pipeline, query: queryDeps, settings: config.alerts, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, env,
   });
   alerts.register(app);
   disk.onChange(diskAlerts(alerts.service, () => auth.environments(), config.dataDir, app.log));
   await disk.start({ log: app.log, metrics });
   const slos = await startSlos({
-    meta: db, auth, pipeline: ingest.pipeline, query: queryDeps, alerts: alerts.service, settings: config.slos, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log,
+    meta, auth, pipeline: ingest.pipeline, query: queryDeps, alerts: alerts.service, settings: config.slos, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log,
   });
   slos.register(app);
   const ownership = await startOwnership({
-    meta: db, auth, people, pipeline: ingest.pipeline, alerts, markers, datasets, query: queryDeps, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log,
+    meta, auth, people, pipeline: ingest.pipeline, alerts, markers, datasets, query: queryDeps, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log,
     checkState: (envId, name) => {
       const rec = checks.service.find(envId, name);
       return rec && checks.service.view(rec);
@@ -131,7 +136,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   ownership.register(app);
   const checks = await startChecks({
-    meta: db, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log,
+    meta, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log,
     onStateChange: (rec, state, previous, reason) => {
       alerts.onCheckChange({ env: rec.env, name: rec.name, kind: rec.kind, labels: rec.definition.labels, state, previous, reason });
       ownership.onCheckChange(rec.env, rec.name, state, previous, reason);
@@ -143,7 +148,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     checks: checks.service, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, processEnv: env,
   });
   backups.register(app);
-  await registerStatus(app, { meta: db, store, datasets, auth, checks: checks.service });
+  await registerStatus(app, { meta, store, datasets, auth, checks: checks.service });
   registerDatasetRoutes(app, queryDeps);
   registerWebApp(app, { build: loadWebBuild(), oidc: oidc !== undefined });
 
@@ -164,7 +169,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   slos.start();
   ownership.start(url);
   return {
-    config, app, db, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, slos, ownership, backups, grpc, url,
+    config, app, db, meta, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, slos, ownership, backups, grpc, url,
     async close() {
       health.stopping();
       clearInterval(timer);
@@ -180,6 +185,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
       // Everything is committed: fold the log in, so the next start has nothing to replay.
       await checkpoints.stop();
       db.close();
+      await shared?.close();
     },
   };
 }

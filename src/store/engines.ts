@@ -4,6 +4,8 @@
 // snapshot tests (src/query/compile.test.ts) run for every engine listed.
 import { DuckDbCompiler } from './duckdb/duckdb-compiler.js';
 import type { SqlCompiler } from './sql-compiler.js';
+import type { MetaStore } from './meta-store.js';
+import { PgMetaStore } from './postgres/pg-meta-store.js';
 
 export interface Engine {
   /** A fresh compiler (with an empty parameter list) for the engine's SQL. */
@@ -13,3 +15,18 @@ export interface Engine {
 export const ENGINES: Record<string, Engine> = {
   duckdb: { compiler: () => new DuckDbCompiler() },
 };
+
+/** A metadata store that several nodes share, chosen by the scheme of --meta's URL. */
+export type SharedMetaStore = MetaStore & { close(): Promise<void> };
+
+export const META_ENGINES: Record<string, (url: string) => Promise<SharedMetaStore>> = {
+  postgres: (url) => PgMetaStore.open(url),
+  postgresql: (url) => PgMetaStore.open(url),
+};
+
+export function openMetaStore(url: string): Promise<SharedMetaStore> {
+  const scheme = new URL(url).protocol.replace(/:$/, '');
+  const open = META_ENGINES[scheme];
+  if (!open) throw new Error(`--meta: no metadata store for ${scheme}:// (known: ${Object.keys(META_ENGINES).join(', ')})`);
+  return open(url);
+}

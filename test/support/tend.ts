@@ -1,6 +1,7 @@
 // Starting Tend for tests: in this process (fast, for API tests) or as a child `tend serve`
 // process (for real clients and crash tests). Both use a fresh temp data folder.
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,16 @@ export const cliPath = path.join(repoRoot, 'dist/cli/index.js');
 
 export function tempDataDir(label = 'tend'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${label}-`));
+}
+
+/**
+ * TEND_TEST_META=postgres://user@host:port runs a suite's Tend nodes on PostgreSQL metadata
+ * instead of the embedded store: one database per data folder, so a restart finds its own.
+ */
+export function testMeta(dataDir: string): string | undefined {
+  const base = process.env.TEND_TEST_META;
+  if (!base) return undefined;
+  return `${base.replace(/\/$/, '')}/t_${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
 }
 
 export interface TestTend {
@@ -31,7 +42,7 @@ function readKeys(dataDir: string): { ingest_key: string; admin_key: string } {
 /** Tend in this process on a free port. */
 export async function startTestTend(overrides: ConfigOverrides = {}): Promise<TestTend> {
   const dataDir = overrides.data ?? tempDataDir();
-  const tend = await startTend(loadConfig({ port: 0, logLevel: 'error', ...overrides, data: dataDir }, {}), {});
+  const tend = await startTend(loadConfig({ port: 0, logLevel: 'error', meta: testMeta(dataDir), ...overrides, data: dataDir }, {}), {});
   const keys = readKeys(dataDir);
   return {
     tend,
@@ -59,7 +70,9 @@ export interface ChildTend {
 
 /** `tend serve` (built CLI) as a child process; resolves once it prints its banner. */
 export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): Promise<ChildTend> {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--data', dataDir, '--port', String(port), '--log-level', 'error', ...extraArgs], {
+  const meta = testMeta(dataDir);
+  const args = ['serve', '--data', dataDir, '--port', String(port), '--log-level', 'error', ...(meta ? ['--meta', meta] : []), ...extraArgs];
+  const child = spawn(process.execPath, [cliPath, ...args], {
     env: { ...process.env, TEND_INGEST_KEY: '', TEND_ADMIN_KEY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

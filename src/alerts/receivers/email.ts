@@ -1,5 +1,6 @@
 // Email through SMTP (nodemailer): one message per group, with plain text and HTML parts.
 // Host, port, TLS or STARTTLS, user and password come from the receiver or alerting.smtp.
+import fs from 'node:fs';
 import nodemailer from 'nodemailer';
 import type { z } from 'zod';
 import type { EmailConfig, SmtpDefaults } from '../config.js';
@@ -23,11 +24,20 @@ export async function sendEmail(cfg: z.infer<typeof EmailConfig>, smtp: z.infer<
   if (!host || !from) throw new DeliveryError('email: no SMTP host or from address (set them on the receiver or in alerting.smtp)', true);
   const tls = cfg.tls ?? smtp.tls ?? false;
   const user = cfg.user ?? smtp.user;
+  const caFile = cfg.ca_file ?? smtp.ca_file;
+  let ca: Buffer | undefined;
+  try {
+    ca = caFile ? fs.readFileSync(caFile) : undefined;
+  } catch (err) {
+    throw new DeliveryError(`email: cannot read ca_file ${caFile}: ${(err as Error).message}`, true);
+  }
   const transport = nodemailer.createTransport({
     host,
     port: cfg.port ?? smtp.port ?? (tls ? 465 : 587),
     secure: tls,
     requireTLS: cfg.starttls ?? smtp.starttls ?? false,
+    // The server's certificate is always verified; ca_file only adds who may sign it.
+    tls: ca ? { ca } : undefined,
     auth: user ? { user, pass: cfg.password ?? smtp.password ?? '' } : undefined,
     connectionTimeout: ctx.timeoutMs,
     greetingTimeout: ctx.timeoutMs,
