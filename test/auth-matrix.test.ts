@@ -203,6 +203,7 @@ const SAMPLES: Record<string, Sample> = {
   // No schedules are declared here: the permission is what is tested (test/ownership-*.test.ts test the answers).
   'GET /api/v1/oncall': { path: '/api/v1/oncall?schedule=none', ok: [404] },
   'GET /api/v1/schedules/:name.ics': { path: '/api/v1/schedules/none.ics?token=cal_unknown', ok: [404] },
+  'GET /api/v1/schedules/:name/shifts': { path: '/api/v1/schedules/none/shifts', ok: [404] },
   'GET /api/v1/schedules/:name/overrides': { path: '/api/v1/schedules/none/overrides', ok: [404] },
   'POST /api/v1/schedules/:name/overrides': { path: '/api/v1/schedules/none/overrides', body: { layer: 'l', email: 'a@example.com', from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }, ok: [404] },
   'DELETE /api/v1/schedules/:name/overrides/:id': { path: '/api/v1/schedules/none/overrides/x', ok: [404] },

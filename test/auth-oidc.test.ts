@@ -2,24 +2,13 @@
 // configured for it in tend.yaml, and an HTTP client with a cookie jar that follows every
 // redirect and submits the provider's sign-in and consent forms, as a browser would.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Server } from 'node:http';
-import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tend } from '../src/server/index.js';
+import { freePort, OIDC_SECRET_ENV, oidcYaml, startOidcProvider } from './support/oidc-provider.js';
 import { OWNER, startWithOwner } from './support/people.js';
 import { tempDataDir } from './support/tend.js';
-
-const GROUPS: Record<string, string[]> = { ada: ['sre', 'everyone'], bob: ['everyone'], eve: [] };
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** A browser's worth of HTTP: one cookie jar per host, redirects followed, forms submitted. */
 class Agent {
@@ -84,36 +73,10 @@ beforeAll(async () => {
   const issuer = `http://127.0.0.1:${port}`;
   const dir = tempDataDir('tend-oidc');
   const yaml = path.join(dir, 'tend.yaml');
-  fs.writeFileSync(yaml, `
-auth:
-  oidc:
-    issuer: ${issuer}
-    client_id: tend
-    client_secret_env: TEST_OIDC_SECRET
-    scopes: [openid, email, profile, groups]
-    groups_claim: groups
-    roles:
-      - { group: sre, roles: { production: admin, staging: member } }
-      - { group: everyone, roles: { production: viewer } }
-    create_users: true
-`);
-  tend = await startWithOwner({ data: path.join(dir, 'data'), config: yaml }, { TEST_OIDC_SECRET: 'a-long-shared-client-secret-for-tests' });
+  fs.writeFileSync(yaml, oidcYaml(issuer));
+  tend = await startWithOwner({ data: path.join(dir, 'data'), config: yaml }, OIDC_SECRET_ENV);
   await tend.auth.ensureEnvironment('staging');
-  const provider = new Provider(issuer, {
-    clients: [{
-      client_id: 'tend',
-      client_secret: 'a-long-shared-client-secret-for-tests',
-      redirect_uris: [`${tend.url}/api/v1/auth/oidc/callback`],
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-    }],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
-    scopes: ['openid', 'email', 'profile', 'groups'],
-    findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id, email: `${id}@corp.example`, email_verified: true, name: id.toUpperCase(), groups: GROUPS[id] ?? [] }) }),
-    pkce: { required: () => true },
-    cookies: { keys: ['test-only-cookie-signing-key'] },
-  });
-  idp = provider.listen(port, '127.0.0.1');
+  idp = startOidcProvider(port, tend.url);
 }, 60_000);
 
 afterAll(async () => {

@@ -2,7 +2,8 @@
 // Prometheus does): critical alerts of a service open one by default, a route saying
 // `incident: true` opens one for any severity (mapped by the label, then the service's map),
 // `incident: false` keeps even a critical alert out, alerts of one service and alert group join
-// the open incident, and alerts of no service open nothing.
+// the open incident, and alerts of no service open nothing. /api/v1/alerts names each alert's
+// service, by its label or by the check that raised it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startAlertsTend, type AlertsTend } from './support/alerts.js';
 
@@ -18,7 +19,7 @@ alerting:
       - { matchers: ['quiet="yes"'], incident: false }
 teams: [{ name: payments, members: [ana@example.com] }]
 services:
-  - { name: checkout, owner: payments }
+  - { name: checkout, owner: payments, checks: [checkout-health] }
   - { name: ledger, owner: payments, severity_map: { warning: SEV2 } }
 `;
 const push = (labels: Record<string, string>) => api(t, t.adminKey, 'POST', '/api/v2/alerts', [{ labels, annotations: { summary: `${labels.alertname} on ${labels.instance ?? labels.cluster ?? '-'}` } }]);
@@ -80,5 +81,19 @@ describe('incidents from alerts', () => {
     const list = await settle('ledger', 3);
     // group_by [alertname, cluster]: the two clusters are two groups.
     expect(list.map((i) => `${i.title} ${i.severity}`).sort()).toEqual(['ReplicaLag on eu SEV2', 'ReplicaLag on us SEV2', 'Vacuum on eu SEV4']);
+  });
+
+  it('names each alert\'s service in /api/v1/alerts: by its label, or by the check that raised it', async () => {
+    const env = await t.tend.auth.ensureEnvironment('production');
+    await t.tend.alerts.service.report(env, 'check', [{ labels: { alertname: 'checkout-health', source: 'check', check_kind: 'http' }, annotations: { summary: 'down' } }]);
+    const all = (await api(t, t.adminKey, 'GET', '/api/v1/alerts?state=firing')).body.alerts as { labels: Record<string, string>; service: string | null }[];
+    const serviceOf = (alertname: string) => all.filter((a) => a.labels.alertname === alertname).map((a) => a.service);
+    expect(serviceOf('checkout-health')).toEqual(['checkout']);
+    expect(serviceOf('ReplicaLag')).toEqual(['ledger', 'ledger']);
+    expect(serviceOf('Orphan')).toEqual([null]);
+    const checkout = (await api(t, t.adminKey, 'GET', '/api/v1/alerts?state=firing&service=checkout')).body.alerts as { labels: Record<string, string>; service: string }[];
+    expect(new Set(checkout.map((a) => a.service))).toEqual(new Set(['checkout']));
+    expect(checkout.map((a) => a.labels.alertname)).toContain('checkout-health');
+    expect(checkout.map((a) => a.labels.alertname)).not.toContain('ReplicaLag');
   });
 });

@@ -40,6 +40,25 @@ describe('on-call over HTTP', () => {
     expect((await call('GET', '/api/v1/oncall')).body.error).toBe('schedule: required');
   });
 
+  it('lists the shifts between two times, across the spring change, for the calendar page', async () => {
+    const r = await call('GET', '/api/v1/schedules/payments-primary/shifts?from=2026-03-28T00:00:00Z&to=2026-03-31T00:00:00Z');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      schedule: 'payments-primary', time_zone: 'Europe/Berlin', from: '2026-03-28T00:00:00.000Z', to: '2026-03-31T00:00:00.000Z', layers: ['weekly', 'business-hours'],
+      shifts: [
+        // Handed over at 09:00 CET, then at 09:00 CEST: an hour earlier in UTC.
+        { email: 'cy@example.com', name: null, layer: 'weekly', start: '2026-03-23T08:00:00.000Z', end: '2026-03-30T07:00:00.000Z', override: null },
+        { email: 'bo@example.com', name: null, layer: 'business-hours', start: '2026-03-30T07:00:00.000Z', end: '2026-03-30T15:00:00.000Z', override: null },
+        { email: 'ana@example.com', name: 'Ana', layer: 'weekly', start: '2026-03-30T07:00:00.000Z', end: '2026-04-06T07:00:00.000Z', override: null },
+      ],
+    });
+    const error = async (q: string) => (await call('GET', `/api/v1/schedules/payments-primary/shifts?${q}`)).body.error;
+    expect(await error('from=2026-03-28T00:00:00Z&to=2026-03-27T00:00:00Z')).toBe('to: must be after from');
+    expect(await error('from=2026-01-01T00:00:00Z&to=2026-03-31T00:00:00Z')).toBe('to: at most 62 days after from');
+    expect(await error('from=soon')).toBe('from: expected an ISO 8601 time');
+    expect((await call('GET', '/api/v1/schedules/nope/shifts')).status).toBe(404);
+  });
+
   it('adds, applies, lists and deletes overrides', async () => {
     const bad = await call('POST', '/api/v1/schedules/payments-primary/overrides', { layer: 'nightly', email: 'dee@example.com', from: '2026-03-29T20:00:00Z', to: '2026-03-30T10:00:00Z' });
     expect(bad.status).toBe(400);

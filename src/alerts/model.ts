@@ -3,7 +3,7 @@
 import type { Labels } from './labels.js';
 
 /** `tend`: Tend about itself (src/disk: the data folder short of space). */
-export const ALERT_SOURCES = ['trigger', 'check', 'alertmanager', 'slo', 'tend'] as const;
+export const ALERT_SOURCES = ['trigger', 'check', 'alertmanager', 'slo', 'tend', 'deploy'] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 export type AlertState = 'firing' | 'resolved';
 
@@ -41,10 +41,17 @@ export interface AlertReport {
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-/** The alert as /api/v1/alerts shows it. */
-export function alertJson(a: Alert) {
+/**
+ * Names the catalog service an alert belongs to. The ownership capability supplies it (it imports
+ * alerts, so alerts cannot import it back); until it does, alerts belong to no service.
+ */
+export type ServiceOf = (envId: string, alert: Alert) => string | undefined;
+
+/** The alert as /api/v1/alerts shows it, with the service it belongs to. */
+export function alertJson(a: Alert, service: string | undefined) {
   return {
     fingerprint: a.fingerprint,
+    service: service ?? null,
     labels: a.labels,
     annotations: a.annotations,
     state: a.state,

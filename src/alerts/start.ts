@@ -14,6 +14,7 @@ import { checkAlert, type CheckChange } from './check-alerts.js';
 import { AlertingConfig, readAlertsFile } from './config.js';
 import { DeliveryQueue } from './delivery/delivery-queue.js';
 import { parseDuration } from './duration.js';
+import type { ServiceOf } from './model.js';
 import { Leases } from './leases.js';
 import { registerAlertRoutes } from './routes.js';
 import { Dispatcher, type Routing } from './routing/dispatcher.js';
@@ -46,6 +47,8 @@ export interface Alerts {
   config: AlertingConfig;
   /** Feed for the checks capability: a check's state changed. */
   onCheckChange(change: CheckChange): void;
+  /** Set by the ownership capability: which catalog service an alert belongs to. */
+  setServiceOf(serviceOf: ServiceOf): void;
   register(app: FastifyInstance): void;
   /** Starts timers (trigger evaluation, delivery, sweeps): once the server listens. */
   start(url: string): void;
@@ -95,6 +98,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
   const resolveTimeoutMs = parseDuration(config.resolve_timeout)!;
   const startedAt = Date.now();
   let sweepTimer: NodeJS.Timeout | undefined;
+  let serviceOf: ServiceOf = () => undefined;
   const configText = file ? JSON.stringify({ route: config.route, receivers: config.receivers.map((r) => r.name), inhibit_rules: config.inhibit_rules }) : '';
 
   return {
@@ -105,8 +109,11 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
       const work = report.resolve ? service.resolve(change.env, [report.fingerprint]) : service.report(change.env, 'check', [report.alert]).then(() => undefined);
       work.catch((err) => deps.log.error({ err, check: change.name }, 'could not raise the check alert'));
     },
+    setServiceOf(fn) {
+      serviceOf = fn;
+    },
     register(app) {
-      registerAlertRoutes(app, service, deliveries);
+      registerAlertRoutes(app, service, deliveries, () => serviceOf);
       registerTriggerRoutes(app, triggers);
       registerAlertmanagerApi(app, { alerts: service, silences, dispatcher, resolveTimeoutMs: () => resolveTimeoutMs, configText: () => configText, startedAt });
       registerReceiverRoutes(app, () => config, deps.settings.delivery.attemptTimeoutMs, () => externalUrl);

@@ -201,6 +201,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   'GET /api/v1/schedules': r('alerts.read'),
   'GET /api/v1/oncall': r('alerts.read'),
   'GET /api/v1/schedules/:name.ics': r('public'),
+  'GET /api/v1/schedules/:name/shifts': r('alerts.read'),
   'GET /api/v1/schedules/:name/overrides': r('alerts.read'),
   'POST /api/v1/schedules/:name/overrides': r('alerts.write'),
   'DELETE /api/v1/schedules/:name/overrides/:id': r('alerts.write'),

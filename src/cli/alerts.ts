@@ -12,6 +12,7 @@ interface AlertRow {
   annotations: Record<string, string>;
   state: string;
   source: string;
+  service: string | null;
   starts_at: string;
   acknowledged_by?: string;
 }
@@ -23,8 +24,8 @@ const json = (v: unknown): void => out(JSON.stringify(v, null, 2));
 const withJson = (c: Command) => clientOptions(c).option('--json', 'print the JSON answer');
 
 function printAlerts(alerts: AlertRow[]): void {
-  const rows = alerts.map((a) => [a.fingerprint, a.labels.alertname ?? '', a.state, a.source, a.starts_at, a.acknowledged_by ?? '', a.annotations.summary ?? '']);
-  out(formatTable(['FINGERPRINT', 'ALERTNAME', 'STATE', 'SOURCE', 'SINCE', 'ACKED BY', 'SUMMARY'], rows));
+  const rows = alerts.map((a) => [a.fingerprint, a.labels.alertname ?? '', a.state, a.source, a.service ?? '', a.starts_at, a.acknowledged_by ?? '', a.annotations.summary ?? '']);
+  out(formatTable(['FINGERPRINT', 'ALERTNAME', 'STATE', 'SOURCE', 'SERVICE', 'SINCE', 'ACKED BY', 'SUMMARY'], rows));
 }
 
 export function registerAlerts(program: Command): void {
@@ -33,11 +34,13 @@ export function registerAlerts(program: Command): void {
   withJson(alerts.command('list').description('Alerts of the key\'s environment'))
     .option('--state <state>', 'firing or resolved')
     .option('--source <source>', 'trigger, check or alertmanager')
+    .option('--service <service>', 'only the alerts of this catalog service')
     .option('--filter <matcher...>', 'label matchers such as severity="critical"')
-    .action(async (opts: Opts & { state?: string; source?: string; filter?: string[] }) => {
+    .action(async (opts: Opts & { state?: string; source?: string; service?: string; filter?: string[] }) => {
       const q = new URLSearchParams();
       if (opts.state) q.set('state', opts.state);
       if (opts.source) q.set('source', opts.source);
+      if (opts.service) q.set('service', opts.service);
       for (const f of opts.filter ?? []) q.append('filter', f);
       const res = await callApi<{ alerts: AlertRow[] }>(opts, 'admin', 'GET', `/api/v1/alerts${q.size ? `?${q}` : ''}`);
       if (opts.json) json(res);

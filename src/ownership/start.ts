@@ -89,6 +89,8 @@ export async function startOwnership(d: OwnershipStartDeps): Promise<OwnershipCa
     write, envOf, names, externalUrl: () => externalUrl, log: d.log, now,
   });
   incidents.onChange((env, i) => o.afterIncidentChange(env, i));
+  // /api/v1/alerts names each alert's service from the catalog (alerts cannot import ownership).
+  d.alerts.setServiceOf((envId, alert) => catalog.serviceOf(envId, alert)?.name);
   d.alerts.service.onChange((env, alert, change) => {
     o.onAlert(env, alert, change).catch((err) => d.log.error({ err, alert: alert.fingerprint }, 'could not open or update an incident'));
   });

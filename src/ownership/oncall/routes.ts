@@ -1,4 +1,5 @@
-// On-call API: who is on call for a schedule at a time, overrides, the iCalendar feed (opened
+// On-call API: who is on call for a schedule at a time, its shifts between two times (the
+// calendar page), overrides, the iCalendar feed (opened
 // by a per-user token in its URL, since calendar apps send no header) and that token's rotation.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -14,6 +15,9 @@ import { scheduleShifts } from './shifts.js';
 const Instant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time');
 const OverrideBody = z.strictObject({ layer: z.string().min(1), email: z.string().email(), from: Instant, to: Instant });
 const FEED_DAYS = 90;
+const DAY_MS = 86_400_000;
+/** The calendar page asks for a week or a month; more than two months is one question too many. */
+const MAX_SHIFT_DAYS = 62;
 
 export interface OncallRouteDeps {
   ownership: Ownership;
@@ -49,6 +53,28 @@ export function registerOncallRoutes(app: FastifyInstance, d: OncallRouteDeps): 
     return {
       schedule: name, at: iso(t),
       on_call: on.map((x) => ({ email: x.email, name: names.get(x.email) ?? null, layer: x.layer, shift_start: iso(x.start), shift_end: iso(x.end), override: x.override ?? null })),
+    };
+  });
+
+  // Every shift between two times (overrides applied): what the on-call calendar draws.
+  app.get<{ Params: { name: string }; Querystring: { from?: string; to?: string } }>('/api/v1/schedules/:name/shifts', async (request) => {
+    const { env } = principalOf(request);
+    const s = schedule(env.id, request.params.name);
+    const instant = (field: 'from' | 'to', fallback: number) => {
+      const v = request.query[field];
+      if (v === undefined) return fallback;
+      if (Number.isNaN(Date.parse(v))) throw badRequest(`${field}: expected an ISO 8601 time`);
+      return Date.parse(v);
+    };
+    const from = instant('from', d.now());
+    const to = instant('to', from + 7 * DAY_MS);
+    if (to <= from) throw badRequest('to: must be after from');
+    if (to - from > MAX_SHIFT_DAYS * DAY_MS) throw badRequest(`to: at most ${MAX_SHIFT_DAYS} days after from`);
+    const names = await d.names();
+    const shifts = scheduleShifts(s, from, to, await d.overrides.list(env.id, s.name));
+    return {
+      schedule: s.name, time_zone: s.time_zone, from: iso(from), to: iso(to), layers: s.layers.map((l) => l.name),
+      shifts: shifts.map((x) => ({ email: x.email, name: names.get(x.email) ?? null, layer: x.layer, start: iso(x.start), end: iso(x.end), override: x.override ?? null })),
     };
   });
 

@@ -7,6 +7,9 @@ import { useSession } from './session';
 const NAV = [
   { to: '/', label: 'Datasets', match: (p: string) => p === '/' || /^\/(query|events|traces?)\//.test(p) },
   { to: '/checks', label: 'Checks', match: (p: string) => p.startsWith('/checks') },
+  { to: '/services', label: 'Services', match: (p: string) => p.startsWith('/services') },
+  { to: '/oncall', label: 'On call', match: (p: string) => p.startsWith('/oncall') },
+  { to: '/incidents', label: 'Incidents', match: (p: string) => p.startsWith('/incidents') },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -26,4 +26,9 @@ export const ROUTES: Route[] = [
   page('/trace/:traceId', () => import('../traces/trace-page')),
   page('/checks', () => import('../checks/checks-page')),
   page('/checks/:name', () => import('../checks/check-page')),
+  page('/services', () => import('../services/services-page')),
+  page('/services/:name', () => import('../services/service-page')),
+  page('/oncall', () => import('../oncall/oncall-page')),
+  page('/incidents', () => import('../incidents/incidents-page')),
+  page('/incidents/:id', () => import('../incidents/incident-page')),
 ];
