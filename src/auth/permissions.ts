@@ -93,6 +93,9 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   'GET /1/query_results/:dataset/:id': r('data.read'),
   'POST /api/v1/bubbleup/:dataset': r('data.read'),
   'POST /api/v1/events/:dataset/search': r('data.read'),
+  // Customers (src/customers): the most affected list and a customer's page
+  'GET /api/v1/customers': r('data.read'),
+  'GET /api/v1/customers/:id': r('data.read'),
   'GET /api/v1/traces/:traceId': r('data.read'),
 
   // Checks, heartbeats and status pages
@@ -190,6 +193,8 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   // per-user token in its URL and notification links by a signed token, so both are public here.
   'GET /api/v1/services': r('alerts.read'),
   'GET /api/v1/services/:name': r('alerts.read'),
+  'GET /api/v1/services/:name/capacity': r('alerts.read'),
+  'GET /api/v1/services/:name/capacity/plan': r('alerts.read'),
   'POST /api/v1/services/:name/handoff': r('alerts.configure'),
   'GET /api/v1/teams': r('alerts.read'),
   'POST /api/v1/catalog/import': r('settings.write'),

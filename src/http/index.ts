@@ -3,6 +3,7 @@
 // folder imports no capability, so any capability may import it without a cycle.
 export * from './errors.js';
 export { validate, fieldPath } from './validate.js';
+export { parseTimeParam } from './time-param.js';
 export { parseJsonBody, formatBytes } from './decode-body.js';
 export { readBody, ReceiveBudget, type BodyLimits } from './read-body.js';
 export { clientErrorHandler } from './client-errors.js';

@@ -49,6 +49,8 @@ export const ServiceInput = z.strictObject({
   /** Alert `severity` label -> incident severity, over the default mapping. */
   severity_map: z.record(z.string(), Sev).default({}),
   annotations: z.record(z.string(), z.string()).default({}),
+  /** Capacity limits: read and checked by src/capacity. */
+  capacity: z.unknown().optional(),
 });
 export type Service = z.infer<typeof ServiceInput> & { imported?: boolean };
 

@@ -20,6 +20,8 @@ export const EventSearchSchema = QuerySpecSchema.pick({
 }).extend({
   /** By event time: `descending` (newest first, the default) or `ascending`. */
   order: z.enum(['ascending', 'descending']).nullish(),
+  /** Order by this column (or calculated field) instead of time, in `order`; ties newest first. */
+  sort_by: z.string().min(1).nullish(),
   limit: z.number().int().min(1).max(MAX_EVENTS).nullish(),
   /** Columns (or calculated fields) to return; every column of the dataset when absent. */
   columns: z.array(z.string().min(1)).min(1).max(MAX_EVENT_COLUMNS).nullish(),
@@ -41,7 +43,7 @@ export interface EventSearchResult {
 export function parseEventSearch(json: unknown): EventSearch {
   const parsed = validate(EventSearchSchema, json, 'search');
   // The query spec's own checks (filter values, calculated field names, time order).
-  const { order: _o, limit: _l, columns: _c, ...spec } = parsed;
+  const { order: _o, limit: _l, columns: _c, sort_by: _s, ...spec } = parsed;
   parseQuerySpec(spec);
   return parsed;
 }
@@ -57,18 +59,20 @@ export async function searchEvents(deps: QueryDeps, env: Environment, dataset: s
   const meta = { start_time: start, end_time: end, order, limit, more: false };
   const resolve = columnResolver(columns, search.calculated_fields);
   const where = filtersExpr(search.filters, search.filter_combination, resolve);
+  const sortBy = search.sort_by ? resolve(search.sort_by) : undefined;
   const names = search.columns ?? [...columns.keys()].slice(0, MAX_EVENT_COLUMNS);
   const window = { startUs: start * 1e6, endUs: end * 1e6 };
   // Output columns are numbered (f0, f1, ...) so any field name, however odd, comes back intact.
   const outputs = names.map((name, i): [Expr, number] => [resolve(name), i]).filter(([e]) => e.type !== 'null');
-  const source = await deps.store.source(datasets.map((d) => d.id), window.startUs, window.endUs, columnsOf([where, ...outputs.map(([e]) => e)]));
+  const source = await deps.store.source(datasets.map((d) => d.id), window.startUs, window.endUs, columnsOf([where, ...(sortBy ? [sortBy] : []), ...outputs.map(([e]) => e)]));
   if (!source) return { events: [], meta: { ...meta, duration_ms: elapsed(started) } };
 
   const rows = await compileAndRead(deps.store, (c) => {
     const cols = [`${c.epochMicros(c.timeColumn)} AS ${c.ident('t')}`, `${c.ident(SAMPLERATE_COLUMN)} AS ${c.ident('w')}`];
     for (const [e, i] of outputs) cols.push(`${c.expr(e)} AS ${c.ident(`f${i}`)}`);
-    return `SELECT ${cols.join(', ')} FROM ${source} WHERE ${whereClause(c, window, where)}` +
-      ` ORDER BY ${c.ident(TIME_COLUMN)} ${order === 'ascending' ? 'ASC' : 'DESC'} LIMIT ${c.int(limit + 1)}`;
+    const direction = order === 'ascending' ? 'ASC' : 'DESC';
+    const by = sortBy && sortBy.type !== 'null' ? `${c.expr(sortBy)} ${direction} NULLS LAST, ${c.ident(TIME_COLUMN)} DESC` : `${c.ident(TIME_COLUMN)} ${direction}`;
+    return `SELECT ${cols.join(', ')} FROM ${source} WHERE ${whereClause(c, window, where)} ORDER BY ${by} LIMIT ${c.int(limit + 1)}`;
   }, Date.now() + timeoutMs, timeoutMs, valueFieldOf(search, 'filters'));
   const events = rows.slice(0, limit).map((r) => {
     const data: Record<string, unknown> = {};

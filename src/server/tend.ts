@@ -18,6 +18,9 @@ import { registerChecksRoutes, startChecks, type Checks } from '../checks/index.
 import { startAlerts, type Alerts } from '../alerts/index.js';
 import { startSlos, type Slos } from '../slos/index.js';
 import { startOwnership, type OwnershipCapability } from '../ownership/index.js';
+import { loadDatasetFields } from '../dataset-fields/index.js';
+import { startCustomers } from '../customers/index.js';
+import { startCapacity } from '../capacity/index.js';
 import { createBackups, type Backups } from '../backups/index.js';
 import { registerStatus } from '../status/index.js';
 import { registerBubbleUpRoutes, registerEventSearchRoutes, registerQueryRoutes } from '../query/index.js';
@@ -135,6 +138,18 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     },
   });
   ownership.register(app);
+  const datasetFields = await loadDatasetFields(config.checks.configFile, config.checks.configFileNamed, (name) => auth.ensureEnvironment(name));
+  startCustomers(app, {
+    query: queryDeps, fields: datasetFields,
+    slos: (envId) => slos.service.list(envId),
+    services: (envId) => ownership.ownership.catalog.services(envId),
+    incidents: (envId, service) => ownership.incidents.list(envId, { service }),
+  });
+  await startCapacity(app, {
+    query: queryDeps, fields: datasetFields, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed,
+    ensureEnvironment: (name) => auth.ensureEnvironment(name),
+    service: (envId, name) => ownership.ownership.catalog.service(envId, name),
+  });
   const checks = await startChecks({
     meta, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log,
     onStateChange: (rec, state, previous, reason) => {

@@ -1,0 +1,51 @@
+// What every customer question needs of a dataset: that it exists, its columns, its fields
+// (customer, endpoint, latency, error: src/dataset-fields) and the two calculated fields the
+// queries share, an error flag and a weight-1 count of slow requests, written in the
+// derived-column language so the query engine types, quotes and parameterises them.
+import type { DatasetFieldsOf, DatasetFields } from '../dataset-fields/index.js';
+import { columnRef } from '../dataset-fields/index.js';
+import { notFound } from '../http/index.js';
+import type { IncidentSummary } from './incidents.js';
+import type { QueryDeps } from '../query/index.js';
+import type { Environment } from '../store/index.js';
+
+/** Calculated field names; the leading underscores keep them clear of ordinary columns. */
+export const ERROR_FIELD = '__tend_error';
+export const SLOW_FIELD = '__tend_slow';
+export const SCORE_FIELD = '__tend_score';
+
+export interface CustomerDeps {
+  query: QueryDeps;
+  fields: DatasetFieldsOf;
+  /** The SLIs of the SLOs over a dataset (a latency objective is read from them). */
+  slis(envId: string, dataset: string): string[];
+  /** Incidents of the services that own the dataset whose window overlaps [fromMs, toMs). */
+  incidents(env: Environment, dataset: string, fromMs: number, toMs: number): Promise<IncidentSummary[]>;
+}
+
+export interface DatasetContext {
+  dataset: string;
+  fields: DatasetFields;
+  columns: Set<string>;
+  /** The `error` expression as a 1/0 calculated field. */
+  errorField: { name: string; expression: string };
+}
+
+export async function datasetContext(deps: CustomerDeps, env: Environment, dataset: string): Promise<DatasetContext> {
+  const found = await deps.query.datasets.find(env.id, dataset);
+  if (!found) throw notFound(`dataset: "${dataset}" does not exist in this environment`);
+  const columns = new Set((await deps.query.store.columns(found.id)).map((c) => c.name));
+  const fields = deps.fields(env.id, found.name, columns);
+  return { dataset: found.name, fields, columns, errorField: { name: ERROR_FIELD, expression: `IF(${fields.error}, 1, 0)` } };
+}
+
+/** 1 when the request took longer than `thresholdMs`, else 0 (also when it has no latency). */
+export function slowField(ctx: DatasetContext, thresholdMs: number | null): { name: string; expression: string } {
+  const expression = thresholdMs === null ? '0' : `IF(GT(${columnRef(ctx.fields.duration_field)}, ${thresholdMs}), 1, 0)`;
+  return { name: SLOW_FIELD, expression };
+}
+
+/** A ratio that is 0 rather than NaN when nothing was counted. */
+export const ratio = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);
+
+export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
