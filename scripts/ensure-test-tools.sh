@@ -4,6 +4,7 @@
 # prometheus-alertmanager (amtool): the alert tests run a real Prometheus against Tend's
 # Alertmanager API and compare Tend's routing with `amtool config routes test`. chromium: the web
 # UI's browser tests drive Debian's chromium with playwright-core (never a downloaded browser).
+# clickhouse-server: tests start their own server from it in a temp folder (bench/clickhouse.ts).
 # systemd (systemd-analyze): the test of deploy/tend.service verifies the unit file with it.
 set -euo pipefail
 missing=()
@@ -11,6 +12,7 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 [ -x "${TEND_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+[ -x /usr/sbin/clickhouse-server ] || [ -x /usr/bin/clickhouse ] || missing+=(clickhouse-server)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -2,27 +2,27 @@
 // here in plain TypeScript: exactly for COUNT, SUM, MIN, MAX, AVG and COUNT_DISTINCT, and for
 // percentiles exactly without sample rates, within PERCENTILE_ACCURACY (relative) with them.
 // HEATMAP buckets match exactly. Filters, breakdowns, OR/AND and sample rates are all in play;
-// totals and every series bucket are checked; the store is the real DuckDB one.
+// totals and every series bucket are checked; the stores are the real DuckDB and ClickHouse ones.
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEATMAP_BUCKETS, parseQuerySpec, PERCENTILE_ACCURACY, PERCENTILES, runQuery, type QueryDeps, type QuerySpec } from '../src/query/index.js';
-import { DatasetRegistry, DuckDatabase, DuckEventStore, type Environment, type StoredEvent } from '../src/store/index.js';
+import { DatasetRegistry, DuckDatabase, type Environment, type StoredEvent } from '../src/store/index.js';
+import { ENGINES_UNDER_TEST, openEventStore, stopClickHouseServer } from './support/event-stores.js';
 import { tempDataDir } from './support/tend.js';
 
 const T0 = Date.UTC(2026, 10, 20, 10) / 1000;
 const env: Environment = { id: 'env-prop', name: 'prop', slug: 'prop' };
 let db: DuckDatabase;
-let deps: QueryDeps;
 let dataDir: string;
 let runs = 0;
 
 beforeAll(async () => {
   dataDir = tempDataDir('query-prop');
   db = await DuckDatabase.open(dataDir);
-  deps = { store: await DuckEventStore.open(db), datasets: await DatasetRegistry.open(db) };
 });
-afterAll(() => {
+afterAll(async () => {
+  await stopClickHouseServer();
   db?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -166,7 +166,12 @@ function reference(events: Ev[], spec: RandomSpec) {
 
 const keyOf = (c: { op: string; column?: string }) => (c.column ? `${c.op}(${c.column})` : c.op);
 
-describe('query results against a TypeScript reference', () => {
+describe.each(ENGINES_UNDER_TEST)('query results on %s against a TypeScript reference', (engine) => {
+  let deps: QueryDeps;
+  beforeAll(async () => {
+    deps = { store: await openEventStore(engine, db), datasets: await DatasetRegistry.open(db) };
+  });
+
   it('agree for random datasets and random specs', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(eventArb, { maxLength: 60 }), fc.boolean(), specArb, async (drawn, sampled, s) => {

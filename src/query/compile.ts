@@ -67,6 +67,8 @@ type Pass = 'both' | 'totals' | 'series';
  * highest sample rate it read; above 1, the caller compiles again with `weighted` true.
  */
 export function compileQuery(c: SqlCompiler, plan: QueryPlan, source: string, options: CompileOptions): string {
+  const own = c.queryStatement(plan, source, options, { where: () => whereClause(c, plan.window, plan.where), seriesGroups: seriesGroupLimit(plan), heatmapBuckets: HEATMAP_BUCKETS });
+  if (own !== undefined) return own;
   const id = (n: string) => c.ident(n);
   const groupKeys = plan.groups.map((_, i) => id(`g${i}`));
   const t = id('t');

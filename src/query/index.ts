@@ -7,6 +7,9 @@ export {
   type QuerySpec, type Calculation, type Filter, type CalculationOp, type FilterOp,
 } from './spec.js';
 export { PERCENTILE_ACCURACY, HEATMAP_BUCKETS } from './compile.js';
+// For an engine whose compiler writes the whole aggregate statement (SqlCompiler.queryStatement).
+export type { CompileOptions } from './compile.js';
+export type { QueryPlan } from './plan.js';
 // The vocabulary the store's compilers turn into SQL.
 export type { Expr, Fn, Literal, ValueType } from './expr.js';
 export type { TimeWindow } from './plan.js';

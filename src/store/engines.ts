@@ -2,6 +2,7 @@
 // EventStore (which hands out its compiler) and its compiler (a subclass of sql-compiler.ts
 // overriding only what the engine spells differently), plus one line here: the compiler's
 // snapshot tests (src/query/compile.test.ts) run for every engine listed.
+import { ClickHouseCompiler } from './clickhouse/clickhouse-compiler.js';
 import { DuckDbCompiler } from './duckdb/duckdb-compiler.js';
 import type { SqlCompiler } from './sql-compiler.js';
 import type { MetaStore } from './meta-store.js';
@@ -14,6 +15,7 @@ export interface Engine {
 
 export const ENGINES: Record<string, Engine> = {
   duckdb: { compiler: () => new DuckDbCompiler() },
+  clickhouse: { compiler: () => new ClickHouseCompiler() },
 };
 
 /** A metadata store that several nodes share, chosen by the scheme of --meta's URL. */

@@ -5,16 +5,35 @@
 // unpivoting, series), casts. The store hands out its own compiler (EventStore.compiler()), so
 // nothing above the store names an engine. Every identifier goes through ident() and every
 // value through param(): nothing from a request is ever pasted into SQL text.
-import type { Expr, Fn, Literal, TimeWindow, ValueType } from '../query/index.js';
+import type { CompileOptions, Expr, Fn, Literal, QueryPlan, TimeWindow, ValueType } from '../query/index.js';
 import { SAMPLERATE_COLUMN, TIME_COLUMN } from './types.js';
 
 /** Types a compiler casts to: the value types, plus a timestamp and a 32-bit integer for small keys. */
 export type CastType = ValueType | 'timestamp' | 'int32';
 
+/** What query/compile.ts hands an engine writing the whole aggregate statement itself. */
+export interface StatementParts {
+  /** `<time bound> AND <filters>`, compiled when called. */
+  where(): string;
+  /** How many groups (the first in order) get a series. */
+  seriesGroups: number;
+  /** Buckets of a HEATMAP between its minimum and maximum. */
+  heatmapBuckets: number;
+}
+
 /** The default (portable) compiler; one instance compiles one statement and holds its parameters. */
 export class SqlCompiler {
   /** Parameters in order; `$n` in the SQL is params[n - 1]. */
   readonly params: unknown[] = [];
+
+  /**
+   * The whole aggregate statement of a query, for an engine whose SQL cannot take the shape
+   * query/compile.ts gives it (ClickHouse 18.16 has no common table expressions, window
+   * functions or GROUPING SETS); undefined, as here, keeps that shape.
+   */
+  queryStatement(_plan: QueryPlan, _source: string, _options: CompileOptions, _parts: StatementParts): string | undefined {
+    return undefined;
+  }
 
   ident(name: string): string {
     return `"${name.replaceAll('"', '""')}"`;

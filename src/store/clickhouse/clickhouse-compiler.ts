@@ -1,0 +1,165 @@
+// ClickHouse's SQL where it differs from the default compiler (../sql-compiler.ts), kept to what
+// Debian's ClickHouse 18.16 runs as well as current releases:
+//  - values: 18.16 has no query parameters ({name:Type} came in 19.x), so each bound value is
+//    written into the text as a literal by placeholder(), escaped the one way ClickHouse reads
+//    string literals (backslash and quote); numbers are written by JavaScript, never from text;
+//  - times: events keep `__time` as Int64 microseconds since the epoch (no DateTime64 in 18.16),
+//    so a timestamp is a plain integer and epochMicros() is the column itself;
+//  - every user column is Nullable, so casts are to Nullable types;
+//  - LIKE has no ESCAPE clause: startsWith/endsWith/position instead; re2 match()/extract().
+import type { CompileOptions, QueryPlan } from '../../query/index.js';
+import { SqlCompiler, type CastType, type StatementParts } from '../sql-compiler.js';
+import { clickHouseQuery } from './clickhouse-query.js';
+
+const TYPES: Record<CastType, string> = {
+  string: 'Nullable(String)',
+  integer: 'Nullable(Int64)',
+  float: 'Nullable(Float64)',
+  boolean: 'Nullable(UInt8)',
+  null: 'Nullable(String)',
+  timestamp: 'Nullable(Int64)',
+  int32: 'Nullable(Int32)',
+};
+
+/** A string literal ClickHouse reads back as exactly `s`. */
+export function stringLiteral(s: string): string {
+  return `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
+
+/** A value bound by the compiler, written as a ClickHouse literal. */
+export function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    return Number.isInteger(value) && !Number.isSafeInteger(value) ? stringLiteral(String(value)) : String(value);
+  }
+  if (typeof value === 'bigint') return String(value);
+  return stringLiteral(String(value));
+}
+
+/** Quotes a name for ClickHouse: backticks, with backslash and backtick escaped. Case is kept. */
+export function clickHouseIdent(name: string): string {
+  return `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;
+}
+
+/** The compiler for the ClickHouse event store. */
+export class ClickHouseCompiler extends SqlCompiler {
+  /** Nested subqueries instead of compile.ts's CTEs (clickhouse-query.ts). */
+  override queryStatement(plan: QueryPlan, source: string, options: CompileOptions, parts: StatementParts): string {
+    return clickHouseQuery(this, plan, source, options, parts);
+  }
+
+  override ident(name: string): string {
+    return clickHouseIdent(name);
+  }
+
+  override sqlType(type: CastType): string {
+    return TYPES[type];
+  }
+
+  /** The literal of params[n - 1]: 18.16 takes no parameters (see the top of the file). */
+  override placeholder(n: number): string {
+    return literal(this.params[n - 1]);
+  }
+
+  override bool(value: boolean): string {
+    return value ? '1' : '0';
+  }
+
+  override timestamp(us: number): string {
+    return this.param(Math.trunc(us), 'integer');
+  }
+
+  override epochMicros(ts: string): string {
+    return ts;
+  }
+
+  override floorDiv(a: string, b: string): string {
+    return `toInt64(floor(${a} / ${b}))`;
+  }
+
+  override sameValue(a: string, b: string): string {
+    return `((${a} = ${b}) OR (isNull(${a}) AND isNull(${b})))`;
+  }
+
+  override percentile(a: string, q: number): string {
+    // Nearest rank: the ceil(q * n)-th smallest non-null value. quantileExact picks the
+    // floor(q * n)-th, one too far whenever q * n is whole.
+    const sorted = `arraySort(groupArray(${a}))`;
+    return `if(count(${a}) = 0, NULL, arrayElement(${sorted}, toUInt64(greatest(1, ceil(${q} * count(${a}))))))`;
+  }
+
+  override countDistinct(a: string): string {
+    return `uniqExact(${a})`;
+  }
+
+  override collectPairs(i: string, n: string): string {
+    return `arrayStringConcat(groupArray(concat(toString(${i}), ':', toString(${n}))), ',')`;
+  }
+
+  override bucketStarts(s: string, e: string, granularityUs: number): string {
+    // 18.16's range() takes only a length: the bucket starts are first + k * g.
+    const g = this.int(granularityUs);
+    const first = `(${this.floorDiv(s, g)} * ${g})`;
+    return `arrayJoin(arrayMap(k -> ${first} + toInt64(k) * ${g}, range(toUInt64(intDiv(${e} - 1 - ${first}, ${g}) + 1))))`;
+  }
+
+  override approxCountDistinct(a: string): string {
+    return `uniq(${a})`;
+  }
+
+  override approxQuantiles(a: string, qs: number[]): string {
+    return `quantiles(${qs.join(', ')})(${a})`;
+  }
+
+  override sample(select: string, rows: number): string {
+    return `SELECT * FROM (${select}) ORDER BY rand() LIMIT ${this.int(rows)}`;
+  }
+
+  override tryCast(a: string, type: CastType): string {
+    const text = `toString(${a})`;
+    if (type === 'integer' || type === 'int32') return `toInt64OrNull(${text})`;
+    if (type === 'float') return `toFloat64OrNull(${text})`;
+    if (type === 'timestamp') return `parseDateTimeBestEffortOrNull(${text})`;
+    return this.cast(a, type);
+  }
+
+  override startsWith(a: string, b: string): string {
+    return `(substring(${a}, 1, length(${b})) = ${b})`;
+  }
+
+  override endsWith(a: string, b: string): string {
+    return `(length(${a}) >= length(${b}) AND substring(${a}, length(${a}) - length(${b}) + 1) = ${b})`;
+  }
+
+  override contains(a: string, b: string): string {
+    return `(position(${a}, ${b}) > 0)`;
+  }
+
+  override regexMatch(a: string, pattern: string): string {
+    return `match(${a}, ${pattern})`;
+  }
+
+  override regexValue(a: string, pattern: string, _group: number): string {
+    // extract() answers the first group when the pattern has one, else the whole match, and "" for no match.
+    return `extract(${a}, ${pattern})`;
+  }
+
+  override call(...args: Parameters<SqlCompiler['call']>): string {
+    const [fn, exprs] = args;
+    const a = () => exprs.map((x) => this.expr(x));
+    switch (fn) {
+      case 'unix_timestamp': return `toFloat64(toUnixTimestamp(${this.tryCast(a()[0], 'timestamp')}))`;
+      case 'event_time': return `(toFloat64(${this.timeColumn}) / 1000000)`;
+      case 'length': return `lengthUTF8(${a()[0]})`;
+      case 'byte_length': return `length(${a()[0]})`;
+      case 'to_string': return `toString(${a()[0]})`;
+      case 'to_int': return `toInt64OrNull(toString(trunc(${this.tryCast(a()[0], 'float')})))`;
+      // 18.16's least() and greatest() take two arguments: fold longer lists.
+      case 'least': return a().reduce((x, y) => `least(${x}, ${y})`);
+      case 'greatest': return a().reduce((x, y) => `greatest(${x}, ${y})`);
+    }
+    return super.call(...args);
+  }
+}

@@ -1,0 +1,214 @@
+// The ClickHouse EventStore. Each dataset is one MergeTree table, `ev_<dataset id>`, with
+// `__time` and `__samplerate` (Int64: microseconds since the epoch, and the sample rate) and
+// one Nullable column per field, added (ALTER TABLE ADD COLUMN) as fields first arrive. Tables
+// are partitioned by UTC day (intDiv(__time, 86400000000)), so retention drops whole
+// partitions. Everything here runs on ClickHouse 18.16 (no DateTime64, Map or TTL).
+//
+// An append resolves only after ClickHouse answered every INSERT: each dataset's events go in
+// one INSERT, which ClickHouse applies as one block. ClickHouse has no transaction across
+// tables, so a write spanning datasets that fails part way may leave the datasets written
+// before the failure stored (docs/scale-out.md).
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { AppendOptions, DatasetWrite, EventStore, ReadOptions, Refusal } from '../event-store.js';
+import type { Row } from '../meta-store.js';
+import { Serial } from '../serial.js';
+import { SAMPLERATE_COLUMN, TIME_COLUMN, type Column, type ColumnType, type StoredEvent } from '../types.js';
+import { ClickHouseCompiler, clickHouseIdent, literal } from './clickhouse-compiler.js';
+import { readRows } from './clickhouse-reader.js';
+import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
+import { connectClickHouse, parseClickHouseUrl } from './connection.js';
+import { planRows, schemaOf, type TableSchema } from './write-rows.js';
+
+export const DAY_US = 86_400_000_000;
+const TYPE_OF: Record<string, ColumnType> = { 'Nullable(String)': 'string', 'Nullable(Int64)': 'integer', 'Nullable(Float64)': 'float', 'Nullable(UInt8)': 'boolean' };
+const SQL_TYPE: Record<ColumnType, string> = { string: 'Nullable(String)', integer: 'Nullable(Int64)', float: 'Nullable(Float64)', boolean: 'Nullable(UInt8)' };
+/** How long the size figure (system.parts) may be stale. */
+const SIZE_REFRESH_MS = 10_000;
+
+export function eventTable(datasetId: string): string {
+  return `ev_${datasetId}`;
+}
+
+interface DatasetState extends TableSchema {
+  /** Days (UTC day numbers) holding events. */
+  days: Set<number>;
+  loadedAt: number;
+}
+
+/**
+ * Reads trust a dataset's cached columns and days for this long: other nodes add columns and
+ * days too, and a read started this long after their append sees them.
+ */
+const READ_STALE_MS = 1000;
+
+export class ClickHouseEventStore implements EventStore {
+  private states = new Map<string, DatasetState>();
+  /** Schema changes of this node, one at a time (another node's meet a retry, see appendDataset). */
+  private readonly ddl = new Serial();
+  private bytes = 0;
+  private bytesAt = 0;
+
+  private constructor(
+    private readonly client: ClickHouseClient,
+    private readonly database: string,
+    readonly traces: ClickHouseTraceStore,
+  ) {}
+
+  /** Connects to `clickhouse://user:pass@host:8123/db`, creating the database and trace table when missing. */
+  static async open(url: string): Promise<ClickHouseEventStore> {
+    const target = parseClickHouseUrl(url);
+    const client = await connectClickHouse(target);
+    return new ClickHouseEventStore(client, target.database, await ClickHouseTraceStore.open(client));
+  }
+
+  compiler(): ClickHouseCompiler {
+    return new ClickHouseCompiler();
+  }
+
+  async append(writes: DatasetWrite[], options: AppendOptions = {}): Promise<Refusal[]> {
+    const byDataset = new Map<string, StoredEvent[]>();
+    for (const w of writes) {
+      const list = byDataset.get(w.dataset.id);
+      if (list) list.push(...w.events);
+      else byDataset.set(w.dataset.id, [...w.events]);
+    }
+    const refused = await Promise.all([...byDataset].map(([id, events]) => this.appendDataset(id, events, options.maxColumnsPerDataset ?? Infinity)));
+    return refused.flat();
+  }
+
+  private async appendDataset(datasetId: string, events: StoredEvent[], maxColumns: number): Promise<Refusal[]> {
+    let state = await this.stateOf(datasetId);
+    let plan = planRows(state, events, maxColumns);
+    if (plan.added.length > 0 || plan.widened.length > 0) {
+      // Planned again under the lock against the table as it is now: another append (of this
+      // node or another) may have added the same columns meanwhile.
+      plan = await this.ddl.run(async () => {
+        for (let attempt = 1; ; attempt++) {
+          this.states.delete(datasetId);
+          state = await this.stateOf(datasetId);
+          const again = planRows(state, events, maxColumns);
+          try {
+            await this.alter(datasetId, again.added, again.widened);
+            this.states.delete(datasetId);
+            return again;
+          } catch (err) {
+            // 18.16 has no ADD COLUMN IF NOT EXISTS: another node adding the column first fails
+            // this ALTER whole (code 44, ILLEGAL_COLUMN); the next plan sees its column.
+            if (attempt >= 3 || !/Code: 44\b/.test(String(err))) throw err;
+          }
+        }
+      });
+      state = await this.stateOf(datasetId);
+    }
+    if (plan.rows.length > 0) {
+      await this.client.insert({ table: eventTable(datasetId), values: plan.rows, format: 'JSONEachRow' });
+      for (const row of plan.rows) state.days.add(Math.floor((row[TIME_COLUMN] as number) / DAY_US));
+    }
+    return plan.refused;
+  }
+
+  private async alter(datasetId: string, added: Column[], widened: string[]): Promise<void> {
+    const table = clickHouseIdent(eventTable(datasetId));
+    const changes = [
+      ...added.map((c) => `ADD COLUMN ${clickHouseIdent(c.name)} ${SQL_TYPE[c.type]}`),
+      ...widened.map((name) => `MODIFY COLUMN ${clickHouseIdent(name)} ${SQL_TYPE.float}`),
+    ];
+    if (changes.length > 0) await this.client.command({ query: `ALTER TABLE ${table} ${changes.join(', ')}` });
+  }
+
+  async columns(datasetId: string): Promise<Column[]> {
+    return [...(await this.stateOf(datasetId, READ_STALE_MS)).columns];
+  }
+
+  async source(datasetIds: string[], fromUs: number, toUs: number, wanted?: Column[]): Promise<string | undefined> {
+    const parts: { table: string; state: DatasetState }[] = [];
+    for (const id of datasetIds) {
+      const state = await this.stateOf(id, READ_STALE_MS);
+      if ([...state.days].some((d) => d * DAY_US < toUs && (d + 1) * DAY_US > fromUs)) parts.push({ table: clickHouseIdent(eventTable(id)), state });
+    }
+    if (parts.length === 0) return undefined;
+    const columns = wanted ?? unionOf(parts.map((p) => p.state.columns));
+    if (parts.length === 1 && columns.every((c) => parts[0].state.types.get(c.name) === c.type)) return parts[0].table;
+    // Each table says exactly what the query expects: a column it lacks reads as NULL, one
+    // stored with another type is cast (the branches of a UNION ALL must agree on types).
+    const c = new ClickHouseCompiler();
+    const select = (p: (typeof parts)[number]) => {
+      const cols = [TIME_COLUMN, SAMPLERATE_COLUMN].map((n) => c.ident(n));
+      for (const col of columns) {
+        const have = p.state.types.get(col.name);
+        const name = c.ident(col.name);
+        cols.push(have === undefined ? `${c.nullOf(col.type)} AS ${name}` : `${c.cast(name, col.type)} AS ${name}`);
+      }
+      return `SELECT ${cols.join(', ')} FROM ${p.table}`;
+    };
+    return `(${parts.map(select).join(' UNION ALL ')})`;
+  }
+
+  read(sql: string, _params: unknown[], options: ReadOptions): Promise<Row[]> {
+    // The compiler wrote the parameters into the SQL as literals (clickhouse-compiler.ts).
+    return readRows(this.client, sql, options);
+  }
+
+  async dropBefore(beforeUs: number, which: (datasetId: string) => boolean = () => true): Promise<number> {
+    const before = Math.floor(beforeUs / DAY_US);
+    const parts = await this.query<{ table: string; partition: string }>(
+      `SELECT DISTINCT table, partition FROM system.parts WHERE database = ${literal(this.database)} AND active AND startsWith(table, 'ev_')`,
+    );
+    let dropped = 0;
+    for (const p of parts) {
+      const datasetId = p.table.slice('ev_'.length);
+      const day = Number(p.partition);
+      if (day >= before || !which(datasetId)) continue;
+      await this.client.command({ query: `ALTER TABLE ${clickHouseIdent(p.table)} DROP PARTITION ${literal(day)}` });
+      this.states.get(datasetId)?.days.delete(day);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  sizeBytes(): number {
+    if (Date.now() - this.bytesAt > SIZE_REFRESH_MS) {
+      this.bytesAt = Date.now();
+      void this.query<{ b: number }>(`SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE database = ${literal(this.database)} AND active`)
+        .then((rows) => (this.bytes = Number(rows[0]?.b ?? 0)))
+        .catch(() => undefined);
+    }
+    return this.bytes;
+  }
+
+  async close(): Promise<void> {
+    await this.traces.close();
+    await this.client.close();
+  }
+
+  private async query<T>(sql: string): Promise<T[]> {
+    const rs = await this.client.query({ query: sql, format: 'JSONEachRow' });
+    return rs.json<T>();
+  }
+
+  /** The dataset's table, created when missing, with its columns and the days it holds. */
+  private async stateOf(datasetId: string, maxAgeMs = Infinity): Promise<DatasetState> {
+    const cached = this.states.get(datasetId);
+    if (cached && Date.now() - cached.loadedAt <= maxAgeMs) return cached;
+    const table = eventTable(datasetId);
+    await this.client.command({
+      query: `CREATE TABLE IF NOT EXISTS ${clickHouseIdent(table)} (${clickHouseIdent(TIME_COLUMN)} Int64, ${clickHouseIdent(SAMPLERATE_COLUMN)} Int64)
+        ENGINE = MergeTree PARTITION BY intDiv(${clickHouseIdent(TIME_COLUMN)}, ${DAY_US}) ORDER BY ${clickHouseIdent(TIME_COLUMN)}`,
+    });
+    const described = await this.query<{ name: string; type: string }>(`DESCRIBE TABLE ${clickHouseIdent(table)}`);
+    const columns = described.filter((d) => d.name !== TIME_COLUMN && d.name !== SAMPLERATE_COLUMN).map((d) => ({ name: d.name, type: TYPE_OF[d.type] ?? 'string' }));
+    const days = await this.query<{ partition: string }>(
+      `SELECT DISTINCT partition FROM system.parts WHERE database = ${literal(this.database)} AND table = ${literal(table)} AND active`,
+    );
+    const state: DatasetState = { ...schemaOf(columns), days: new Set(days.map((d) => Number(d.partition))), loadedAt: Date.now() };
+    this.states.set(datasetId, state);
+    return state;
+  }
+}
+
+/** Every column of these lists, first-seen order, the first list's type winning. */
+function unionOf(lists: Column[][]): Column[] {
+  const seen = new Map<string, Column>();
+  for (const list of lists) for (const c of list) if (!seen.has(c.name)) seen.set(c.name, c);
+  return [...seen.values()];
+}

@@ -1,0 +1,143 @@
+// The aggregate statement on ClickHouse. query/compile.ts builds one statement of common table
+// expressions, window functions and GROUPING SETS, none of which ClickHouse 18.16 has (measured:
+// each is a syntax error there), so this engine answers the same rows from nested subqueries:
+//
+//   ev      the events of the window that pass the filters: group keys, time bucket, inputs
+//   T       totals per group: HAVING, the query's order, LIMIT; numbered in order (__rank)
+//   S       the same aggregates per group and time bucket, for the groups of T charted
+//   figures scalar subqueries: events read (__total_rows), groups past the havings (__groups)
+//
+// One level of aggregation answers every calculation: percentiles are quantileExactWeighted,
+// ClickHouse's exact weighted nearest rank (the smallest value whose cumulative sample rate
+// reaches q of the total), so they are exact with or without sample rates; a heatmap is a
+// sumMap of weights per bucket index between the bounds of every matching event; CONCURRENCY
+// spreads each span over the buckets it overlaps (arrayJoin) in a third subquery joined to S.
+// Rows read alike from the default statement: g0.., t (NULL on totals), __rows, c0.., __rank.
+import type { CompileOptions, QueryPlan } from '../../query/index.js';
+import type { StatementParts } from '../sql-compiler.js';
+import type { ClickHouseCompiler } from './clickhouse-compiler.js';
+
+const HAVING_SQL = { '=': '=', '!=': '!=', '>': '>', '>=': '>=', '<': '<', '<=': '<=' } as const;
+
+export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: string, options: CompileOptions, parts: StatementParts): string {
+  const id = (n: string) => c.ident(n);
+  // Inner names start with __, which no user column may: ClickHouse aliases shadow columns.
+  const g = plan.groups.map((_, i) => id(`__g${i}`));
+  const a = (i: number) => id(`__a${i}`);
+  const [t, w, s, d] = ['__t', '__w', '__s', '__d'].map(id);
+  const gk = id('__gk');
+  const rank = id('__rank');
+  const rows = id('__rows');
+  const calc = (k: number) => id(`__c${k}`);
+
+  const inputs: string[] = [];
+  const inputOf = plan.calcs.map((calc) => {
+    if (!calc.input) return -1;
+    const sql = c.expr(calc.input);
+    if (!inputs.includes(sql)) inputs.push(sql);
+    return inputs.indexOf(sql);
+  });
+  const span = plan.calcs.some((x) => x.op === 'CONCURRENCY');
+  const evCols = plan.groups.map((grp, i) => `${grp.expr.type === 'null' ? c.nullOf('string') : c.expr(grp.expr)} AS ${g[i]}`);
+  evCols.push(`${c.timeBucket(plan.granularity * 1e6)} AS ${t}`);
+  inputs.forEach((sql, i) => evCols.push(`${sql} AS ${a(i)}`));
+  evCols.push(`${c.weightColumn} AS ${w}`);
+  if (span) evCols.push(`${c.timeColumn} AS ${s}`, `${plan.duration.type === 'integer' || plan.duration.type === 'float' ? c.expr(plan.duration) : c.nullOf('float')} AS ${d}`);
+  const ev = `(SELECT ${evCols.join(', ')} FROM ${source} WHERE ${parts.where()})`;
+
+  const endUs = c.int(plan.window.endUs);
+  const spanEnd = `least(${s} + ${c.cast(`${d} * 1000`, 'integer')}, ${endUs})`;
+  // HEATMAP bounds over every matching event, whatever the group or bucket.
+  const bounds = new Map<number, { lo: string; hi: string }>();
+  for (const [k, x] of plan.calcs.entries()) {
+    if (x.op !== 'HEATMAP' || bounds.has(inputOf[k])) continue;
+    const i = inputOf[k];
+    bounds.set(i, { lo: `(SELECT min(${a(i)}) FROM ${ev})`, hi: `(SELECT max(${a(i)}) FROM ${ev})` });
+  }
+  /** The aggregate of calculation k over the rows of one group (and bucket). */
+  const aggregate = (k: number): string => {
+    const x = a(inputOf[k]);
+    const present = `countIf(isNotNull(${x}))`;
+    switch (plan.calcs[k].op) {
+      case 'COUNT': return `sum(${w})`;
+      case 'SUM': case 'RATE_SUM': return `sum(${x} * toFloat64(${w}))`;
+      case 'AVG': case 'RATE_AVG': return `if(${present} = 0, NULL, sum(${x} * toFloat64(${w})) / toFloat64(sumIf(${w}, isNotNull(${x}))))`;
+      case 'MIN': return `min(${x})`;
+      case 'MAX': case 'RATE_MAX': return `max(${x})`;
+      case 'COUNT_DISTINCT': return `uniqExact(${x})`;
+      case 'CONCURRENCY': return `sumIf(${w} * (${spanEnd} - ${s}), ${d} >= 0) / ${c.cast(c.int(plan.window.endUs - plan.window.startUs), 'float')}`;
+      case 'HEATMAP': {
+        const { lo, hi } = bounds.get(inputOf[k])!;
+        const n = parts.heatmapBuckets;
+        // Bucket 0 when the bounds are equal (or there are none): 18.16's if() trips on constant NULL bounds.
+        const idx = `least(${n - 1}, toInt32(floor(ifNull((${x} - ${lo}) / nullIf(toFloat64(${hi} - ${lo}), 0), 0) * ${n})))`;
+        // Rows whose value is NULL are left out by the If.
+        const m = `sumMapIf([${idx}], [${w}], isNotNull(${x}))`;
+        const pairs = `arrayStringConcat(arrayMap((i, v) -> concat(toString(i), ':', toString(v)), tupleElement(${m}, 1), tupleElement(${m}, 2)), ',')`;
+        return `if(${present} = 0, NULL, concat(${pairs}, '|', toString(${lo}), '|', toString(${hi})))`;
+      }
+    }
+    return `quantileExactWeighted(${plan.calcs[k].quantile})(${x}, toUInt64(${w}))`;
+  };
+  const aggs = plan.calcs.map((_, k) => `${aggregate(k)} AS ${calc(k)}`);
+  // A group's identity as one non-null text, for joins: ClickHouse joins never match NULL keys.
+  const keyText = g.length ? `arrayStringConcat([${g.map((x) => `ifNull(concat('v', toString(length(toString(${x}))), ':', toString(${x})), 'n')`).join(', ')}], '')` : `''`;
+  const groupBy = (extra: string[] = []) => ([...g, ...extra].length ? ` GROUP BY ${[...g, ...extra].join(', ')}` : '');
+  const having = plan.havings.length ? ` HAVING ${plan.havings.map((h) => `${calc(h.calc)} ${HAVING_SQL[h.op]} ${c.param(h.value, 'float')}`).join(' AND ')}` : '';
+  const order = plan.orders.map((o) => `${o.calc !== undefined ? calc(o.calc) : g[o.group!]} ${o.descending ? 'DESC' : 'ASC'} NULLS LAST`);
+  g.forEach((x) => order.push(`${x} ASC NULLS LAST`));
+
+  const totalsOf = `SELECT ${[...g, ...aggs, `count() AS ${rows}`, `${keyText} AS ${gk}`].join(', ')} FROM ${ev}${groupBy()}${having}`;
+  const kept = `(${totalsOf}${order.length ? ` ORDER BY ${order.join(', ')}` : ''} LIMIT ${Math.trunc(plan.limit)})`; // LIMIT takes a number, not an expression: the plan's checked limit
+  const ranked = `(SELECT *, rowNumberInAllBlocks() + 1 AS ${rank} FROM ${kept})`;
+  const out = (tSql: string) => [...g, `${c.cast(tSql, 'integer')} AS ${t}`, ...plan.calcs.map((_, k) => calc(k)), rows, rank];
+  const branches = [`SELECT ${out('NULL').join(', ')} FROM ${ranked}`];
+
+  if (options.series) {
+    const charted = `(SELECT ${gk}, ${rank} FROM ${ranked} WHERE ${rank} <= ${c.int(parts.seriesGroups)})`;
+    const concurrency = plan.calcs.flatMap((x, k) => (x.op === 'CONCURRENCY' ? [k] : []));
+    const seriesAggs = plan.calcs.map((x, k) => (x.op === 'CONCURRENCY' ? `${c.nullOf('float')} AS ${calc(k)}` : `${aggregate(k)} AS ${calc(k)}`));
+    let series = `(SELECT ${[...g, t, ...seriesAggs, `count() AS ${rows}`, `${keyText} AS ${gk}`].join(', ')} FROM ${ev}${groupBy([t])})`;
+    if (concurrency.length) series = withConcurrency(c, plan, ev, series, concurrency, g, keyText);
+    branches.push(`SELECT ${out(t).join(', ')} FROM ${series} ALL INNER JOIN ${charted} USING ${gk}`);
+  }
+  const figures = [
+    `(SELECT count() FROM ${ev}) AS ${id('__total_rows')}`,
+    `(SELECT count() FROM (${totalsOf})) AS ${id('__groups')}`,
+  ];
+  const final = [...g.map((x, i) => `${x} AS ${id(`g${i}`)}`), `${t} AS ${id('t')}`, ...plan.calcs.map((_, k) => `${calc(k)} AS ${id(`c${k}`)}`), rows, rank, ...figures];
+  return `SELECT ${final.join(', ')} FROM (${branches.join(' UNION ALL ')}) ORDER BY ${rank}, ${t} NULLS FIRST`;
+}
+
+/**
+ * The series with CONCURRENCY: each span counted in every bucket it overlaps, for the share it
+ * covers. Spans reach buckets where no event starts, so the events' series and the spans'
+ * are joined in full on group and bucket.
+ */
+function withConcurrency(c: ClickHouseCompiler, plan: QueryPlan, ev: string, series: string, ks: number[], g: string[], keyText: string): string {
+  const id = (n: string) => c.ident(n);
+  const [t, w, s, d, e] = ['__t', '__w', '__s', '__d', '__e'].map(id);
+  const gran = c.int(plan.granularity * 1e6);
+  const spans = `(SELECT ${[...g, w, s, `least(${s} + ${c.cast(`${d} * 1000`, 'integer')}, ${c.int(plan.window.endUs)}) AS ${e}`].join(', ')} FROM ${ev} WHERE ${d} >= 0)`;
+  const covered = `(SELECT ${[...g, w, s, e, `${c.bucketStarts(s, e, plan.granularity * 1e6)} AS ${t}`].join(', ')} FROM ${spans})`;
+  const overlap = `sum(${w} * (least(${e}, ${t} + ${gran}) - greatest(${s}, ${t}))) / ${c.cast(gran, 'float')}`;
+  const r = (n: string) => id(`__r_${n}`);
+  const cc = `(SELECT ${[...g.map((x, i) => `${x} AS ${r(`g${i}`)}`), `${t} AS ${r('t')}`, `${overlap} AS ${r('cc')}`, `${keyText} AS ${r('gk')}`].join(', ')} FROM ${covered} GROUP BY ${[...g, t].join(', ')})`;
+  // A FULL join on both keys: the left side's columns are its own, or the right side's where the
+  // left had no events in that bucket.
+  const cols = plan.calcs.map((x, k) => {
+    const out = id(`__c${k}`);
+    if (ks.includes(k)) return `${r('cc')} AS ${out}`;
+    // Buckets only spans reach: no events, so the defaults of an empty bucket.
+    return `${out}`;
+  });
+  const left = `(SELECT *, ${id('__gk')} AS ${r('lk')}, ${t} AS ${r('lt')} FROM ${series})`;
+  const joined = `SELECT ${[
+    ...g.map((x, i) => `if(${r('lt')} IS NULL OR ${r('lk')} = '', ${r(`g${i}`)}, ${x}) AS ${x}`),
+    `if(${r('lt')} IS NULL OR ${r('lk')} = '', ${r('t')}, ${t}) AS ${t}`,
+    ...cols,
+    `${id('__rows')}`,
+    `if(${r('lt')} IS NULL OR ${r('lk')} = '', ${r('gk')}, ${id('__gk')}) AS ${id('__gk')}`,
+  ].join(', ')} FROM ${left} ALL FULL OUTER JOIN ${cc} ON ${r('lk')} = ${r('gk')} AND ${r('lt')} = ${r('t')}`;
+  return `(${joined})`;
+}
