@@ -272,6 +272,28 @@ describe('web UI in chromium', () => {
     await shoot('trace');
   });
 
+  it('opens the slowest traces of one chart point: its time bucket and group', async () => {
+    const end = Math.ceil(Date.now() / 60_000) * 60;
+    const spec = { calculations: [{ op: 'COUNT' }], breakdowns: ['service.name'], filters: [{ column: 'service.name', op: 'in', value: ['db', 'payments'] }], start_time: end - 600, end_time: end, granularity: 60 };
+    const answer = (await api.request('POST', '/api/v1/query/spans', spec)).body as { data: { series: { time: string; data: Record<string, number | string> }[] } };
+    const times = [...new Set(answer.data.series.map((p) => Date.parse(p.time) / 1000))];
+    const bucket = Date.parse(answer.data.series.find((p) => p.data['service.name'] === 'db' && Number(p.data.COUNT) > 0)!.time) / 1000;
+    await page.goto(`${tend.url}/query/spans?spec=${encodeURIComponent(JSON.stringify(spec))}`);
+    await settled(page);
+    // db and payments both count 1 in that bucket: isolate db (a click on its legend entry) so its line is the nearest.
+    const chart = page.locator('figure.chart[data-calc="COUNT"]');
+    await chart.locator('.u-legend .u-series', { hasText: 'db' }).click();
+    const box = (await chart.locator('.u-over').boundingBox())!;
+    await page.mouse.click(box.x + (box.width * (bucket - times[0])) / (times[times.length - 1] - times[0]), box.y + box.height / 2);
+    const point = page.getByRole('region', { name: 'Chart point' });
+    await expect.poll(() => point.textContent()).toMatch(/^COUNT = 1 for db at /);
+    await point.getByRole('link', { name: 'Slowest traces of this point' }).click();
+    await page.waitForURL(/\/traces\/spans\?spec=/);
+    const opened = JSON.parse(new URL(page.url()).searchParams.get('spec')!);
+    expect(opened).toMatchObject({ start_time: bucket, end_time: bucket + 60, filters: [spec.filters[0], { column: 'service.name', op: '=', value: 'db' }] });
+    await expect.poll(() => page.locator('table.grid tbody tr td:first-child').allTextContents()).toEqual([TRACE_ID]);
+  });
+
   it('shows a new event in live tail within 2 s of its acknowledgement', async () => {
     await page.goto(`${tend.url}/events/app?spec=${encodeURIComponent(JSON.stringify({ time_range: 600 }))}`);
     await page.locator('table.events tbody tr').first().waitFor();

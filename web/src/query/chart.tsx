@@ -1,11 +1,12 @@
 // A time-series chart of one calculation (uPlot): one line per group; the legend shows every
 // group's value at the cursor and clicking a group isolates it; markers are vertical lines whose
-// message shows on hover; dragging across the chart selects a time range (for BubbleUp).
+// message shows on hover; dragging across the chart selects a time range (for BubbleUp), and
+// clicking a point picks that time bucket of the nearest group (for its traces and events).
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatNumber } from '../app/format';
-import { PALETTE, type SeriesTable } from './series';
+import { PALETTE, type GroupSeries, type SeriesTable } from './series';
 
 export interface Marker {
   start_time: number;
@@ -20,6 +21,32 @@ export interface ChartProps {
   calcKey: string;
   markers: Marker[];
   onSelect?(range: { start: number; end: number }): void;
+  onPoint?(point: ChartPoint): void;
+}
+
+export interface ChartPoint {
+  /** The bucket's start, Unix seconds. */
+  time: number;
+  group: GroupSeries;
+  value: number;
+}
+
+/** The shown group whose line passes closest to the cursor at its bucket (null where it has no value). */
+function nearestPoint(u: uPlot, table: SeriesTable): { idx: number; group: number; value: number } | undefined {
+  const idx = u.cursor.idx;
+  if (idx == null || u.cursor.top == null) return undefined;
+  let best: { idx: number; group: number; value: number } | undefined;
+  let bestDistance = Infinity;
+  for (let i = 1; i < u.series.length; i++) {
+    const v = u.data[i][idx];
+    if (!u.series[i].show || v == null) continue;
+    const distance = Math.abs(u.valToPos(v, 'y') - u.cursor.top);
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = { idx, group: i - 1, value: v };
+    }
+  }
+  return best && best.group < table.groups.length ? best : undefined;
 }
 
 function markerPlugin(markers: Marker[]): uPlot.Plugin {
@@ -60,10 +87,12 @@ function markerPlugin(markers: Marker[]): uPlot.Plugin {
   };
 }
 
-export function Chart({ title, table, calcKey, markers, onSelect }: ChartProps) {
+export function Chart({ title, table, calcKey, markers, onSelect, onPoint }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
+  const onPointRef = useRef(onPoint);
+  onPointRef.current = onPoint;
 
   useEffect(() => {
     const el = box.current!;
@@ -93,6 +122,12 @@ export function Chart({ title, table, calcKey, markers, onSelect }: ChartProps) 
       },
     };
     const plot = new uPlot(opts, data, el);
+    // A click is a point; the click that ends a drag is the range selection's, not a point's.
+    plot.over.addEventListener('click', () => {
+      if (plot.select.width >= 3) return;
+      const p = nearestPoint(plot, table);
+      if (p) onPointRef.current?.({ time: table.times[p.idx], group: table.groups[p.group], value: p.value });
+    });
     // The observer also fires once at the start, at the width just drawn: a redraw then is waste.
     let drawnWidth = width;
     const resize = new ResizeObserver(() => {

@@ -12,9 +12,10 @@ import type { PageProps } from '../app/routes';
 import { useSession } from '../app/session';
 import { BubbleUpPanel, type Selection } from './bubbleup-panel';
 import { Builder } from './builder';
-import { Chart, type Marker } from './chart';
+import { Chart, type ChartPoint, type Marker } from './chart';
 import { Heatmap } from './heatmap';
 import { describe, recentQueries, remember } from './recent';
+import { PointLinks } from './point-links';
 import { ResultsTable } from './results-table';
 import { seriesTable } from './series';
 import { queryLink, specFromSearch } from './spec-url';
@@ -28,10 +29,12 @@ export default function QueryPage({ params }: PageProps) {
   const specText = JSON.stringify(spec);
   const [draft, setDraft] = useState<QuerySpec>(spec);
   const [selection, setSelection] = useState<Selection | undefined>();
+  const [point, setPoint] = useState<ChartPoint & { calc: string }>();
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     setDraft(JSON.parse(specText) as QuerySpec);
     setSelection(undefined);
+    setPoint(undefined);
   }, [specText]);
 
   const result = useQuery({
@@ -112,14 +115,17 @@ export default function QueryPage({ params }: PageProps) {
           {result.data && table && (
             <>
               <p className="muted meta">
-                {formatNumber(result.data.metadata.duration_ms ?? null)} ms · granularity {result.data.metadata.granularity ?? '—'} s · drag across a chart to compare that range with BubbleUp
+                {formatNumber(result.data.metadata.duration_ms ?? null)} ms · granularity {result.data.metadata.granularity ?? '—'} s · drag across a chart to compare that range with BubbleUp, click a point for its traces
               </p>
               {calcs.map((c, i) =>
                 c.op === 'HEATMAP' ? (
                   <Heatmap key={calcKeys[i]} title={calcKeys[i]} table={table} calcKey={calcKeys[i]} onSelect={(s) => setSelection({ ...s, column: c.column ?? undefined })} />
                 ) : (
-                  <Chart key={calcKeys[i]} title={calcKeys[i]} table={table} calcKey={calcKeys[i]} markers={markers} onSelect={(r) => setSelection(r)} />
+                  <Chart key={calcKeys[i]} title={calcKeys[i]} table={table} calcKey={calcKeys[i]} markers={markers} onSelect={(r) => setSelection(r)} onPoint={(p) => setPoint({ ...p, calc: calcKeys[i] })} />
                 ),
+              )}
+              {point && (
+                <PointLinks dataset={dataset} spec={spec} point={point} calc={point.calc} breakdowns={result.data.query.breakdowns ?? []} granularity={result.data.metadata.granularity ?? 60} onClose={() => setPoint(undefined)} />
               )}
               {selection && <BubbleUpPanel dataset={dataset} spec={spec} selection={selection} onAddFilters={addFilters} onClose={() => setSelection(undefined)} />}
               <ResultsTable dataset={dataset} spec={spec} result={result.data} calcKeys={calcKeys.filter((_, i) => calcs[i].op !== 'HEATMAP')} />
