@@ -6,6 +6,7 @@
 # UI's browser tests drive Debian's chromium with playwright-core (never a downloaded browser).
 # clickhouse-server: tests start their own server from it in a temp folder (bench/clickhouse.ts).
 # systemd (systemd-analyze): the test of deploy/tend.service verifies the unit file with it.
+# postgresql-15: the metadata tests start their own PostgreSQL with its initdb and pg_ctl (test/support/postgres.ts).
 set -euo pipefail
 missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
@@ -14,6 +15,7 @@ command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 [ -x "${TEND_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 [ -x /usr/sbin/clickhouse-server ] || [ -x /usr/bin/clickhouse ] || missing+=(clickhouse-server)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+[ -x "${TEND_PG_BIN:-/usr/lib/postgresql/15/bin}/initdb" ] || missing+=(postgresql-15)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]} for the tests (apt-get)"

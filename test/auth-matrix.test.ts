@@ -278,7 +278,7 @@ beforeAll(async () => {
   // An expired session: signed in, then left idle past the limit.
   const expired = await signIn('viewer@example.com', PASSWORD);
   const token = /tend_session=(.*)/.exec(expired.cookie!)![1];
-  await tend.db.query('UPDATE sessions SET last_seen_ms = 0 WHERE id = $1', [crypto.createHash('sha256').update(token).digest('hex')]);
+  await tend.meta.query('UPDATE sessions SET last_seen_ms = 0 WHERE id = $1', [crypto.createHash('sha256').update(token).digest('hex')]);
 
   credentials.push(
     { name: 'no credential', headers: async () => ({}), expect: (rule) => (rule.permission === 'public' ? 'allowed' : 401) },

@@ -10,7 +10,8 @@ export type { Alert, AlertSource, AlertState } from './model.js';
 export { buildRoute, matchRoutes, type Route } from './routing/route-tree.js';
 export type { RouteConfig } from './config.js';
 // For the SLOs capability (burn alerts are alerts): the evaluation lease, label and duration rules.
-export { Leases } from './leases.js';
+// Leases moved to the store (every capability's once-only work uses them); importers here keep working.
+export { Leases } from '../store/index.js';
 export { cleanLabels, type Labels } from './labels.js';
 export { parseDuration } from './duration.js';
 export type { AlertReport } from './model.js';

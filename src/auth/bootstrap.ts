@@ -5,8 +5,12 @@
 // --env staging` on a fresh folder before the first start must not skip the bootstrap.
 import fs from 'node:fs';
 import path from 'node:path';
+import crypto from 'node:crypto';
+import { Leases, type MetaStore } from '../store/index.js';
 import type { AuthService } from './auth-service.js';
 import { suppliedKeyProblem } from './keys.js';
+import type { People } from './people.js';
+import { bootstrapOwner, type OwnerBootstrap } from './users/bootstrap-owner.js';
 
 export const KEYS_FILE = 'keys.json';
 
@@ -16,6 +20,20 @@ export interface BootstrapResult {
   keysFile: string;
   /** Only when made now: the banner shows it this once. */
   ingestKey?: string;
+}
+
+/**
+ * The first start's keys and owner, made once per metadata store: nodes starting together on one
+ * PostgreSQL take turns through a lease, so the later ones find the keys made and join.
+ */
+export async function bootstrapOnce(
+  meta: MetaStore, auth: AuthService, people: People, dataDir: string, env: NodeJS.ProcessEnv = process.env,
+): Promise<{ keys: BootstrapResult; owner: OwnerBootstrap | undefined }> {
+  const leases = await Leases.open(meta, `bootstrap-${crypto.randomUUID()}`);
+  return leases.exclusive('auth.bootstrap', 60_000, async () => {
+    const keys = await bootstrap(auth, dataDir, env);
+    return { keys, owner: await bootstrapOwner(people, keys.keysFile, env) };
+  });
 }
 
 export async function bootstrap(auth: AuthService, dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<BootstrapResult> {

@@ -85,6 +85,15 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   'DELETE /1/markers/:dataset/:id': r('markers.write'),
   'GET /1/markers/:dataset': r('data.read', true),
 
+  // Deploys (src/deploys): an ingest key may record one, so CI can; the CI webhooks carry no key
+  // and are checked by their signature (GitHub) or token (GitLab) instead.
+  'POST /api/v1/deploys': r('markers.write'),
+  'GET /api/v1/deploys': r('data.read'),
+  'GET /api/v1/deploys/:id': r('data.read'),
+  'GET /api/v1/deploys/:id/report': r('data.read'),
+  'POST /api/v1/deploys/github': r('public'),
+  'POST /api/v1/deploys/gitlab': r('public'),
+
   // Queries
   'POST /api/v1/query/:dataset': r('data.read'),
   'POST /1/queries/:dataset': r('data.read'),

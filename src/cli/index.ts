@@ -15,6 +15,7 @@ import { registerServices } from './services.js';
 import { registerCatalog } from './catalog.js';
 import { registerOncall } from './oncall.js';
 import { registerIncidents } from './incidents.js';
+import { registerDeploys } from './deploys.js';
 import { registerBackup, registerRestore } from './backup.js';
 import { registerDatasets } from './datasets.js';
 
@@ -38,6 +39,7 @@ registerServices(program);
 registerCatalog(program);
 registerOncall(program);
 registerIncidents(program);
+registerDeploys(program);
 registerBackup(program);
 registerRestore(program);
 registerDatasets(program);

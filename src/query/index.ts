@@ -20,6 +20,8 @@ export {
 export type { QueryData, SeriesPoint, ResultRow, ResultValue, HeatmapValue } from './results.js';
 export { registerQueryRoutes, MAX_QUERY_TIMEOUT_MS } from './routes.js';
 export { registerBubbleUpRoutes } from './bubbleup-routes.js';
+// Deploy reports run BubbleUp on the errors after a deploy.
+export { bubbleUp, type BubbleUpResult, type ColumnDifference } from './bubbleup.js';
 export { registerEventSearchRoutes } from './event-search-routes.js';
 export { searchEvents, type EventSearch, type EventSearchResult } from './event-search.js';
 export { parseCalculatedField } from './calculated-fields.js';

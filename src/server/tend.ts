@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TendConfig } from '../config.js';
 import {
-  AuthService, bootstrap, bootstrapOwner, People, readOidcSettings, registerAuthRoutes, registerOidcRoutes, registerSessionRoutes, registerUserRoutes,
+  AuthService, bootstrapOnce, People, readOidcSettings, registerAuthRoutes, registerOidcRoutes, registerSessionRoutes, registerUserRoutes,
   type BootstrapResult, type OwnerBootstrap,
 } from '../auth/index.js';
 import { AuditLog, AuditRetention, registerAuditHook, registerAuditRoutes } from '../audit/index.js';
@@ -67,9 +67,8 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const store = await DuckEventStore.open(db);
   const datasets = await DatasetRegistry.open(meta);
   const auth = await AuthService.open(meta);
-  const keys = await bootstrap(auth, config.dataDir, env);
   const people = await People.open(meta, auth, { idleMs: config.auth.sessionIdleMs, maxMs: config.auth.sessionMaxMs });
-  const owner = await bootstrapOwner(people, keys.keysFile, env);
+  const { keys, owner } = await bootstrapOnce(meta, auth, people, config.dataDir, env);
   const markers = await MarkerStore.open(meta);
   const metrics = new MetricsRegistry();
   metrics.gauge('tend_store_bytes', 'Bytes the store uses on disk', () => store.sizeBytes());

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DuckDatabase } from '../store/index.js';
+import { DuckDatabase } from './duckdb/database.js';
 import { Leases } from './leases.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leases-'));

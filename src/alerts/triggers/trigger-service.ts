@@ -2,11 +2,10 @@
 // frequency by whichever node holds the evaluation lease, evaluated through the query engine,
 // turned into alerts (one per breakdown group), and recorded in tend.trigger_runs.
 import type { QueryDeps } from '../../query/index.js';
-import type { Environment } from '../../store/index.js';
+import type { Environment, Leases } from '../../store/index.js';
 import type { AlertService } from '../alert-service.js';
 import { event, TRIGGER_RUNS_DATASET, type EventWriter } from '../events.js';
 import { cleanLabels, fingerprint, type Labels } from '../labels.js';
-import type { Leases } from '../leases.js';
 import type { AlertReport } from '../model.js';
 import { exceeds, windowOf, type Trigger, type TriggerInput } from './definition.js';
 import { evaluate, type Evaluation } from './evaluator.js';

@@ -27,6 +27,7 @@ const READ_ONLY = /^\s*SELECT\b/i;
 export class DuckDatabase implements MetaStore {
   private idle: DuckDBConnection[] = [];
   private readonly metaWrites = new Serial();
+  private readonly migrations = new Serial();
   private bulk?: BulkUpsert;
 
   private constructor(
@@ -87,12 +88,15 @@ export class DuckDatabase implements MetaStore {
   }
 
   async migrate(name: string, statements: string[]): Promise<void> {
-    const done = await this.query('SELECT name FROM schema_migrations WHERE name = $1', [name]);
-    if (done.length > 0) return;
-    await this.transaction([
-      ...statements.map((sql) => ({ sql })),
-      { sql: 'INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)', params: [name, new Date().toISOString()] },
-    ]);
+    // One at a time, so two callers of the same migration do not both find it missing.
+    await this.migrations.run(async () => {
+      const done = await this.query('SELECT name FROM schema_migrations WHERE name = $1', [name]);
+      if (done.length > 0) return;
+      await this.transaction([
+        ...statements.map((sql) => ({ sql })),
+        { sql: 'INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)', params: [name, new Date().toISOString()] },
+      ]);
+    });
   }
 
   async upsert(table: string, columns: string[], key: string[], rows: unknown[][]): Promise<void> {

@@ -111,8 +111,8 @@ async function createDatabaseIfMissing(url: string): Promise<void> {
   try {
     await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
   } catch (err) {
-    // Another node created it first.
-    if ((err as { code?: string }).code !== '42P04') throw err;
+    // Another node created it first (PostgreSQL says so either way, depending on the moment).
+    if (!['42P04', '23505'].includes((err as { code?: string }).code ?? '')) throw err;
   } finally {
     await admin.end();
   }

@@ -1,0 +1,76 @@
+// Builds the deploys capability for a running node: tend.yaml's `deploys:` section, the store,
+// the service, its routes, and the round that makes due reports.
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { Leases, type Alerts } from '../alerts/index.js';
+import type { AuthService } from '../auth/index.js';
+import type { DatasetFieldsOf } from '../dataset-fields/index.js';
+import type { IngestPipeline } from '../ingest/index.js';
+import type { MarkerStore } from '../markers/index.js';
+import type { QueryDeps } from '../query/index.js';
+import type { MetaStore } from '../store/index.js';
+import { readDeploysFile } from './config.js';
+import { DeployService } from './deploy-service.js';
+import { DeployStore } from './deploy-store.js';
+import { registerDeployRoutes } from './routes.js';
+
+export interface DeploysStartDeps {
+  meta: MetaStore;
+  auth: AuthService;
+  pipeline: IngestPipeline;
+  alerts: Alerts;
+  markers: MarkerStore;
+  query: QueryDeps;
+  fieldsOf: DatasetFieldsOf;
+  serviceOf(envId: string, name: string): { datasets: string[]; owner: string } | undefined;
+  configFile: string;
+  configFileNamed: boolean;
+  nodeId: string;
+  log: FastifyBaseLogger;
+  env?: NodeJS.ProcessEnv;
+  /** How often due reports are looked for (ms). */
+  pollMs?: number;
+}
+
+export interface DeploysCapability {
+  service: DeployService;
+  register(app: FastifyInstance): void;
+  start(url: string): void;
+  stop(): Promise<void>;
+}
+
+export async function startDeploys(d: DeploysStartDeps): Promise<DeploysCapability> {
+  const settings = readDeploysFile(d.configFile, d.configFileNamed, d.env);
+  const store = await DeployStore.open(d.meta);
+  const leases = await Leases.open(d.meta, d.nodeId);
+  const pollMs = d.pollMs ?? 15_000;
+  let externalUrl = d.alerts.config.external_url ?? '';
+  const service = new DeployService({
+    store, markers: d.markers, query: d.query, fieldsOf: d.fieldsOf, settings, serviceOf: d.serviceOf,
+    envOf: async (id) => (await d.auth.environments()).find((e) => e.id === id),
+    write: (env, dataset, events) => d.pipeline.submit(env, dataset, events),
+    alerts: {
+      report: (env, reports, ttl) => d.alerts.service.report(env, 'deploy', reports, { resolveTimeoutMs: ttl }),
+      firing: (envId) => d.alerts.service.list(envId, { state: 'firing' }),
+    },
+    ownsRound: () => leases.acquire('deploys.reports', pollMs * 4),
+    externalUrl: () => externalUrl,
+    log: d.log,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    service,
+    register(app) {
+      registerDeployRoutes(app, { service, store, settings, fileEnvironment: () => d.auth.ensureEnvironment(settings.environment) });
+    },
+    start(url) {
+      externalUrl ||= url;
+      timer = setInterval(() => service.kick(), pollMs);
+      timer.unref();
+      service.kick();
+    },
+    async stop() {
+      clearInterval(timer);
+      await service.idle();
+    },
+  };
+}
