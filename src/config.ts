@@ -37,6 +37,11 @@ export interface TendConfig {
    */
   meta: string | null;
   /**
+   * Where events live (--events, TEND_EVENTS): null for the embedded store in the data folder, or a
+   * clickhouse:// URL shared by every node (src/store/clickhouse, docs/scale-out.md).
+   */
+  events: string | null;
+  /**
    * Days of events kept by default (--retention-days, TEND_RETENTION_DAYS); undefined when neither
    * is given: then tend.yaml's retention.default, else 60 (src/retention). 0 keeps everything.
    */
@@ -192,6 +197,7 @@ export interface ConfigOverrides {
   checkpointWalMb?: number | string;
   checkpointInterval?: number | string;
   meta?: string;
+  events?: string;
 }
 
 function toInt(value: number | string | undefined, name: string): number | undefined {
@@ -237,6 +243,21 @@ function readMinFreeDisk(value: number | string | undefined, name: string): MinF
   } catch {
     throw problem;
   }
+}
+
+/** --events: a ClickHouse URL; checked here so a typo fails at start, naming the flag. */
+function readEventsUrl(value: string | undefined): string | null {
+  if (!value) return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new Error(`--events must be a URL such as clickhouse://user:password@host:8123/tend, got "${value}"`);
+  }
+  if (url.protocol !== 'clickhouse:' && url.protocol !== 'clickhouses:') {
+    throw new Error(`--events must be a clickhouse:// (or clickhouses:// for HTTPS) URL, got "${url.protocol}//..."`);
+  }
+  return value.trim();
 }
 
 /** --meta: a PostgreSQL URL; checked here so a typo fails at start, naming the flag. */
@@ -312,6 +333,7 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
     grpcPort,
     dataDir: path.resolve(flags.data ?? env.TEND_DATA ?? './tend-data'),
     meta: readMetaUrl(flags.meta || env.TEND_META),
+    events: readEventsUrl(flags.events || env.TEND_EVENTS),
     retentionDays: toInt(flags.retentionDays, '--retention-days') ?? toInt(env.TEND_RETENTION_DAYS, 'TEND_RETENTION_DAYS'),
     logLevel: readLogLevel(flags.logLevel || env.TEND_LOG_LEVEL),
     memoryLimit: readMemoryLimit(flags.memoryLimit || env.TEND_MEMORY_LIMIT),

@@ -14,6 +14,7 @@ export function registerServe(program: Command): void {
     .option('--grpc-port <port>', 'OTLP/gRPC port, default 4317; off to turn gRPC off (env TEND_GRPC_PORT)')
     .option('--host <host>', 'address to listen on; 0.0.0.0 for every interface (env TEND_HOST)')
     .option('--data <dir>', 'data folder (env TEND_DATA)')
+    .option('--events <url>', 'keep events in ClickHouse, shared by several nodes: clickhouse://user:password@host:8123/tend (env TEND_EVENTS)')
     .option('--meta <url>', 'keep metadata in PostgreSQL, shared by several nodes: postgres://user:password@host:5432/tend (env TEND_META)')
     .option('--retention-days <days>', "default days of events to keep, 0 for ever; over tend.yaml's retention.default (env TEND_RETENTION_DAYS, default 60)")
     .option('--log-level <level>', 'trace|debug|info|warn|error|fatal|silent (env TEND_LOG_LEVEL)')

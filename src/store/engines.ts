@@ -3,6 +3,8 @@
 // overriding only what the engine spells differently), plus one line here: the compiler's
 // snapshot tests (src/query/compile.test.ts) run for every engine listed.
 import { ClickHouseCompiler } from './clickhouse/clickhouse-compiler.js';
+import { ClickHouseEventStore } from './clickhouse/clickhouse-event-store.js';
+import type { EventStore } from './event-store.js';
 import { DuckDbCompiler } from './duckdb/duckdb-compiler.js';
 import type { SqlCompiler } from './sql-compiler.js';
 import type { MetaStore } from './meta-store.js';
@@ -17,6 +19,21 @@ export const ENGINES: Record<string, Engine> = {
   duckdb: { compiler: () => new DuckDbCompiler() },
   clickhouse: { compiler: () => new ClickHouseCompiler() },
 };
+
+/** An event store that several nodes share, chosen by the scheme of --events' URL. */
+export type SharedEventStore = EventStore & { close(): Promise<void> };
+
+export const EVENT_ENGINES: Record<string, (url: string) => Promise<SharedEventStore>> = {
+  clickhouse: (url) => ClickHouseEventStore.open(url),
+  clickhouses: (url) => ClickHouseEventStore.open(url),
+};
+
+export function openEventStore(url: string): Promise<SharedEventStore> {
+  const scheme = new URL(url).protocol.replace(/:$/, '');
+  const open = EVENT_ENGINES[scheme];
+  if (!open) throw new Error(`--events: no event store for ${scheme}:// (known: ${Object.keys(EVENT_ENGINES).join(', ')})`);
+  return open(url);
+}
 
 /** A metadata store that several nodes share, chosen by the scheme of --meta's URL. */
 export type SharedMetaStore = MetaStore & { close(): Promise<void> };
