@@ -11,7 +11,7 @@ import { DiskWatch, diskAlerts } from '../disk/index.js';
 import { readRetention, registerRetentionRoutes, Retention, RetentionPolicy } from '../retention/index.js';
 import { createIngestContext, registerIngestRoutes, startOtlpGrpcServer, type IngestContext, type OtlpGrpcServer } from '../ingest/index.js';
 import { registerTraceRoutes, TraceIndex } from '../traces/index.js';
-import { Checkpoints, DatasetRegistry, DuckDatabase, DuckEventStore, openMetaStore, type EventStore, type MetaStore } from '../store/index.js';
+import { Checkpoints, DatasetRegistry, DuckDatabase, DuckEventStore, openEventStore, openMetaStore, type EventStore, type MetaStore } from '../store/index.js';
 import { MetricsRegistry } from '../telemetry/index.js';
 import { MarkerStore, registerMarkerRoutes } from '../markers/index.js';
 import { registerChecksRoutes, startChecks, type Checks } from '../checks/index.js';
@@ -64,7 +64,11 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   // Metadata: in the data folder's DuckDB file, or in PostgreSQL shared by several nodes (--meta).
   const shared = config.meta ? await openMetaStore(config.meta) : undefined;
   const meta: MetaStore = shared ?? db;
-  const store = await DuckEventStore.open(db);
+  // Events: in the data folder's DuckDB file, or in ClickHouse shared by several nodes (--events).
+  // The embedded store stays open either way: its checkpoints fold the metadata's log in too.
+  const embedded = await DuckEventStore.open(db);
+  const sharedEvents = config.events ? await openEventStore(config.events) : undefined;
+  const store: EventStore = sharedEvents ?? embedded;
   const datasets = await DatasetRegistry.open(meta);
   const auth = await AuthService.open(meta);
   const people = await People.open(meta, auth, { idleMs: config.auth.sessionIdleMs, maxMs: config.auth.sessionMaxMs });
@@ -72,7 +76,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const markers = await MarkerStore.open(meta);
   const metrics = new MetricsRegistry();
   metrics.gauge('tend_store_bytes', 'Bytes the store uses on disk', () => store.sizeBytes());
-  metrics.gauge('tend_store_wal_bytes', 'Bytes in the write-ahead log, replayed by a start after a crash', () => store.walBytes());
+  metrics.gauge('tend_store_wal_bytes', 'Bytes in the write-ahead log, replayed by a start after a crash', () => embedded.walBytes());
   const checkpointSeconds = metrics.histogram('tend_store_checkpoint_seconds', 'Time each background checkpoint held appends back', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
   const disk = new DiskWatch(config.dataDir, config.minFreeDisk);
   const ingest = createIngestContext(store, datasets, config.ingest, metrics, () => disk.problem());
@@ -80,7 +84,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const app = createApp(config, auth, people);
   const audit = new AuditLog((e, dataset, events) => ingest.pipeline.submit(e, dataset, events), (err) => app.log.error({ err }, 'audit log write failed'));
   registerAuditHook(app, audit, () => people.defaultEnvironment());
-  const checkpoints = new Checkpoints(store, config.checkpoint, ({ ms, walBytes, error }) => {
+  const checkpoints = new Checkpoints(embedded, config.checkpoint, ({ ms, walBytes, error }) => {
     checkpointSeconds.observe(ms / 1000);
     if (error) app.log.error({ err: error }, 'checkpoint failed');
     else app.log.debug({ ms: Math.round(ms), walBytes }, 'checkpoint');
@@ -199,6 +203,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
       // Everything is committed: fold the log in, so the next start has nothing to replay.
       await checkpoints.stop();
       db.close();
+      await sharedEvents?.close();
       await shared?.close();
     },
   };
