@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCapacityFile } from '../src/capacity/index.js';
 import { api, startAlertsTend, type AlertsTend } from './support/alerts.js';
+import { runTend } from './support/cli.js';
 
 let t: AlertsTend;
 const YAML = `
@@ -88,5 +89,20 @@ describe('capacity', () => {
     expect(bad('{ rps: 5 }')).toThrow(/services\[0\]\.capacity/);
     expect(bad('{}')).toThrow(/declare requests_per_second, endpoints or resources/);
     expect(parseCapacityFile('services:\n  - { name: a, owner: t, capacity: { requests_per_second: 5 } }\n').services.get('a')).toEqual({ requests_per_second: 5, endpoints: {}, resources: {} });
+  });
+});
+
+describe('tend capacity', () => {
+  const cli = (...args: string[]) => runTend([...args, '--url', t.url, '--key', t.adminKey]);
+
+  it('plans with --multiplier and --at, and shows the limits; --json as the API answers', async () => {
+    const at = new Date(Date.now() + DAY).toISOString();
+    const plan = await cli('capacity', 'plan', 'checkout', '--multiplier', '2', '--at', at, '--weeks', '1');
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/\/pay breaks first: 5\.00 against a max of 3\.00 \(it breaks from 1\.20x\)/);
+    const json = JSON.parse((await cli('capacity', 'plan', 'checkout', '--multiplier', '2', '--at', at, '--weeks', '1', '--json')).stdout);
+    expect(json.first_to_break.name).toBe('/pay');
+    const show = await cli('capacity', 'show', 'checkout', '--weeks', '1');
+    expect(show.stdout).toMatch(/requests_per_second\s+10\.00\s+4\.00\s+40%\s+6\.00\s+1\.00/);
   });
 });

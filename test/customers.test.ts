@@ -4,6 +4,7 @@
 // the slowest and failing requests, the incidents that touched a customer, 400s naming fields.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startAlertsTend, type AlertsTend } from './support/alerts.js';
+import { runTend } from './support/cli.js';
 
 let t: AlertsTend;
 const YAML = `
@@ -113,5 +114,25 @@ describe('a customer\'s page', () => {
     expect(p.incidents[0]).toMatchObject({ id: made.body.id, service: 'checkout', title: 'payments failing', events: 1, errors: 1 });
     const g = (await api(t, t.adminKey, 'GET', '/api/v1/customers/gamma?dataset=checkout&window=1h')).body;
     expect(g.incidents).toEqual([]);
+  });
+});
+
+describe('tend customer and tend customers', () => {
+  const cli = (...args: string[]) => runTend([...args, '--url', t.url, '--key', t.adminKey]);
+
+  it('prints the page and the list, and --json as the API answers', async () => {
+    const page = await cli('customer', 'acme', '--dataset', 'checkout', '--window', '1h');
+    expect(page.code).toBe(0);
+    expect(page.stdout).toMatch(/customer acme in checkout/);
+    // (With the failing request the incident test added.)
+    expect(page.stdout).toMatch(/\/pay\s+61\s+11\s+18\.03%/);
+    const json = JSON.parse((await cli('customer', 'acme', '--dataset', 'checkout', '--json')).stdout);
+    expect(json).toMatchObject({ id: 'acme', events: 101, errors: 11 });
+    const list = await cli('customers', '--dataset', 'checkout', '--limit', '2');
+    // acme's extra failure ties it with gamma at 16: ties go by id.
+    expect(list.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['CUSTOMER', 'acme', 'gamma']);
+    const bad = await cli('customers', '--dataset', 'checkout', '--sort', 'loudest');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/sort/);
   });
 });
