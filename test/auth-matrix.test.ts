@@ -84,6 +84,8 @@ const importBody = () => ({ files: [{ name: 'catalog-info.yaml', text: `kind: Co
 const service = async () => (await admin('POST', '/api/v1/catalog/import', importBody())).added[0].replace('service ', '') as string;
 const incident = async () => (await admin('POST', '/api/v1/incidents', { service: await service(), title: 'matrix' })).id as string;
 
+const deploy = async () => (await admin('POST', '/api/v1/deploys', { service: 'app', build: `b-${unique()}` })).id as string;
+
 const SAMPLES: Record<string, Sample> = {
   'GET /healthz': { path: '/healthz' },
   'GET /': { path: '/' },
@@ -107,6 +109,13 @@ const SAMPLES: Record<string, Sample> = {
   'PUT /1/markers/:dataset/:id': { path: async () => `/1/markers/app/${await marker()}`, body: { message: 'changed' }, production: true },
   'DELETE /1/markers/:dataset/:id': { path: async () => `/1/markers/app/${await marker()}`, production: true },
   'GET /1/markers/:dataset': { path: '/1/markers/app' },
+  'POST /api/v1/deploys': { path: '/api/v1/deploys', body: { service: 'app', build: 'matrix' } },
+  'GET /api/v1/deploys': { path: '/api/v1/deploys' },
+  'GET /api/v1/deploys/:id': { path: async () => `/api/v1/deploys/${await deploy()}`, production: true },
+  'GET /api/v1/deploys/:id/report': { path: async () => `/api/v1/deploys/${await deploy()}/report`, production: true },
+  // No webhook secret in this tend.yaml: the webhooks are not set up, whoever calls.
+  'POST /api/v1/deploys/github': { path: '/api/v1/deploys/github', body: {}, ok: [404] },
+  'POST /api/v1/deploys/gitlab': { path: '/api/v1/deploys/gitlab', body: {}, ok: [404] },
   'POST /api/v1/query/:dataset': { path: '/api/v1/query/app', body: { start_time: T0 - 600, end_time: T0 + 1200 }, production: true },
   'POST /1/queries/:dataset': { path: '/1/queries/app', body: { time_range: 60 }, production: true },
   'GET /1/queries/:dataset/:id': { path: async () => `/1/queries/app/${fixtures.queryId}`, production: true },

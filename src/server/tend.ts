@@ -18,6 +18,7 @@ import { registerChecksRoutes, startChecks, type Checks } from '../checks/index.
 import { startAlerts, type Alerts } from '../alerts/index.js';
 import { startSlos, type Slos } from '../slos/index.js';
 import { startOwnership, type OwnershipCapability } from '../ownership/index.js';
+import { startDeploys, type DeploysCapability } from '../deploys/index.js';
 import { loadDatasetFields } from '../dataset-fields/index.js';
 import { startCustomers } from '../customers/index.js';
 import { startCapacity } from '../capacity/index.js';
@@ -51,6 +52,7 @@ export interface Tend {
   alerts: Alerts;
   slos: Slos;
   ownership: OwnershipCapability;
+  deploys: DeploysCapability;
   backups: Backups;
   /** OTLP/gRPC, unless turned off (config.grpcPort null). */
   grpc: OtlpGrpcServer | null;
@@ -153,6 +155,12 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     ensureEnvironment: (name) => auth.ensureEnvironment(name),
     service: (envId, name) => ownership.ownership.catalog.service(envId, name),
   });
+  const deploys = await startDeploys({
+    meta, auth, pipeline: ingest.pipeline, alerts, markers, query: queryDeps, fieldsOf: datasetFields, env,
+    serviceOf: (envId, name) => ownership.ownership.catalog.service(envId, name),
+    configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log,
+  });
+  deploys.register(app);
   const checks = await startChecks({
     meta, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log,
     onStateChange: (rec, state, previous, reason) => {
@@ -186,14 +194,16 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   alerts.start(url);
   slos.start();
   ownership.start(url);
+  deploys.start(url);
   return {
-    config, app, db, meta, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, slos, ownership, backups, grpc, url,
+    config, app, db, meta, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, slos, ownership, deploys, backups, grpc, url,
     async close() {
       health.stopping();
       clearInterval(timer);
       disk.stop();
       await backups.stop();
       await checks.stop();
+      await deploys.stop();
       await ownership.stop();
       await slos.stop();
       await alerts.stop();
