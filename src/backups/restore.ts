@@ -16,6 +16,8 @@ import { sqlString } from './sql.js';
 /** The store's list of day tables (store/duckdb/duckdb-event-store.ts). */
 const DAY_TABLES = 'event_tables';
 const DB_FILE = 'tend.duckdb';
+/** Files fetched and checked at once. */
+const FETCHES = 8;
 
 export interface BadFile {
   /** Relative to DEST. */
@@ -43,11 +45,18 @@ export async function checkBackup(dest: Destination, manifest: Manifest, onFile?
   const local = new Map<string, string>();
   const bad: BadFile[] = [];
   let done = 0;
-  for (const f of manifest.files) {
-    const problem = await fileProblem(dest, f, into, local);
-    if (problem) bad.push({ path: f.path, problem });
-    onFile?.(++done, manifest.files.length);
-  }
+  let next = 0;
+  // Several at once: from S3 each file is a round trip, most of them small.
+  const worker = async () => {
+    while (next < manifest.files.length) {
+      const f = manifest.files[next++];
+      const problem = await fileProblem(dest, f, into, local);
+      if (problem) bad.push({ path: f.path, problem });
+      onFile?.(++done, manifest.files.length);
+    }
+  };
+  await Promise.all(Array.from({ length: FETCHES }, worker));
+  bad.sort((a, b) => a.path.localeCompare(b.path));
   return { manifest, local, bad };
 }
 

@@ -100,10 +100,10 @@ export function registerBackup(program: Command): void {
     .description('Check every checksum, restore into a temporary folder and compare counts, columns and a sample of events with the manifest; exit 1 naming each bad file')
     .argument('<src>', 'the backup folder or s3://bucket/prefix')
     .option('--backup <id>', 'which backup (default: the newest)')
-    .option('--json', 'print the report as JSON')
-    .action(async (src: string, opts: { backup?: string; json?: boolean }) => {
+    .action(async (src: string, opts: { backup?: string }, cmd: Command) => {
       const report = await verifyBackup(openDestination(destArg(src)), opts.backup);
-      if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      // `--json` also belongs to `tend backup`, which takes it wherever it stands.
+      if (cmd.optsWithGlobals().json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else if (report.ok) process.stdout.write(`backup ${report.backup} (snapshot ${report.snapshot_at}) is good: ${report.files} files, ${report.event_rows} events in ${report.datasets} datasets restored and checked\n`);
       else {
         process.stdout.write(`backup ${report.backup} is NOT good: ${report.bad.length} bad file(s)\n`);
