@@ -26,7 +26,9 @@ const skipped = mount();
 if (skipped) console.warn(`test/disk-full.test.ts skipped: ${skipped}`);
 
 let t: TestTend | undefined;
+let stopSender: (() => Promise<void>) | undefined;
 afterAll(async () => {
+  await stopSender?.().catch(() => undefined);
   await t?.close();
   // Lazily: DuckDB lets go of its files when its instance is collected, not at close.
   if (!skipped) execFileSync('umount', ['--lazy', mountPoint]);
@@ -54,7 +56,7 @@ function sender(url: string, key: string) {
         stats.firstRefusalAt ||= Date.now();
         stats.lastRefusal = `${res.headers.get('retry-after')} ${((await res.json()) as { error: string }).error}`;
       }
-      await sleep(20);
+      await sleep(50);
     }
   })();
   return { stats, stop: async () => ((running = false), await loop) };
@@ -76,7 +78,7 @@ describe.skipIf(skipped)('a data folder whose disk fills up', () => {
     fs.mkdirSync(dataDir);
     const configFile = path.join(mountPoint, 'tend.yaml');
     fs.writeFileSync(configFile, `checks:\n  - { name: nightly, kind: heartbeat, period: 1d, uuid: ${UUID} }\n`);
-    t = await startTestTend({ data: dataDir, config: configFile, minFreeDisk: '16MB' });
+    t = await startTestTend({ data: dataDir, config: configFile, minFreeDisk: '24MB' });
     const get = async (route: string) => {
       const res = await fetch(t!.url + route, { headers: { 'x-honeycomb-team': t!.adminKey } });
       return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -94,19 +96,26 @@ describe.skipIf(skipped)('a data folder whose disk fills up', () => {
     const diskAlert = async () => ((await get('/api/v1/alerts?source=tend')).body.alerts as { labels: { alertname: string }; state: string }[]).find((a) => a.labels.alertname === 'TendDiskLow');
 
     const send = sender(t.url, t.ingestKey);
+    stopSender = send.stop;
     await until('first events acknowledged', 10_000, () => (send.stats.acked > 0 ? true : undefined));
 
-    // Fill the disk to 10 MB free: under the 16 MB minimum.
+    // Fill the disk to 20 MB free: under the 24 MB minimum, with room for what is written before
+    // the next look (and a checkpoint meanwhile).
     const free = () => {
       const s = fs.statfsSync(mountPoint);
       return s.bavail * s.bsize;
     };
     const filler = path.join(mountPoint, 'filler');
-    fs.writeFileSync(filler, Buffer.alloc(free() - 10 * MiB));
+    fs.writeFileSync(filler, Buffer.alloc(free() - 20 * MiB));
     const filledAt = Date.now();
     await until('a 507', 10_000, () => (send.stats.refused > 0 ? true : undefined));
     console.log(`disk-full: first 507 ${send.stats.firstRefusalAt - filledAt} ms after the disk filled; ${send.stats.acked} events acknowledged before`);
-    expect(send.stats.lastRefusal).toMatch(/^10 Tend refuses new events: disk full: [\d.]+ MB free for the data folder, under the 16 MB minimum \(--min-free-disk\); writes resume by themselves once space is freed$/);
+    expect(send.stats.lastRefusal).toMatch(/^10 Tend refuses new events: disk full: [\d.]+ MB free for the data folder, under the 24 MB minimum \(--min-free-disk\); writes resume by themselves once space is freed$/);
+
+    // OTLP/HTTP says the same as a google.rpc.Status: code 8, RESOURCE_EXHAUSTED.
+    const otlp = await fetch(`${t.url}/v1/logs`, { method: 'POST', headers: { 'x-honeycomb-team': t.ingestKey, 'content-type': 'application/json' }, body: '{"resourceLogs": []}' });
+    expect(otlp.status).toBe(507);
+    expect(await otlp.json()).toMatchObject({ code: 8, message: expect.stringMatching(/^Tend refuses new events: disk full: /) });
 
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(503);
@@ -134,7 +143,7 @@ describe.skipIf(skipped)('a data folder whose disk fills up', () => {
     expect(await count()).toBe(acked);
     // And durable: the same count after a restart on the same folder.
     await t.close();
-    t = await startTestTend({ data: dataDir, config: configFile, minFreeDisk: '16MB' });
+    t = await startTestTend({ data: dataDir, config: configFile, minFreeDisk: '24MB' });
     expect(await count()).toBe(acked);
   }, 60_000);
 });

@@ -1,4 +1,5 @@
-// Watches the free space of the data folder's disk every 5 s. Below the minimum, event writes
+// Watches the free space of the data folder's disk every 5 s, every second once it is within
+// twice the minimum (a burst can write megabytes in 5 s). Below the minimum, event writes
 // are refused (507) before they fill the disk, so what Tend needs to keep running (its
 // metadata, check results, alerts, the write-ahead log of what it already acknowledged) still
 // has room; writes resume by themselves at the first look that finds space again.
@@ -9,6 +10,8 @@ import type { MetricsRegistry } from '../telemetry/index.js';
 import { minFreeBytes } from './threshold.js';
 
 export const DISK_CHECK_MS = 5000;
+/** How often once free space is under twice the minimum. */
+const NEAR_CHECK_MS = 1000;
 
 export interface DiskState {
   freeBytes: number;
@@ -27,6 +30,7 @@ export interface DiskWatchStart {
 export class DiskWatch {
   private current: DiskState | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private readonly listeners: DiskListener[] = [];
   private log: DiskWatchStart['log'] = console;
 
@@ -44,13 +48,22 @@ export class DiskWatch {
       metrics.gauge('tend_disk_min_free_bytes', 'Free bytes under which event writes are refused (--min-free-disk)', () => this.current?.minFreeBytes ?? 0);
       metrics.gauge('tend_disk_writes_refused', '1 while event writes are refused for lack of disk space', () => (this.current?.low ? 1 : 0));
     }
+    this.stopped = false;
     await this.check();
-    this.timer = setInterval(() => void this.check(), this.intervalMs);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const s = this.current;
+    const near = s !== undefined && s.freeBytes < 2 * s.minFreeBytes;
+    this.timer = setTimeout(() => void this.check().then(() => this.schedule()), near ? Math.min(NEAR_CHECK_MS, this.intervalMs) : this.intervalMs);
     this.timer.unref();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
   }
 
   /** Called with the state whenever writes become refused or accepted again. */

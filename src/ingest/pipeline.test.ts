@@ -63,6 +63,13 @@ describe('IngestPipeline', () => {
     expect(await storedIds('a')).toEqual([0, 1, 3]);
   });
 
+  it('answers 507 when the disk fills under a commit, and stores nothing of it', async () => {
+    const full = Object.create(store, { append: { value: () => Promise.reject(new Error('Could not write file "tend.duckdb.wal": No space left on device')) } });
+    const p = new IngestPipeline(full, datasets, defaultIngestLimits, metrics);
+    await expect(p.submit(env, 'a', [ev(1)])).rejects.toMatchObject({ status: 507, message: expect.stringMatching(/disk is full; writes resume once space is freed$/) });
+    expect(await storedIds('a')).toEqual([]);
+  });
+
   it('refuses work past the queue bound', async () => {
     const p = new IngestPipeline(store, datasets, { ...defaultIngestLimits, maxQueuedEvents: 3 }, metrics);
     const first = p.submit(env, 'a', [ev(1), ev(2)]);

@@ -6,7 +6,7 @@
 // store refuses (it would pass the dataset's column limit) is left out and named, the
 // request's other events are stored.
 import type { IngestLimits } from '../config.js';
-import { badRequest } from '../http/index.js';
+import { badRequest, insufficientStorage } from '../http/index.js';
 import type { DatasetRegistry, Environment, EventStore, StoredEvent } from '../store/index.js';
 import type { DatasetWrite } from '../store/index.js';
 import type { Counter, MetricsRegistry } from '../telemetry/index.js';
@@ -154,7 +154,7 @@ export class IngestPipeline {
       if (refusals.length > 0) refused = new Map(refusals.map((r) => [r.event, r.problem]));
     } catch (err) {
       if (group.length === 1) {
-        group[0].reject(err);
+        group[0].reject(diskFull(err) ?? err);
         return;
       }
       for (const p of group) await this.commit([p]);
@@ -169,6 +169,16 @@ export class IngestPipeline {
       p.resolve(refused);
     }
   }
+}
+
+/**
+ * The disk filled between two looks of src/disk (or under --min-free-disk 0): the commit failed
+ * whole, nothing was stored, and the client gets the 507 the disk watch would have given.
+ */
+function diskFull(err: unknown) {
+  const text = String((err as Error)?.message ?? err);
+  if (!/No space left on device|ENOSPC/i.test(text)) return undefined;
+  return insufficientStorage("Tend could not store these events: the data folder's disk is full; writes resume once space is freed");
 }
 
 function mergeByDataset(writes: DatasetWrite[]): DatasetWrite[] {

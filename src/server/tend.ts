@@ -7,7 +7,7 @@ import {
   type BootstrapResult, type OwnerBootstrap,
 } from '../auth/index.js';
 import { AuditLog, AuditRetention, registerAuditHook, registerAuditRoutes } from '../audit/index.js';
-import { DiskWatch, diskAlerts } from '../disk/index.js';
+import { DiskWatch, diskAlerts, holdCheckpointsWhileLow } from '../disk/index.js';
 import { readRetention, registerRetentionRoutes, Retention, RetentionPolicy } from '../retention/index.js';
 import { createIngestContext, registerIngestRoutes, startOtlpGrpcServer, type IngestContext, type OtlpGrpcServer } from '../ingest/index.js';
 import { registerTraceRoutes, TraceIndex } from '../traces/index.js';
@@ -125,6 +125,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   alerts.register(app);
   disk.onChange(diskAlerts(alerts.service, () => auth.environments(), config.dataDir, app.log));
+  disk.onChange(holdCheckpointsWhileLow(checkpoints));
   await disk.start({ log: app.log, metrics });
   const slos = await startSlos({
     meta, auth, pipeline: ingest.pipeline, query: queryDeps, alerts: alerts.service, settings: config.slos, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log,

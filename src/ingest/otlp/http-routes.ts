@@ -92,7 +92,8 @@ function sendError(err: FastifyError | HttpError | Error, request: FastifyReques
   } else {
     status = (err as FastifyError).statusCode ?? 500;
   }
-  if (status >= 500) {
+  // A 5xx Tend chose (507: the disk is full) is an answer; any other is a fault, logged.
+  if (status >= 500 && !(err instanceof HttpError)) {
     request.log.error({ err }, 'OTLP export failed');
     status = 500;
   }
