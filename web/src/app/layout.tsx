@@ -10,6 +10,7 @@ const NAV = [
   { to: '/services', label: 'Services', match: (p: string) => p.startsWith('/services') },
   { to: '/oncall', label: 'On call', match: (p: string) => p.startsWith('/oncall') },
   { to: '/incidents', label: 'Incidents', match: (p: string) => p.startsWith('/incidents') },
+  { to: '/customers', label: 'Customers', match: (p: string) => p.startsWith('/customers') },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
