@@ -93,6 +93,9 @@ const SAMPLES: Record<string, Sample> = {
   // Without Accept: text/html the catch-all answers every caller the JSON 404 it always did.
   'GET /*': { path: '/no-such-page', ok: [404] },
   'GET /api/v1/ui/settings': { path: '/api/v1/ui/settings' },
+  // People have recent queries; an allowed key is told to sign in (400).
+  'GET /api/v1/ui/recent-queries': { path: '/api/v1/ui/recent-queries', ok: [200, 400] },
+  'POST /api/v1/ui/recent-queries': { path: '/api/v1/ui/recent-queries', body: { dataset: 'app', spec: { calculations: [{ op: 'COUNT' }] } }, ok: [201, 400] },
   'GET /1/datasets': { path: '/1/datasets' },
   'GET /api/v1/datasets': { path: '/api/v1/datasets' },
   'GET /readyz': { path: '/readyz' },

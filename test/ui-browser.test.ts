@@ -217,6 +217,16 @@ describe('web UI in chromium', () => {
     expect(await other.locator('table.results tbody').textContent()).toBe(before);
     expect(await other.getByLabel('Calculation 2 column').inputValue()).toBe('duration_ms');
     await other.close();
+    // Recent queries live on the server: a fresh browser (no local storage) of the same person lists them.
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const elsewhere = await fresh.newPage();
+    await elsewhere.goto(`${tend.url}/query/app`);
+    await elsewhere.getByLabel('Email').fill(OWNER.email);
+    await elsewhere.getByLabel('Password').fill(OWNER.password);
+    await elsewhere.getByRole('button', { name: 'Sign in' }).click();
+    await elsewhere.getByText('Recent queries').click();
+    await expect.poll(() => elsewhere.locator('.recent li').allTextContents()).toContain('app: COUNT, P99(duration_ms) GROUP BY route');
+    await fresh.close();
     await page.goBack();
     await expect.poll(() => page.locator('table.results thead th').allTextContents()).not.toContain('P99(duration_ms)');
     await page.goForward();

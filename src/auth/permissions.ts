@@ -138,6 +138,9 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   'GET /assets/*': r('public'),
   'GET /*': r('public'),
   'GET /api/v1/ui/settings': r('public'),
+  // A person's recent queries (src/web-app): people only; a key is told to sign in.
+  'GET /api/v1/ui/recent-queries': r('data.read'),
+  'POST /api/v1/ui/recent-queries': r('data.read'),
   'GET /1/datasets': r('data.read'),
   'GET /api/v1/datasets': r('data.read'), // with each dataset's retention (src/retention)
 

@@ -25,7 +25,7 @@ import { startCapacity } from '../capacity/index.js';
 import { createBackups, type Backups } from '../backups/index.js';
 import { registerStatus } from '../status/index.js';
 import { registerBubbleUpRoutes, registerEventSearchRoutes, registerQueryRoutes } from '../query/index.js';
-import { loadWebBuild, registerDatasetRoutes, registerWebApp } from '../web-app/index.js';
+import { loadWebBuild, RecentQueries, registerDatasetRoutes, registerRecentQueryRoutes, registerWebApp } from '../web-app/index.js';
 import { createApp } from './app.js';
 import { registerHealthRoutes } from './health-routes.js';
 
@@ -178,6 +178,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   await registerStatus(app, { meta, store, datasets, auth, checks: checks.service });
   registerDatasetRoutes(app, queryDeps);
   registerWebApp(app, { build: loadWebBuild(), oidc: oidc !== undefined });
+  registerRecentQueryRoutes(app, await RecentQueries.open(meta));
 
   const grpc =
     config.grpcPort === null

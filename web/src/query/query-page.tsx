@@ -14,7 +14,7 @@ import { BubbleUpPanel, type Selection } from './bubbleup-panel';
 import { Builder } from './builder';
 import { Chart, type ChartPoint, type Marker } from './chart';
 import { Heatmap } from './heatmap';
-import { describe, recentQueries, remember } from './recent';
+import { describe, useRecentQueries, useRemember } from './recent';
 import { PointLinks } from './point-links';
 import { ResultsTable } from './results-table';
 import { seriesTable } from './series';
@@ -44,8 +44,9 @@ export default function QueryPage({ params }: PageProps) {
     // Answers can hold a million points: comparing each new one with the last costs more than it saves.
     structuralSharing: false,
   });
+  const remember = useRemember();
   useEffect(() => {
-    if (result.data) remember(session.me.user.id, session.environment, dataset, spec);
+    if (result.data) void remember(dataset, spec);
   }, [result.data]);
 
   const run = (next: QuerySpec = draft) => {
@@ -61,7 +62,7 @@ export default function QueryPage({ params }: PageProps) {
   // A stable list: the chart redraws only when its data or markers change.
   const markers = useMemo(() => (result.data?.markers ?? []) as Marker[], [result.data]);
   const link = window.location.origin + href;
-  const recent = recentQueries(session.me.user.id, session.environment).slice(0, 8);
+  const recent = (useRecentQueries().data?.recent ?? []).slice(0, 8);
 
   return (
     <div className="query-page">
@@ -82,7 +83,7 @@ export default function QueryPage({ params }: PageProps) {
               <summary>Recent queries</summary>
               <ul>
                 {recent.map((q) => (
-                  <li key={q.at}>
+                  <li key={`${q.at}-${q.dataset}`}>
                     <Link to={queryLink(q.dataset, q.spec)}>
                       {q.dataset}: {describe(q.spec)}
                     </Link>

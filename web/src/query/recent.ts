@@ -1,27 +1,32 @@
-// Recent queries, kept per user and environment in this browser (newest first, at most 20).
+// Recent queries, kept on the server per person and environment (GET/POST
+// /api/v1/ui/recent-queries): the newest first, the same on every browser the person uses.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { get, post } from '../app/api';
 import type { QuerySpec } from '../app/api-types';
+import { useSession } from '../app/session';
 
 export interface RecentQuery {
   dataset: string;
   spec: QuerySpec;
-  at: number;
+  at: string;
 }
 
-const keyOf = (userId: string, env: string) => `tend.recent.${userId}.${env}`;
+type Answer = { recent: RecentQuery[] };
 
-export function recentQueries(userId: string, env: string): RecentQuery[] {
-  try {
-    return JSON.parse(localStorage.getItem(keyOf(userId, env)) ?? '[]') as RecentQuery[];
-  } catch {
-    return [];
-  }
+export function useRecentQueries() {
+  const { environment } = useSession();
+  return useQuery({ queryKey: ['recent-queries', environment], queryFn: () => get<Answer>('/api/v1/ui/recent-queries'), staleTime: 60_000 });
 }
 
-export function remember(userId: string, env: string, dataset: string, spec: QuerySpec): void {
-  const text = JSON.stringify(spec);
-  const list = recentQueries(userId, env).filter((q) => q.dataset !== dataset || JSON.stringify(q.spec) !== text);
-  list.unshift({ dataset, spec, at: Date.now() });
-  localStorage.setItem(keyOf(userId, env), JSON.stringify(list.slice(0, 20)));
+/** Keeps a query that ran; the answer is the new list. A failure only costs the list its entry. */
+export function useRemember() {
+  const { environment } = useSession();
+  const client = useQueryClient();
+  return (dataset: string, spec: QuerySpec) =>
+    post<Answer>('/api/v1/ui/recent-queries', { dataset, spec }).then(
+      (answer) => client.setQueryData(['recent-queries', environment], answer),
+      () => undefined,
+    );
 }
 
 /** "COUNT, P99(duration_ms) WHERE status >= 500 GROUP BY route" */
