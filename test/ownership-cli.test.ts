@@ -32,6 +32,13 @@ describe('tend services, oncall and incidents', () => {
     // 8 March 2026: the US spring change. Day 7 after 1 March (7 % 2 = 1: bo) starts at 08:00 EDT = 12:00Z.
     const oncall = JSON.parse(await tend('oncall', 'primary', '--at', '2026-03-08T13:00:00Z', '--json'));
     expect(oncall.on_call).toEqual([{ email: 'bo@example.com', name: null, layer: 'daily', shift_start: '2026-03-08T12:00:00.000Z', shift_end: '2026-03-09T12:00:00.000Z', override: null }]);
+    // The shifts around it: 08:00 EST is 13:00Z, 08:00 EDT 12:00Z.
+    const shifts = await tend('oncall', 'shifts', 'primary', '--from', '2026-03-07T12:00:00Z', '--to', '2026-03-09T00:00:00Z');
+    expect(shifts.trim().split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 4).join(' '))).toEqual([
+      'daily bo@example.com 2026-03-06T13:00:00.000Z 2026-03-07T13:00:00.000Z',
+      'daily ana@example.com 2026-03-07T13:00:00.000Z 2026-03-08T12:00:00.000Z',
+      'daily bo@example.com 2026-03-08T12:00:00.000Z 2026-03-09T12:00:00.000Z',
+    ]);
   }, 30_000);
 
   it('acknowledges and notes an incident', async () => {
