@@ -31,6 +31,7 @@ export const ROUTES: Route[] = [
   page('/oncall', () => import('../oncall/oncall-page')),
   page('/incidents', () => import('../incidents/incidents-page')),
   page('/incidents/:id', () => import('../incidents/incident-page')),
+  page('/deploys/:id', () => import('../deploys/deploy-page')),
   page('/customers', () => import('../customers/customers-page')),
   page('/customers/:id', () => import('../customers/customer-page')),
   page('/capacity/:service', () => import('../capacity/capacity-page')),
