@@ -5,9 +5,11 @@
 // accepted again within 10 s and the alert resolves. Every event acknowledged is stored, and
 // still there after a restart.
 import { execFileSync } from 'node:child_process';
+import * as grpc from '@grpc/grpc-js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodeRequest } from '../src/ingest/otlp/index.js';
 import { startTestTend, tempDataDir, type TestTend } from './support/tend.js';
 
 const MiB = 1024 * 1024;
@@ -62,6 +64,21 @@ function sender(url: string, key: string) {
   return { stats, stop: async () => ((running = false), await loop) };
 }
 
+/** One OTLP/gRPC logs export; resolves with the status code and details. */
+function grpcExport(address: string, key: string): Promise<{ code: number; details?: string }> {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const metadata = new grpc.Metadata();
+  metadata.set('x-honeycomb-team', key);
+  const identity = (b: Buffer) => b;
+  const body = Buffer.from(encodeRequest('logs', { resourceLogs: [] }));
+  return new Promise((resolve) =>
+    client.makeUnaryRequest('/opentelemetry.proto.collector.logs.v1.LogsService/Export', identity, identity, body, metadata, (err) => {
+      client.close();
+      resolve({ code: err?.code ?? 0, details: err?.details });
+    }),
+  );
+}
+
 async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -93,7 +110,7 @@ describe.skipIf(skipped)('a data folder whose disk fills up', () => {
       expect(res.status).toBe(200);
       return ((await res.json()) as { data: { results: { data: { COUNT: number } }[] } }).data.results[0]?.data.COUNT ?? 0;
     };
-    const diskAlert = async () => ((await get('/api/v1/alerts?source=tend')).body.alerts as { labels: { alertname: string }; state: string }[]).find((a) => a.labels.alertname === 'TendDiskLow');
+    const diskAlert = async () => ((await get('/api/v1/alerts?source=tend')).body.alerts as { fingerprint: string; labels: { alertname: string }; state: string }[]).find((a) => a.labels.alertname === 'TendDiskLow');
 
     const send = sender(t.url, t.ingestKey);
     stopSender = send.stop;
@@ -116,6 +133,7 @@ describe.skipIf(skipped)('a data folder whose disk fills up', () => {
     const otlp = await fetch(`${t.url}/v1/logs`, { method: 'POST', headers: { 'x-honeycomb-team': t.ingestKey, 'content-type': 'application/json' }, body: '{"resourceLogs": []}' });
     expect(otlp.status).toBe(507);
     expect(await otlp.json()).toMatchObject({ code: 8, message: expect.stringMatching(/^Tend refuses new events: disk full: /) });
+    expect(await grpcExport(t.tend.grpc!.address, t.ingestKey)).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/^Tend refuses new events: disk full: /) });
 
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(503);
@@ -127,6 +145,8 @@ describe.skipIf(skipped)('a data folder whose disk fills up', () => {
     expect((await get('/api/v1/checks/nightly')).body.state).toBe('up');
     const fired = await until('the disk alert', 10_000, diskAlert);
     expect(fired).toMatchObject({ state: 'firing', labels: { alertname: 'TendDiskLow', source: 'tend', severity: 'critical' } });
+    const ack = await fetch(`${t.url}/api/v1/alerts/${fired.fingerprint}/ack`, { method: 'POST', headers: { 'x-honeycomb-team': t.adminKey } });
+    expect(ack.status).toBe(200);
     const metrics = await (await fetch(`${t.url}/metrics`, { headers: { 'x-honeycomb-team': t.adminKey } })).text();
     expect(metrics).toMatch(/^tend_disk_writes_refused 1$/m);
 
