@@ -153,7 +153,10 @@ async function metadataTables(conn: DuckDBConnection, eventTables: Set<string>):
   return out;
 }
 
+/** Dataset names by id; empty when metadata lives in PostgreSQL (--meta), which pg_dump backs up. */
 async function datasetsOf(conn: DuckDBConnection): Promise<Map<string, { environment: string; name: string }>> {
+  const [{ n }] = await rowsOf<{ n: number }>(conn, `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = current_database() AND table_name IN ('datasets', 'environments')`);
+  if (n < 2) return new Map();
   const rows = await rowsOf<{ id: string; name: string; environment: string }>(
     conn,
     'SELECT d.id, d.name, e.slug AS environment FROM datasets d JOIN environments e ON e.id = d.env_id ORDER BY d.id',
