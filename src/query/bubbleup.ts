@@ -230,6 +230,8 @@ function compareBatch(
     c.sample(`SELECT ${c.bool(flag)} AS ${id('sel')}, ${c.weightColumn} AS ${id('w')}, ${raw} FROM ${source} WHERE ${where} AND ${flag ? '' : 'NOT '}${sel}`, sample);
   const text = batch.map((e, i) => `${valueSql(e, i)} AS ${id(`k${i}`)}`).join(', ');
   const keys = batch.map((_, i) => `k${i}`);
+  const own = c.valueSharesStatement(`${side(true)} UNION ALL ${side(false)}`, `${id('sel')}, ${id('w')}, ${text}`, keys, top);
+  if (own !== undefined) return own;
   return `
     WITH ${id('sampled')} AS (${side(true)} UNION ALL ${side(false)}),
     ${id('picked')} AS (SELECT ${id('sel')}, ${id('w')}, ${text} FROM ${id('sampled')}),

@@ -35,6 +35,17 @@ export class SqlCompiler {
     return undefined;
   }
 
+  /**
+   * BubbleUp's statement (query/bubbleup.ts) for an engine that cannot take its shape: from
+   * `sampled` (rows of both sides), `picked` (the select list of `sel`, `w` and the columns
+   * `keys` holding each value as text), rows of k (a key), v (a value), ps and pb (its shares of
+   * the selection's and the baseline's weight): the `top` values of each key by ps + pb, and its
+   * NULL. Undefined, as here, keeps query/bubbleup.ts's statement.
+   */
+  valueSharesStatement(_sampled: string, _picked: string, _keys: string[], _top: number): string | undefined {
+    return undefined;
+  }
+
   ident(name: string): string {
     return `"${name.replaceAll('"', '""')}"`;
   }

@@ -1,6 +1,7 @@
 // The event-store engines the engine-neutral tests run against: DuckDB (embedded, in the test's
 // data folder) and ClickHouse (Debian's clickhouse-server, one per test file, started in a temp
 // folder on free ports by bench/clickhouse.ts). A test file runs its cases once per engine.
+import { afterAll } from 'vitest';
 import { startClickHouse, type ClickHouse } from '../../bench/clickhouse.js';
 import { ClickHouseEventStore } from '../../src/store/clickhouse/clickhouse-event-store.js';
 import { DuckEventStore, type DuckDatabase, type EventStore } from '../../src/store/index.js';
@@ -36,4 +37,16 @@ export async function stopClickHouseServer(): Promise<void> {
   const started = server;
   server = undefined;
   if (started) await (await started).stop();
+}
+
+/**
+ * Runs an engine-neutral test file's cases against Tend nodes keeping events in ClickHouse: starts
+ * this file's server, points startTestTend and spawnTend at it (TEND_TEST_EVENTS), then loads the
+ * file, whose describe blocks register here. Used by test/clickhouse/*.test.ts.
+ */
+export async function onClickHouse(load: () => Promise<unknown>): Promise<void> {
+  const ch = await clickHouseServer();
+  process.env.TEND_TEST_EVENTS = ch.url.replace('http://', 'clickhouse://default:@');
+  afterAll(stopClickHouseServer);
+  await load();
 }

@@ -26,6 +26,16 @@ export function testMeta(dataDir: string): string | undefined {
   return `${base.replace(/\/$/, '')}/t_${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
 }
 
+/**
+ * TEND_TEST_EVENTS=clickhouse://user:@host:port runs a suite's Tend nodes on ClickHouse events
+ * (test/clickhouse/*.test.ts set it): one database per data folder, so a restart finds its own.
+ */
+export function testEvents(dataDir: string): string | undefined {
+  const base = process.env.TEND_TEST_EVENTS;
+  if (!base) return undefined;
+  return `${base.replace(/\/$/, '')}/t_${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
+}
+
 export interface TestTend {
   tend: Tend;
   url: string;
@@ -42,7 +52,7 @@ function readKeys(dataDir: string): { ingest_key: string; admin_key: string } {
 /** Tend in this process on a free port. */
 export async function startTestTend(overrides: ConfigOverrides = {}): Promise<TestTend> {
   const dataDir = overrides.data ?? tempDataDir();
-  const tend = await startTend(loadConfig({ port: 0, logLevel: 'error', meta: testMeta(dataDir), ...overrides, data: dataDir }, {}), {});
+  const tend = await startTend(loadConfig({ port: 0, logLevel: 'error', meta: testMeta(dataDir), events: testEvents(dataDir), ...overrides, data: dataDir }, {}), {});
   const keys = readKeys(dataDir);
   return {
     tend,
@@ -71,7 +81,8 @@ export interface ChildTend {
 /** `tend serve` (built CLI) as a child process; resolves once it prints its banner. */
 export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): Promise<ChildTend> {
   const meta = testMeta(dataDir);
-  const args = ['serve', '--data', dataDir, '--port', String(port), '--log-level', 'error', ...(meta ? ['--meta', meta] : []), ...extraArgs];
+  const events = testEvents(dataDir);
+  const args = ['serve', '--data', dataDir, '--port', String(port), '--log-level', 'error', ...(meta ? ['--meta', meta] : []), ...(events ? ['--events', events] : []), ...extraArgs];
   const child = spawn(process.execPath, [cliPath, ...args], {
     env: { ...process.env, TEND_INGEST_KEY: '', TEND_ADMIN_KEY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -50,6 +50,26 @@ export class ClickHouseCompiler extends SqlCompiler {
     return clickHouseQuery(this, plan, source, options, parts);
   }
 
+  /**
+   * BubbleUp without CTEs or window functions: the sample is read once (ORDER BY rand() would
+   * draw another one if read twice), unpivoted with ARRAY JOIN, counted per key and value, then
+   * folded per key into an array of (value, counts) so the key's totals come from the same
+   * rows; LIMIT BY keeps the top values of each key, and its NULL.
+   */
+  override valueSharesStatement(sampled: string, picked: string, keys: string[], top: number): string {
+    const id = (n: string) => this.ident(n);
+    const [k, v, s, b, w, sel, r] = ['k', 'v', 's', 'b', 'w', 'sel', 'r'].map(id);
+    const pairs = keys.map((key) => `tuple(${stringLiteral(key)}, ${id(key)})`).join(', ');
+    const long = `(SELECT ${sel}, ${w}, tupleElement(${id('kv')}, 1) AS ${k}, tupleElement(${id('kv')}, 2) AS ${v} FROM (SELECT ${picked} FROM (${sampled})) ARRAY JOIN [${pairs}] AS ${id('kv')})`;
+    const counts = `(SELECT ${k}, ${v}, sum(if(${sel}, ${w}, 0)) AS ${s}, sum(if(${sel}, 0, ${w})) AS ${b} FROM ${long} GROUP BY ${k}, ${v})`;
+    // groupArray skips NULLs: each value travels in a tuple, which is never NULL itself.
+    const perKey = `(SELECT ${k}, groupArray(tuple(${v}, ${s}, ${b})) AS ${id('rows')}, sum(${s}) AS ${id('st')}, sum(${b}) AS ${id('bt')} FROM ${counts} GROUP BY ${k})`;
+    const share = (x: string, total: string) => `${x} / nullIf(${id(total)}, 0)`;
+    const cols = [k, `tupleElement(${r}, 1) AS ${v}`, `${share(`tupleElement(${r}, 2)`, 'st')} AS ${id('ps')}`, `${share(`tupleElement(${r}, 3)`, 'bt')} AS ${id('pb')}`, `isNull(${v}) AS ${id('none')}`];
+    return `SELECT ${k}, ${v}, ${id('ps')}, ${id('pb')} FROM (SELECT ${cols.join(', ')} FROM ${perKey} ARRAY JOIN ${id('rows')} AS ${r}
+      ORDER BY ${k}, ${id('none')}, ${id('ps')} + ${id('pb')} DESC, ${v} LIMIT ${Math.trunc(top)} BY ${k}, ${id('none')})`;
+  }
+
   override ident(name: string): string {
     return clickHouseIdent(name);
   }
@@ -65,6 +85,11 @@ export class ClickHouseCompiler extends SqlCompiler {
 
   override bool(value: boolean): string {
     return value ? '1' : '0';
+  }
+
+  /** A bare whole number: LIMIT takes no expression, not even a cast (its type is the smallest that holds it). */
+  override int(n: number): string {
+    return this.bind(Math.trunc(n));
   }
 
   override timestamp(us: number): string {
@@ -99,10 +124,12 @@ export class ClickHouseCompiler extends SqlCompiler {
   }
 
   override bucketStarts(s: string, e: string, granularityUs: number): string {
-    // 18.16's range() takes only a length: the bucket starts are first + k * g.
-    const g = this.int(granularityUs);
+    // 18.16's range() takes only a length, and no Nullable: the bucket starts are first + k * g,
+    // with g the plan's checked whole number written as is (a cast parameter would be Nullable).
+    const g = String(Math.trunc(granularityUs));
     const first = `(${this.floorDiv(s, g)} * ${g})`;
-    return `arrayJoin(arrayMap(k -> ${first} + toInt64(k) * ${g}, range(toUInt64(intDiv(${e} - 1 - ${first}, ${g}) + 1))))`;
+    // The caller keeps only spans with an end.
+    return `arrayJoin(arrayMap(k -> ${first} + toInt64(k) * ${g}, range(toUInt64(intDiv(assumeNotNull(${e}) - 1 - ${first}, ${g}) + 1))))`;
   }
 
   override approxCountDistinct(a: string): string {
@@ -146,6 +173,15 @@ export class ClickHouseCompiler extends SqlCompiler {
     return `extract(${a}, ${pattern})`;
   }
 
+  override bucket(a: string[]): string {
+    // The default's LEAST/GREATEST: ClickHouse knows these names in lower case only.
+    // 18.16's greatest/least take no mix of Float64 and Int64: the bounds are read as floats.
+    const lower = `(floor(${a[0]} / ${a[1]}) * ${a[1]})`;
+    if (a.length < 3) return lower;
+    const clampLow = `greatest(${lower}, toFloat64(${a[2]}))`;
+    return a.length < 4 ? clampLow : `least(${clampLow}, toFloat64(${a[3]}))`;
+  }
+
   override call(...args: Parameters<SqlCompiler['call']>): string {
     const [fn, exprs] = args;
     const a = () => exprs.map((x) => this.expr(x));
@@ -154,11 +190,20 @@ export class ClickHouseCompiler extends SqlCompiler {
       case 'event_time': return `(toFloat64(${this.timeColumn}) / 1000000)`;
       case 'length': return `lengthUTF8(${a()[0]})`;
       case 'byte_length': return `length(${a()[0]})`;
-      case 'to_string': return `toString(${a()[0]})`;
+      // Booleans read as true/false, as DuckDB's casts write them (UInt8 would give 1/0).
+      case 'to_string': return exprs[0].type === 'boolean' ? `if(isNull(${a()[0]}), NULL, if(assumeNotNull(${a()[0]}), 'true', 'false'))` : `toString(${a()[0]})`;
+      // 18.16 divides by the zeros under a NULL mask too: divide by 1 there, then answer NULL.
+      case 'mod': {
+        const [x, y] = a();
+        return `if(ifNull(${y} = 0, 0), NULL, ${x} % ifNull(nullIf(${y}, 0), 1))`;
+      }
       case 'to_int': return `toInt64OrNull(toString(trunc(${this.tryCast(a()[0], 'float')})))`;
-      // 18.16's least() and greatest() take two arguments: fold longer lists.
-      case 'least': return a().reduce((x, y) => `least(${x}, ${y})`);
-      case 'greatest': return a().reduce((x, y) => `greatest(${x}, ${y})`);
+      // 18.16's least() and greatest() take two arguments of one kind of number: fold longer
+      // lists, floats made of every argument when the answer is a float.
+      case 'least': case 'greatest': {
+        const xs = args[2] === 'float' ? a().map((x) => `toFloat64(${x})`) : a();
+        return xs.reduce((x, y) => `${fn}(${x}, ${y})`);
+      }
     }
     return super.call(...args);
   }

@@ -45,7 +45,7 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
   if (span) evCols.push(`${c.timeColumn} AS ${s}`, `${plan.duration.type === 'integer' || plan.duration.type === 'float' ? c.expr(plan.duration) : c.nullOf('float')} AS ${d}`);
   const ev = `(SELECT ${evCols.join(', ')} FROM ${source} WHERE ${parts.where()})`;
 
-  const endUs = c.int(plan.window.endUs);
+  const endUs = `toInt64(${c.int(plan.window.endUs)})`;
   const spanEnd = `least(${s} + ${c.cast(`${d} * 1000`, 'integer')}, ${endUs})`;
   // HEATMAP bounds over every matching event, whatever the group or bucket.
   const bounds = new Map<number, { lo: string; hi: string }>();
@@ -111,33 +111,29 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
 
 /**
  * The series with CONCURRENCY: each span counted in every bucket it overlaps, for the share it
- * covers. Spans reach buckets where no event starts, so the events' series and the spans'
- * are joined in full on group and bucket.
+ * covers. Spans reach buckets where no event starts, so the events' series and the spans' are
+ * joined in full on group and bucket. Unmatched rows of a ClickHouse join take default values,
+ * not NULLs, so `__l` tells a row with events from one with spans only.
  */
 function withConcurrency(c: ClickHouseCompiler, plan: QueryPlan, ev: string, series: string, ks: number[], g: string[], keyText: string): string {
   const id = (n: string) => c.ident(n);
   const [t, w, s, d, e] = ['__t', '__w', '__s', '__d', '__e'].map(id);
-  const gran = c.int(plan.granularity * 1e6);
-  const spans = `(SELECT ${[...g, w, s, `least(${s} + ${c.cast(`${d} * 1000`, 'integer')}, ${c.int(plan.window.endUs)}) AS ${e}`].join(', ')} FROM ${ev} WHERE ${d} >= 0)`;
+  const [jk, jt, l] = ['__jk', '__jt', '__l'].map(id);
+  const gran = String(Math.trunc(plan.granularity * 1e6));
+  const spans = `(SELECT ${[...g, w, s, `least(${s} + ${c.cast(`${d} * 1000`, 'integer')}, toInt64(${c.int(plan.window.endUs)})) AS ${e}`].join(', ')} FROM ${ev} WHERE ${d} >= 0)`;
   const covered = `(SELECT ${[...g, w, s, e, `${c.bucketStarts(s, e, plan.granularity * 1e6)} AS ${t}`].join(', ')} FROM ${spans})`;
-  const overlap = `sum(${w} * (least(${e}, ${t} + ${gran}) - greatest(${s}, ${t}))) / ${c.cast(gran, 'float')}`;
+  const overlap = `sum(${w} * (least(${e}, ${t} + ${gran}) - greatest(${s}, ${t}))) / ${gran}`;
   const r = (n: string) => id(`__r_${n}`);
-  const cc = `(SELECT ${[...g.map((x, i) => `${x} AS ${r(`g${i}`)}`), `${t} AS ${r('t')}`, `${overlap} AS ${r('cc')}`, `${keyText} AS ${r('gk')}`].join(', ')} FROM ${covered} GROUP BY ${[...g, t].join(', ')})`;
-  // A FULL join on both keys: the left side's columns are its own, or the right side's where the
-  // left had no events in that bucket.
-  const cols = plan.calcs.map((x, k) => {
-    const out = id(`__c${k}`);
-    if (ks.includes(k)) return `${r('cc')} AS ${out}`;
-    // Buckets only spans reach: no events, so the defaults of an empty bucket.
-    return `${out}`;
-  });
-  const left = `(SELECT *, ${id('__gk')} AS ${r('lk')}, ${t} AS ${r('lt')} FROM ${series})`;
-  const joined = `SELECT ${[
-    ...g.map((x, i) => `if(${r('lt')} IS NULL OR ${r('lk')} = '', ${r(`g${i}`)}, ${x}) AS ${x}`),
-    `if(${r('lt')} IS NULL OR ${r('lk')} = '', ${r('t')}, ${t}) AS ${t}`,
-    ...cols,
-    `${id('__rows')}`,
-    `if(${r('lt')} IS NULL OR ${r('lk')} = '', ${r('gk')}, ${id('__gk')}) AS ${id('__gk')}`,
-  ].join(', ')} FROM ${left} ALL FULL OUTER JOIN ${cc} ON ${r('lk')} = ${r('gk')} AND ${r('lt')} = ${r('t')}`;
-  return `(${joined})`;
+  const o = (n: string) => id(`__o_${n}`);
+  const right = `(SELECT ${[...g.map((x, i) => `${x} AS ${r(`g${i}`)}`), `toInt64(${t}) AS ${jt}`, `${overlap} AS ${r('cc')}`, `${keyText} AS ${jk}`].join(', ')} FROM ${covered} GROUP BY ${[...g, t].join(', ')})`;
+  const left = `(SELECT *, ${id('__gk')} AS ${jk}, toInt64(assumeNotNull(${t})) AS ${jt}, 1 AS ${l} FROM ${series})`;
+  const joined = `(SELECT ${[
+    ...g.map((x, i) => `if(${l} = 1, ${x}, ${r(`g${i}`)}) AS ${o(`g${i}`)}`),
+    `${jt} AS ${o('t')}`,
+    ...plan.calcs.map((_, k) => `${ks.includes(k) ? r('cc') : id(`__c${k}`)} AS ${o(`c${k}`)}`),
+    `${id('__rows')} AS ${o('rows')}`,
+    `${jk} AS ${o('gk')}`,
+  ].join(', ')} FROM ${left} ALL FULL OUTER JOIN ${right} USING (${jk}, ${jt}))`;
+  const names = [...g.map((x, i) => [o(`g${i}`), x]), [o('t'), t], ...plan.calcs.map((_, k) => [o(`c${k}`), id(`__c${k}`)]), [o('rows'), id('__rows')], [o('gk'), id('__gk')]];
+  return `(SELECT ${names.map(([from, to]) => `${from} AS ${to}`).join(', ')} FROM ${joined})`;
 }

@@ -1,0 +1,4 @@
+// test/event-search.test.ts with events in ClickHouse: the same requests, the same answers.
+import { onClickHouse } from '../support/event-stores.js';
+
+await onClickHouse(() => import('../event-search.test.js'));

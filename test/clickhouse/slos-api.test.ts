@@ -1,0 +1,4 @@
+// test/slos-api.test.ts with events in ClickHouse: the same requests, the same answers.
+import { onClickHouse } from '../support/event-stores.js';
+
+await onClickHouse(() => import('../slos-api.test.js'));
