@@ -89,7 +89,8 @@ async function main(): Promise<void> {
   const env = (await t.tend.auth.environment('production'))!;
   const dataset = (await t.tend.datasets.find(env.id, 'api'))!;
   const startMs = endMs - DAY_MS;
-  const q = `dataset=api&start=${startMs / 1000}&end=${endMs / 1000}`;
+  // A shared machine may be busy: the queries get a minute each rather than the default 10 s.
+  const q = `dataset=api&start=${startMs / 1000}&end=${endMs / 1000}&timeout_ms=60000`;
   const distinct = await t.tend.store.read(`SELECT count(DISTINCT customer_id) AS n FROM ${(await t.tend.store.source([dataset.id], startMs * 1000, endMs * 1000))!}`, [], { timeoutMs: 600_000 });
   console.log(`distinct customers: ${Number(distinct[0].n).toLocaleString()}`);
 

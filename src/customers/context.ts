@@ -29,14 +29,16 @@ export interface DatasetContext {
   columns: Set<string>;
   /** The `error` expression as a 1/0 calculated field. */
   errorField: { name: string; expression: string };
+  /** Each query's time limit (`timeout_ms`, as the query API takes it). */
+  options: { timeoutMs?: number };
 }
 
-export async function datasetContext(deps: CustomerDeps, env: Environment, dataset: string): Promise<DatasetContext> {
+export async function datasetContext(deps: CustomerDeps, env: Environment, dataset: string, timeoutMs?: number): Promise<DatasetContext> {
   const found = await deps.query.datasets.find(env.id, dataset);
   if (!found) throw notFound(`dataset: "${dataset}" does not exist in this environment`);
   const columns = new Set((await deps.query.store.columns(found.id)).map((c) => c.name));
   const fields = deps.fields(env.id, found.name, columns);
-  return { dataset: found.name, fields, columns, errorField: { name: ERROR_FIELD, expression: `IF(${fields.error}, 1, 0)` } };
+  return { dataset: found.name, fields, columns, errorField: { name: ERROR_FIELD, expression: `IF(${fields.error}, 1, 0)` }, options: { timeoutMs } };
 }
 
 /** 1 when the request took longer than `thresholdMs`, else 0 (also when it has no latency). */

@@ -42,7 +42,7 @@ export async function incidentsTouching(
       calculated_fields: [ctx.errorField],
       calculations: [{ op: 'COUNT', name: 'events' }, { op: 'SUM', column: ctx.errorField.name, name: 'errors' }],
       filters: [{ column: ctx.fields.customer_field, op: '=', value: customer }],
-    }, { series: false });
+    }, { ...ctx.options, series: false });
     const events = num(r.data.results[0]?.data.events) ?? 0;
     if (events === 0) continue;
     out.push({

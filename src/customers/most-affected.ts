@@ -40,10 +40,10 @@ export interface CustomerList {
 }
 
 export async function mostAffected(
-  deps: CustomerDeps, env: Environment, dataset: string, w: Window, params: z.infer<typeof ListParams>,
+  deps: CustomerDeps, env: Environment, dataset: string, w: Window, params: z.infer<typeof ListParams>, timeoutMs?: number,
 ): Promise<CustomerList> {
   const started = Date.now();
-  const ctx = await datasetContext(deps, env, dataset);
+  const ctx = await datasetContext(deps, env, dataset, timeoutMs);
   const slow = await slowThreshold(deps.query, deps.slis(env.id, ctx.dataset), env, ctx, w);
   const base = { dataset: ctx.dataset, customer_field: ctx.fields.customer_field, ...w, sort: params.sort, slow_threshold_ms: slow.ms, slow_threshold_source: slow.source };
   if (!ctx.columns.has(ctx.fields.customer_field)) return { ...base, customers: [], duration_ms: Date.now() - started };
@@ -67,7 +67,7 @@ export async function mostAffected(
     filters: [{ column: ctx.fields.customer_field, op: 'exists' }],
     orders: [{ op: orderBy.op, column: orderBy.column, order: 'descending' }],
     limit: params.limit,
-  }, { series: false });
+  }, { ...ctx.options, series: false });
   const customers = r.data.results.map((row) => {
     const events = num(row.data.events) ?? 0;
     const errors = num(row.data.errors) ?? 0;

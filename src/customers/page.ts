@@ -67,9 +67,9 @@ function figures(data: Record<string, unknown> | undefined): Figures {
   return { events, errors, error_rate: ratio(errors, events), p50: num(data?.p50), p95: num(data?.p95), p99: num(data?.p99) };
 }
 
-export async function customerPage(deps: CustomerDeps, env: Environment, dataset: string, id: string, w: Window): Promise<CustomerPage> {
+export async function customerPage(deps: CustomerDeps, env: Environment, dataset: string, id: string, w: Window, timeoutMs?: number): Promise<CustomerPage> {
   const started = Date.now();
-  const ctx = await datasetContext(deps, env, dataset);
+  const ctx = await datasetContext(deps, env, dataset, timeoutMs);
   const mine: Filter[] = [{ column: ctx.fields.customer_field, op: '=', value: id }];
   const base: QuerySpec = {
     ...w,
@@ -77,8 +77,8 @@ export async function customerPage(deps: CustomerDeps, env: Environment, dataset
     calculations: [{ op: 'COUNT', name: 'events' }, { op: 'SUM', column: ctx.errorField.name, name: 'errors' }, ...latencyCalcs(ctx)],
   };
   const [own, all] = await Promise.all([
-    runQuery(deps.query, env, ctx.dataset, { ...base, filters: mine }),
-    runQuery(deps.query, env, ctx.dataset, base),
+    runQuery(deps.query, env, ctx.dataset, { ...base, filters: mine }, ctx.options),
+    runQuery(deps.query, env, ctx.dataset, base, ctx.options),
   ]);
   const granularity = own.metadata.granularity;
   const points = (series: typeof own.data.series): Point[] => series.map((p) => {
@@ -96,14 +96,14 @@ export async function customerPage(deps: CustomerDeps, env: Environment, dataset
         ...base,
         calculations: [{ op: 'COUNT', name: 'events' }, { op: 'SUM', column: ctx.errorField.name, name: 'errors' }, ...latencyCalcs(ctx).filter((c) => c.name === 'p95')],
         filters: mine, breakdowns: [ctx.fields.endpoint_field], limit: MAX_ENDPOINTS,
-      }, { series: false })
+      }, { ...ctx.options, series: false })
       : undefined,
     ctx.columns.has(duration)
-      ? searchEvents(deps.query, env, ctx.dataset, { ...w, filters: mine, sort_by: duration, order: 'descending', limit: MAX_REQUESTS })
+      ? searchEvents(deps.query, env, ctx.dataset, { ...w, filters: mine, sort_by: duration, order: 'descending', limit: MAX_REQUESTS }, ctx.options)
       : undefined,
     searchEvents(deps.query, env, ctx.dataset, {
       ...w, calculated_fields: [ctx.errorField], filters: [...mine, { column: ctx.errorField.name, op: '=', value: 1 }], limit: MAX_REQUESTS,
-    }),
+    }, ctx.options),
     incidentsTouching(deps, env, ctx, id, w),
   ]);
 

@@ -30,7 +30,7 @@ export async function slowThreshold(
   const objectives = slis.map((s) => latencyObjective(s, ctx.fields.duration_field)).filter((x) => x !== null);
   if (objectives.length) return { ms: Math.min(...objectives), source: 'slo' };
   if (!ctx.columns.has(ctx.fields.duration_field)) return { ms: null, source: 'none' };
-  const r = await runQuery(query, env, ctx.dataset, { ...w, calculations: [{ op: 'P99', column: ctx.fields.duration_field }] }, { series: false });
+  const r = await runQuery(query, env, ctx.dataset, { ...w, calculations: [{ op: 'P99', column: ctx.fields.duration_field }] }, { ...ctx.options, series: false });
   const p99 = num(r.data.results[0]?.data[`P99(${ctx.fields.duration_field})`]);
   return { ms: p99, source: p99 === null ? 'none' : 'p99' };
 }
