@@ -14,6 +14,14 @@ import { MAX_BUILDS, MAX_ENDPOINTS, TOP_CUSTOMERS, WindowReader, type SeriesPoin
 const WEEK_S = 7 * 86_400;
 /** Columns of the BubbleUp kept in a report. */
 const BUBBLEUP_COLUMNS = 5;
+/** Columns BubbleUp examines (its own default). */
+const MAX_BUBBLEUP_COLUMNS = 200;
+
+/** The columns a derived-column expression names (`$name`, `$"name"`). */
+function referenced(expression: string): Set<string> {
+  const names = [...expression.matchAll(/\$(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`|([\p{L}\p{N}_./:=+?-]+))/gu)];
+  return new Set(names.map((m) => (m[1] !== undefined ? (JSON.parse(`"${m[1]}"`) as string) : (m[2] ?? m[3]))));
+}
 
 export interface DatasetReport {
   dataset: string;
@@ -69,7 +77,7 @@ export function pendingReport(d: Deploy, alpha: number): DeployReport {
 export async function makeReport(deps: QueryDeps, fieldsOf: DatasetFieldsOf, env: Environment, d: Deploy, alpha: number): Promise<DeployReport> {
   const spans = spansOf(d);
   const comparisons: Comparison[] = [];
-  const datasets: (DatasetReport & { reader: WindowReader })[] = [];
+  const datasets: (DatasetReport & { columns: string[] })[] = [];
   for (const name of d.datasets) {
     const ds = await deps.datasets.find(env.id, name);
     if (!ds) continue;
@@ -98,7 +106,7 @@ export async function makeReport(deps: QueryDeps, fieldsOf: DatasetFieldsOf, env
       }
     }
     datasets.push({
-      dataset: ds.name, reader,
+      dataset: ds.name, columns: [...columns],
       fields: { endpoint: has(fields.endpoint_field), customer: has(fields.customer_field), build: has(fields.build_field), duration: has(fields.duration_field), error: fields.error },
       totals: { before: before.totals, after: after.totals, week_before: week.totals },
       series: [...before.series, ...after.series],
@@ -111,6 +119,8 @@ export async function makeReport(deps: QueryDeps, fieldsOf: DatasetFieldsOf, env
       const b = await bubbleUp(deps, env, r.dataset, {
         baseline: { start_time: spans.after.start, end_time: spans.after.end, calculated_fields: [{ name: '__tend_error', expression: `IF(${r.fields.error}, 1, 0)` }] },
         selection: { filters: [{ column: '__tend_error', op: '=', value: 1 }] },
+        // The columns that define an error would only say what an error is.
+        columns: r.columns.filter((c) => !referenced(r.fields.error).has(c)).slice(0, MAX_BUBBLEUP_COLUMNS),
         top: 5,
       });
       r.bubbleup = b.columns.slice(0, BUBBLEUP_COLUMNS);
@@ -120,7 +130,7 @@ export async function makeReport(deps: QueryDeps, fieldsOf: DatasetFieldsOf, env
     deploy: deployJson({ ...d, status: 'done' }), status: 'done',
     windows: {
       before: spanJson(spans.before), after: spanJson(spans.after), week_before: spanJson(spans.week_before),
-      datasets: datasets.map(({ reader: _reader, ...rest }) => rest),
+      datasets: datasets.map(({ columns: _columns, ...rest }) => rest),
     },
     findings: result.findings,
     statistics: { tests: result.tests, alpha, ...STATISTICS },
