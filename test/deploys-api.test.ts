@@ -112,8 +112,11 @@ describe('deploys', () => {
     expect(alerts[0]).toMatchObject({ state: 'firing', service: 'checkout', labels: { alertname: 'DeployRegression', service: 'checkout', team: 'payments', deploy: res.body.id, build: 'b2' } });
 
     // The deploy and its report are events in tend.deploys.
-    const q = await api(t, t.adminKey, 'POST', '/api/v1/query/tend.deploys', { calculations: [{ op: 'COUNT' }], breakdowns: ['event'], time_range: 86_400 * 2, start_time: deployAt - 86_400 });
-    expect(q.status).toBe(200);
+    const q = await api(t, t.adminKey, 'POST', '/api/v1/query/tend.deploys', {
+      calculations: [{ op: 'COUNT' }], breakdowns: ['event'], filters: [{ column: 'deploy_id', op: '=', value: res.body.id }], start_time: deployAt - 60, end_time: deployAt + 86_400,
+    });
+    const counts = Object.fromEntries((q.body.data.results as { data: { event: string; COUNT: number } }[]).map((r) => [r.data.event, r.data.COUNT]));
+    expect(counts).toEqual({ deploy: 1, report: 1 });
   }, 60_000);
 
   it('keeps a deploy whose window has not passed pending', async () => {
