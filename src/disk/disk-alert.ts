@@ -11,7 +11,7 @@ export interface AlertSink {
   report(env: Environment, source: 'tend', reports: { labels: Labels; annotations?: Labels; endsAt?: number }[]): Promise<unknown>;
 }
 
-export const DISK_ALERT = 'TendDiskLow';
+const DISK_ALERT = 'TendDiskLow';
 
 export function diskAlerts(alerts: AlertSink, environments: () => Promise<Environment[]>, dir: string, log: { error(obj: object, msg: string): void }): DiskListener {
   return (state, problem) => {

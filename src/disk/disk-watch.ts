@@ -9,7 +9,7 @@ import { formatBytes } from '../http/index.js';
 import type { MetricsRegistry } from '../telemetry/index.js';
 import { minFreeBytes } from './threshold.js';
 
-export const DISK_CHECK_MS = 5000;
+const DISK_CHECK_MS = 5000;
 /** How often once free space is under twice the minimum. */
 const NEAR_CHECK_MS = 1000;
 

@@ -12,7 +12,7 @@ import type { RetentionRules } from './policy.js';
 export class RetentionConfigError extends Error {}
 
 /** Built in: two months, as before there was a file. */
-export const DEFAULT_RETENTION_DAYS = 60;
+const DEFAULT_RETENTION_DAYS = 60;
 
 const DAYS_PER: Record<string, number> = { d: 1, w: 7, y: 365 };
 const MAX_DAYS = 36_500;
