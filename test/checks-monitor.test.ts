@@ -39,7 +39,7 @@ afterAll(async () => {
 
 async function start(clock: ManualClock): Promise<Checks> {
   return startChecks({
-    meta: db, auth, pipeline, metrics: new MetricsRegistry(), clock,
+    meta: db, auth, pipeline, metrics: new MetricsRegistry(), clock, node: 'node-test',
     settings: { configFile: '/nonexistent/tend.yaml', configFileNamed: false, concurrency: 10 },
     log: pino({ level: 'silent' }),
   });

@@ -32,6 +32,8 @@ export interface KeyRecord {
 
 /** How long a verified key is trusted without asking the store again (revocation here is instant). */
 const CACHE_MS = 10_000;
+/** Nodes sharing one PostgreSQL tell each other of revoked keys on this channel. */
+const KEYS_CHANNEL = 'tend_keys';
 const CACHE_MAX = 10_000;
 
 export function slugify(name: string): string {
@@ -46,7 +48,10 @@ export class AuthService {
   static async open(meta: MetaStore): Promise<AuthService> {
     await meta.migrate('auth.v1', AUTH_SCHEMA);
     await meta.migrate('auth.v2', AUTH_SCHEMA_V2);
-    return new AuthService(meta);
+    const auth = new AuthService(meta);
+    // A key revoked on another node must stop working here too, not when the cache runs out.
+    await meta.listen?.(KEYS_CHANNEL, () => auth.cache.clear());
+    return auth;
   }
 
   async environments(): Promise<Environment[]> {
@@ -115,6 +120,7 @@ export class AuthService {
       [new Date().toISOString(), id, envId ?? ''],
     );
     this.cache.clear();
+    if (rows.length > 0) await this.meta.notify?.(KEYS_CHANNEL, id);
     return rows.length > 0;
   }
 

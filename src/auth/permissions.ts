@@ -107,6 +107,9 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
   'GET /api/v1/customers/:id': r('data.read'),
   'GET /api/v1/traces/:traceId': r('data.read'),
 
+  // Several nodes on one PostgreSQL (src/cluster): the nodes and the work each owns
+  'GET /api/v1/cluster': r('settings.write'),
+
   // Checks, heartbeats and status pages
   'GET /api/v1/checks': r('checks.read'),
   'GET /api/v1/checks/:name': r('checks.read'),

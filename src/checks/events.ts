@@ -18,6 +18,8 @@ export interface ResultContext {
   lagMs?: number;
   /** How the run was started: scheduled, manual (API/CLI), ping (heartbeat) or deadline. */
   trigger: string;
+  /** The node that ran it (TEND_NODE_ID): with several nodes, which one held the checks. */
+  node?: string;
 }
 
 function event(timeMs: number, fields: Record<string, FieldValue | undefined>): StoredEvent {
@@ -40,6 +42,7 @@ export function resultEvent(timeMs: number, r: CheckResult, c: ResultContext): S
     maintenance: c.maintenance,
     schedule_lag_ms: c.lagMs,
     trigger: c.trigger,
+    'tend.node': c.node,
   });
 }
 

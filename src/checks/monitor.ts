@@ -47,6 +47,13 @@ export interface MonitorDeps {
   /** Called on every state change (alerts subscribe: a check going down fires an alert). */
   onStateChange?: (rec: CheckRecord, state: CheckState, previous: CheckState, reason?: string) => void;
   rng?: () => number;
+  /** This node's id, recorded on every result as tend.node. */
+  node?: string;
+  /**
+   * False while another node holds the checks (several nodes on one PostgreSQL): scheduled runs
+   * and heartbeat deadlines are skipped here, so each check runs once per period.
+   */
+  owns?: () => boolean;
 }
 
 interface SavedData {
@@ -227,7 +234,7 @@ export class CheckMonitor {
       id: e.rec.id,
       run: async (lagMs) => {
         const live = this.entries.get(e.rec.id);
-        if (!live || this.isPaused(live) || live.rec.definition.kind === 'heartbeat') return;
+        if (!live || this.isPaused(live) || live.rec.definition.kind === 'heartbeat' || this.deps.owns?.() === false) return;
         this.deps.onLag?.(lagMs);
         const result = await probe(live.rec.definition);
         this.track(this.record(live, result, 'scheduled', false, lagMs));
@@ -242,7 +249,7 @@ export class CheckMonitor {
       id: e.rec.id,
       run: async () => {
         const live = this.entries.get(e.rec.id);
-        if (!live || live.rec.definition.kind !== 'heartbeat') return;
+        if (!live || live.rec.definition.kind !== 'heartbeat' || this.deps.owns?.() === false) return;
         const def: HeartbeatDefinition = live.rec.definition;
         const due = deadline(def, live.heartbeat);
         if (due === undefined || due > this.deps.clock.now()) return;
@@ -267,7 +274,7 @@ export class CheckMonitor {
     e.counters = nextCounters(e.counters, result.ok, this.thresholds(e), hold);
     e.last = { at: now, ok: result.ok, durationMs: result.durationMs, error: result.error, httpStatus: result.httpStatus, certDaysLeft: result.certDaysLeft };
     const written = this.write(e, CHECKS_DATASET, urgent, [
-      resultEvent(now, result, { name: e.rec.name, kind: e.rec.kind, target: targetOf(e.rec.definition), state: e.counters.state, maintenance, lagMs, trigger }),
+      resultEvent(now, result, { name: e.rec.name, kind: e.rec.kind, target: targetOf(e.rec.definition), state: e.counters.state, maintenance, lagMs, trigger, node: this.deps.node }),
     ]);
     if (e.counters.state !== previous) await Promise.all([written, this.changed(e, previous, urgent, result.error)]);
     else await Promise.all([written, e.rec.kind === 'heartbeat' ? this.save(e) : undefined]);

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AuthService } from '../auth/index.js';
 import type { ChecksSettings } from '../config.js';
 import { OverloadedError, type IngestPipeline } from '../ingest/index.js';
-import type { MetaStore } from '../store/index.js';
+import { Leases, type MetaStore } from '../store/index.js';
 import type { MetricsRegistry } from '../telemetry/index.js';
 import { BatchSink } from './batch-sink.js';
 import { CheckStore } from './check-store.js';
@@ -32,7 +32,17 @@ export interface ChecksDeps {
   clock?: Clock;
   /** Told of every check state change (the alerts capability). */
   onStateChange?: MonitorDeps['onStateChange'];
+  /** This node's id: the checks lease's owner, and tend.node on results. */
+  node: string;
 }
+
+/**
+ * Scheduled runs belong to the node holding this lease. It is renewed every RENEW_MS and lapses
+ * LEASE_MS after its holder's last renewal, so a dead node's checks move within 15 s.
+ */
+const LEASE = 'checks.scheduler';
+const LEASE_MS = 10_000;
+const RENEW_MS = 3_000;
 
 export async function startChecks(deps: ChecksDeps): Promise<Checks> {
   const store = await CheckStore.open(deps.meta);
@@ -46,7 +56,18 @@ export async function startChecks(deps: ChecksDeps): Promise<Checks> {
       dropped.inc(events.length);
     }
   });
+  const leases = await Leases.open(deps.meta, deps.node);
+  let owner = false;
+  const claim = async () => {
+    owner = await leases.acquire(LEASE, LEASE_MS).catch((err) => {
+      deps.log.error({ err }, 'could not renew the checks lease');
+      return false;
+    });
+  };
+  await claim();
   const monitor = new CheckMonitor({
+    node: deps.node,
+    owns: () => owner,
     clock: deps.clock ?? systemClock,
     concurrency: deps.settings.concurrency,
     store,
@@ -56,12 +77,23 @@ export async function startChecks(deps: ChecksDeps): Promise<Checks> {
     sink: (env, dataset, events, urgent) => batches.submit(env, dataset, events, urgent),
   });
   const service = new ChecksService(store, monitor, deps.auth);
-  await service.load();
+  const renewal = setInterval(() => {
+    const was = owner;
+    // Taking the checks over: checks made through another node's API since this one started.
+    void claim().then(() => (owner && !was ? service.load() : undefined)).catch((err) => deps.log.error({ err }, 'could not load checks'));
+  }, RENEW_MS);
+  renewal.unref();
   let applied: ApplySummary | undefined;
   const file = readChecksFile(deps.settings.configFile, !deps.settings.configFileNamed);
-  if (file) {
+  // Nodes starting together apply the same tend.yaml one after another, each seeing what the
+  // one before it stored.
+  await leases.exclusive('checks.apply', 60_000, async () => {
+    await service.load();
+    if (!file) return;
     const env = await deps.auth.ensureEnvironment(file.environment);
     applied = await service.apply(env, file);
+  });
+  if (file && applied) {
     for (const hb of applied.heartbeats) deps.log.info({ check: hb.name, uuid: hb.uuid }, `heartbeat ${hb.name}: ping /ping/${hb.uuid}`);
   }
   return {
@@ -69,6 +101,9 @@ export async function startChecks(deps: ChecksDeps): Promise<Checks> {
     applied,
     idle: () => monitor.idle(),
     async stop() {
+      clearInterval(renewal);
+      // Another node takes the checks over at its next renewal, not when the lease runs out.
+      await leases.release(LEASE).catch(() => undefined);
       const stopping = monitor.stop();
       batches.flush();
       await stopping;

@@ -24,6 +24,7 @@ import { startCustomers } from '../customers/index.js';
 import { startCapacity } from '../capacity/index.js';
 import { createBackups, type Backups } from '../backups/index.js';
 import { registerStatus } from '../status/index.js';
+import { startCluster } from '../cluster/index.js';
 import { registerBubbleUpRoutes, registerEventSearchRoutes, registerQueryRoutes } from '../query/index.js';
 import { loadWebBuild, RecentQueries, registerDatasetRoutes, registerRecentQueryRoutes, registerWebApp } from '../web-app/index.js';
 import { createApp } from './app.js';
@@ -163,7 +164,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   deploys.register(app);
   const checks = await startChecks({
-    meta, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log,
+    meta, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log, node: config.alerts.nodeId,
     onStateChange: (rec, state, previous, reason) => {
       alerts.onCheckChange({ env: rec.env, name: rec.name, kind: rec.kind, labels: rec.definition.labels, state, previous, reason });
       ownership.onCheckChange(rec.env, rec.name, state, previous, reason);
@@ -176,6 +177,8 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   backups.register(app);
   await registerStatus(app, { meta, store, datasets, auth, checks: checks.service });
+  const cluster = await startCluster({ meta, nodeId: config.alerts.nodeId, configFile: config.checks.configFile, log: app.log });
+  cluster.register(app);
   registerDatasetRoutes(app, queryDeps);
   registerWebApp(app, { build: loadWebBuild(), oidc: oidc !== undefined });
   registerRecentQueryRoutes(app, await RecentQueries.open(meta));
@@ -193,6 +196,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   await backups.start();
   // Only now: a log a crash left behind is folded in at once, which must not hold up the start.
   checkpoints.start();
+  await cluster.start(url);
   alerts.start(url);
   slos.start();
   ownership.start(url);
@@ -201,6 +205,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     config, app, db, meta, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, slos, ownership, deploys, backups, grpc, url,
     async close() {
       health.stopping();
+      cluster.stop();
       clearInterval(timer);
       disk.stop();
       await backups.stop();

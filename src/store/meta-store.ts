@@ -21,6 +21,13 @@ export interface MetaStore {
    * statement per row, or parameters per value, would cost more than the work itself.
    */
   upsert(table: string, columns: string[], key: string[], rows: unknown[][]): Promise<void>;
+  /**
+   * Tells every other node sharing this store (PostgreSQL's NOTIFY), for changes a node keeps
+   * in memory, such as revoked keys. Absent on the embedded store: there is no other node.
+   */
+  notify?(channel: string, payload: string): Promise<void>;
+  /** Calls `fn` with what any node sends on `channel` (PostgreSQL's LISTEN). */
+  listen?(channel: string, fn: (payload: string) => void): Promise<void>;
 }
 
 /**

@@ -114,7 +114,8 @@ export class Escalator {
     this.stopped = false;
     const loop = () => {
       if (this.stopped) return;
-      this.timer = setTimeout(() => void this.tick().finally(loop), pollMs);
+      // A metadata store out of reach (PostgreSQL restarting) must not end the process.
+      this.timer = setTimeout(() => void this.tick().catch((err) => this.log.error({ err }, 'escalation poll failed')).finally(loop), pollMs);
       this.timer.unref();
     };
     loop();

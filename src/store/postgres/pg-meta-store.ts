@@ -23,6 +23,10 @@ const types = {
 } as pg.CustomTypesConfig;
 
 export class PgMetaStore implements MetaStore {
+  private readonly listeners = new Map<string, ((payload: string) => void)[]>();
+  private listening?: Promise<pg.Client>;
+  private closed = false;
+
   private constructor(
     readonly url: string,
     readonly pool: pg.Pool,
@@ -70,8 +74,52 @@ export class PgMetaStore implements MetaStore {
     });
   }
 
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  }
+
+  async listen(channel: string, fn: (payload: string) => void): Promise<void> {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), fn]);
+    const client = await this.listener();
+    await client.query(`LISTEN ${quoteIdent(channel)}`);
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
+    await this.listening?.then((c) => c.end()).catch(() => undefined);
     await this.pool.end();
+  }
+
+  /**
+   * LISTEN needs a connection of its own, kept open. When it drops, a new one listens again and
+   * every listener is called with "" (a notification may have been missed: start afresh).
+   */
+  private listener(): Promise<pg.Client> {
+    this.listening ??= (async () => {
+      const client = new pg.Client({ connectionString: this.url, types });
+      client.on('notification', (n) => {
+        for (const fn of this.listeners.get(n.channel) ?? []) fn(n.payload ?? '');
+      });
+      client.on('error', () => {
+        this.listening = undefined;
+        if (this.closed) return;
+        setTimeout(() => {
+          void this.relisten();
+        }, 1000).unref();
+      });
+      await client.connect();
+      return client;
+    })();
+    return this.listening;
+  }
+
+  private async relisten(): Promise<void> {
+    const client = await this.listener().catch(() => undefined);
+    if (!client) return;
+    for (const [channel, fns] of this.listeners) {
+      await client.query(`LISTEN ${quoteIdent(channel)}`);
+      for (const fn of fns) fn('');
+    }
   }
 
   private async withTransaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {

@@ -1,0 +1,153 @@
+// Three `tend serve` processes on one PostgreSQL: the checks run on one node at a time, move to
+// another when their owner is killed with kill -9, every result names its node, GET
+// /api/v1/cluster says who owns what, and a key revoked through one node stops working on the
+// others at once (LISTEN/NOTIFY). The nodes run from source (tsx), so no build is needed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClusterNode } from '../src/cluster/index.js';
+import { startPostgres, type PgCluster } from './support/postgres.js';
+import { repoRoot, tempDataDir } from './support/tend.js';
+
+const KEYS = { TEND_ADMIN_KEY: 'admin-key-of-the-cluster', TEND_INGEST_KEY: 'ingest-key-of-the-cluster', TEND_ADMIN_PASSWORD: 'correct horse battery staple 42' };
+const auth = { authorization: `Bearer ${KEYS.TEND_ADMIN_KEY}`, 'content-type': 'application/json' };
+
+let pg: PgCluster;
+let target: http.Server;
+/** When the check's target was probed (ms), by any node. */
+const hits: number[] = [];
+interface Node {
+  id: string;
+  url: string;
+  child: ChildProcess;
+}
+const nodes = new Map<string, Node>();
+
+async function startNode(id: string, configFile: string): Promise<Node> {
+  const args = ['--import', 'tsx', path.join(repoRoot, 'src/cli/index.ts'), 'serve', '--port', '0', '--grpc-port', 'off', '--log-level', 'error',
+    '--data', tempDataDir(`cluster-${id}`), '--meta', pg.url('cluster'), '--config', configFile];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...KEYS, TEND_NODE_ID: id }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node ${id} did not start:\n${output}`)), 40_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /listening on (https?:\/\/\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`node ${id} exited with ${code}:\n${output}`)));
+  });
+  const node = { id, url, child };
+  nodes.set(id, node);
+  return node;
+}
+
+async function clusterView(via: Node): Promise<ClusterNode[]> {
+  const res = await fetch(`${via.url}/api/v1/cluster`, { headers: auth });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { nodes: ClusterNode[] }).nodes;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  target = http.createServer((_req, res) => {
+    hits.push(Date.now());
+    res.end('ok');
+  });
+  await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+  const { port } = target.address() as { port: number };
+  const dir = tempDataDir('cluster-config');
+  const configFile = path.join(dir, 'tend.yaml');
+  // Every node reads the same tend.yaml, as deployed alike.
+  fs.writeFileSync(configFile, `environment: production\nchecks:\n  - name: probe\n    kind: http\n    url: http://127.0.0.1:${port}/\n    interval: 1s\n    timeout: 2s\n`);
+  await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => startNode(id, configFile)));
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all([...nodes.values()].map((n) => new Promise((r) => {
+    n.child.once('exit', r);
+    n.child.kill('SIGTERM');
+  })));
+  target?.close();
+  await pg?.stop();
+});
+
+describe('three nodes on one PostgreSQL', () => {
+  it('run each check on one node, and move the checks within 15 s when their owner stops', async () => {
+    const any = nodes.get('node-a')!;
+    const view = await until('three live nodes', async () => {
+      const v = await clusterView(any);
+      return v.filter((n) => n.alive).length === 3 ? v : undefined;
+    });
+    const owners = view.filter((n) => n.owns.includes('checks.scheduler')).map((n) => n.id);
+    expect(owners).toHaveLength(1);
+    expect(view.every((n) => n.config_differs === false)).toBe(true);
+
+    // One node probes: about one hit a second, not three.
+    const from = hits.length;
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(hits.length - from).toBeGreaterThanOrEqual(2);
+    expect(hits.length - from).toBeLessThanOrEqual(6);
+
+    const owner = nodes.get(owners[0])!;
+    nodes.delete(owners[0]);
+    const exited = new Promise((r) => owner.child.once('exit', r));
+    owner.child.kill('SIGKILL');
+    await exited;
+    const stoppedAt = Date.now();
+    const survivor = [...nodes.values()][0];
+    const next = await until('another owner', async () => {
+      const v = await clusterView(survivor);
+      const o = v.find((n) => n.owns.includes('checks.scheduler') && n.id !== owners[0]);
+      return o?.id;
+    });
+    const resumed = await until('a probe from the new owner', async () => hits.find((t) => t > stoppedAt + 500));
+    expect(resumed - stoppedAt).toBeLessThan(15_000);
+    // No period without a run beyond that window: the longest gap between probes, before and after.
+    const gaps = hits.slice(1).map((t, i) => t - hits[i]);
+    expect(Math.max(...gaps)).toBeLessThan(16_000);
+
+    // The new owner's results carry its name.
+    const tend = nodes.get(next)!;
+    const ranBy = await until('results of the new owner', async () => {
+      const res = await fetch(`${tend.url}/api/v1/query/tend.checks`, {
+        method: 'POST', headers: auth,
+        body: JSON.stringify({ time_range: 600, calculations: [{ op: 'COUNT' }], breakdowns: ['tend.node'] }),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { data: { results: { data: { 'tend.node': string } }[] } };
+      const names = body.data.results.map((r) => r.data['tend.node']);
+      return names.length ? names : undefined;
+    });
+    expect(ranBy).toEqual([next]);
+  });
+
+  it('stops a key revoked through one node on every other node at once', async () => {
+    const [a, b] = [...nodes.values()];
+    const made = await fetch(`${a.url}/api/v1/keys`, { method: 'POST', headers: auth, body: JSON.stringify({ kind: 'read', name: 'short-lived' }) });
+    const key = (await made.json()) as { key: string; id: string };
+    const read = () => fetch(`${b.url}/api/v1/keys`, { headers: { authorization: `Bearer ${key.key}` } }).then((r) => r.status);
+    expect(await read()).not.toBe(401); // now in node b's cache
+    expect((await fetch(`${a.url}/api/v1/keys/${key.id}`, { method: 'DELETE', headers: auth })).status).toBe(200);
+    const revokedAt = Date.now();
+    await until('the revocation on node b', async () => ((await read()) === 401 ? true : undefined), 1000);
+    expect(Date.now() - revokedAt).toBeLessThan(1000);
+  });
+});
