@@ -212,7 +212,8 @@ describe.each(ENGINES_UNDER_TEST)('query results on %s against a TypeScript refe
           for (const calc of s.calculations) check(p.data[keyOf(calc)], evs, calc, `${key} @${bucket} ${keyOf(calc)}`);
         }
       }),
-      { numRuns: 80 },
+      // ClickHouse answers each run's statement in ~0.5 s on 18.16 (against ~70 ms on DuckDB): fewer runs keep the file's time down.
+      { numRuns: engine === 'clickhouse' ? 30 : 80 },
     );
   });
 });
