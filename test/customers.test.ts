@@ -88,6 +88,9 @@ describe('a customer\'s page', () => {
     const p = r.body;
     expect(p).toMatchObject({ id: 'acme', events: 100, errors: 10, error_rate: 0.1 });
     expect(p.all).toMatchObject({ events: 330, errors: 26 });
+    // Everyone's percentiles come from the histogram: within 1% of the exact ones.
+    const exact = await api(t, t.adminKey, 'POST', '/api/v1/query/checkout', { time_range: 3600, calculations: [{ op: 'P95', column: 'duration_ms' }] });
+    expect(Math.abs(p.all.p95 / exact.body.data.results[0].data['P95(duration_ms)'] - 1)).toBeLessThanOrEqual(0.01);
     expect(p.share).toBeCloseTo(100 / 330, 10);
     expect(p.endpoints).toEqual([
       { endpoint: '/pay', events: 60, errors: 10, error_rate: 10 / 60, p95: 50 },

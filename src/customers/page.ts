@@ -78,7 +78,9 @@ export async function customerPage(deps: CustomerDeps, env: Environment, dataset
   };
   const [own, all] = await Promise.all([
     runQuery(deps.query, env, ctx.dataset, { ...base, filters: mine }, ctx.options),
-    runQuery(deps.query, env, ctx.dataset, base, ctx.options),
+    // Everyone's percentiles are shown beside the customer's: the histogram's (within 1%) are
+    // 2-3x cheaper than exact ones over every event of the window.
+    runQuery(deps.query, env, ctx.dataset, base, { ...ctx.options, approximatePercentiles: true }),
   ]);
   const granularity = own.metadata.granularity;
   const points = (series: typeof own.data.series): Point[] => series.map((p) => {

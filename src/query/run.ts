@@ -31,6 +31,12 @@ export interface QueryOptions {
   nowSeconds?: number;
   /** Compute the series as well as the totals (default true; Honeycomb's disable_series turns it off). */
   series?: boolean;
+  /**
+   * Percentiles from the weighted histogram (within PERCENTILE_ACCURACY) even when no event is
+   * sampled: over millions of events 2-3x faster than exact ones. For figures shown beside
+   * others, never for thresholds that decide what counts.
+   */
+  approximatePercentiles?: boolean;
 }
 
 export interface QueryMetadata {
@@ -128,8 +134,9 @@ export async function runQuery(deps: QueryDeps, env: Environment, dataset: strin
       compileAndRead(deps.store, (c) => compileQuery(c, plan, source, { series: options.series ?? true, weighted }), deadline, timeoutMs, valueFieldOf(spec, 'calculations'));
     // Percentiles are exact unless some event stands for several: then they are weighed. The
     // exact statement answers the highest sample rate it read, so only sampled data reads twice.
-    let rows = await read(false);
-    if (Number(rows[0]?.__max_w ?? 1) > 1) rows = await read(true);
+    const approximate = options.approximatePercentiles ?? false;
+    let rows = await read(approximate);
+    if (!approximate && Number(rows[0]?.__max_w ?? 1) > 1) rows = await read(true);
     for (const r of rows) (r.t === null || r.t === undefined ? totals : series).push(r);
   } else if (plan.groups.length === 0) {
     // No stored event can match: the one overall group, empty.
