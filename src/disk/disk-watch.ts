@@ -37,10 +37,9 @@ export class DiskWatch {
   constructor(
     readonly dir: string,
     private readonly spec: MinFreeDisk,
-    private readonly intervalMs = DISK_CHECK_MS,
   ) {}
 
-  /** Looks once (so the first answer is known before Tend serves), then every interval. */
+  /** Looks once (so the first answer is known before Tend serves), then on a schedule. */
   async start({ log, metrics }: DiskWatchStart): Promise<void> {
     this.log = log;
     if (metrics) {
@@ -57,7 +56,7 @@ export class DiskWatch {
     if (this.stopped) return;
     const s = this.current;
     const near = s !== undefined && s.freeBytes < 2 * s.minFreeBytes;
-    this.timer = setTimeout(() => void this.check().then(() => this.schedule()), near ? Math.min(NEAR_CHECK_MS, this.intervalMs) : this.intervalMs);
+    this.timer = setTimeout(() => void this.check().then(() => this.schedule()), near ? NEAR_CHECK_MS : DISK_CHECK_MS);
     this.timer.unref();
   }
 
