@@ -2,7 +2,7 @@
 // group's value at the cursor and clicking a group isolates it; markers are vertical lines whose
 // message shows on hover; dragging across the chart selects a time range (for BubbleUp), and
 // clicking a point picks that time bucket of the nearest group (for its traces and events).
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatNumber } from '../app/format';
@@ -94,7 +94,9 @@ export function Chart({ title, table, calcKey, markers, onSelect, onPoint }: Cha
   const onPointRef = useRef(onPoint);
   onPointRef.current = onPoint;
 
-  useEffect(() => {
+  // Made before the browser paints (not after, as useEffect would): the chart shows in the same
+  // frame as the page around it instead of one frame later.
+  useLayoutEffect(() => {
     const el = box.current!;
     const data: uPlot.AlignedData = [table.times, ...table.groups.map((g) => g.values[calcKey].map((v) => (typeof v === 'number' ? v : null)))];
     const width = Math.max(300, el.clientWidth);

@@ -1,7 +1,7 @@
 // The query page: the builder, a chart per calculation (HEATMAP as a heatmap), the results
 // table, BubbleUp over a selected range, and links to the same query's raw events and traces.
 // The URL is the query (?spec=), so back/forward and shared links reopen it and run it.
-import { useEffect, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { post } from '../app/api';
 import type { Filter, QueryResult, QuerySpec } from '../app/api-types';
@@ -58,6 +58,10 @@ export default function QueryPage({ params }: PageProps) {
 
   const calcs = result.data?.query.calculations ?? [];
   const calcKeys = calcs.map(calculationKey);
+  // Charts first: the results table (up to 1,000 rows) renders in the next pass, which React may
+  // interrupt, so a new answer's charts are drawn without waiting for its table.
+  const tableData = useDeferredValue(result.data);
+  const tableKeys = (tableData?.query.calculations ?? []).filter((c) => c.op !== 'HEATMAP').map(calculationKey);
   const table = useMemo(() => (result.data ? seriesTable(result.data, calcKeys) : undefined), [result.data]);
   // A stable list: the chart redraws only when its data or markers change.
   const markers = useMemo(() => (result.data?.markers ?? []) as Marker[], [result.data]);
@@ -129,7 +133,7 @@ export default function QueryPage({ params }: PageProps) {
                 <PointLinks dataset={dataset} spec={spec} point={point} calc={point.calc} breakdowns={result.data.query.breakdowns ?? []} granularity={result.data.metadata.granularity ?? 60} onClose={() => setPoint(undefined)} />
               )}
               {selection && <BubbleUpPanel dataset={dataset} spec={spec} selection={selection} onAddFilters={addFilters} onClose={() => setSelection(undefined)} />}
-              <ResultsTable dataset={dataset} spec={spec} result={result.data} calcKeys={calcKeys.filter((_, i) => calcs[i].op !== 'HEATMAP')} />
+              {tableData && <ResultsTable dataset={dataset} spec={spec} result={tableData} calcKeys={tableKeys} />}
             </>
           )}
         </section>

@@ -17,6 +17,8 @@ import { flattenTrace, type WaterfallRow } from './waterfall-rows';
 const ROW = 26;
 const OVERSCAN = 10;
 const VIEW_ROWS = 24;
+/** Rows per block: the list re-renders when the view moves into another block. */
+const BLOCK = 16;
 
 function serviceColour(services: string[], service: string): string {
   return PALETTE[Math.max(0, services.indexOf(service)) % PALETTE.length];
@@ -81,21 +83,59 @@ const SpanRow = memo(function SpanRow({ row: r, index, total, colour, chosen, hi
   );
 });
 
+interface WaterfallProps {
+  rows: WaterfallRow[];
+  total: number;
+  services: string[];
+  chosen: SpanNode | undefined;
+  search: string;
+  collapsed: Set<string>;
+  onToggle(id: string): void;
+  onChoose(span: SpanNode): void;
+}
+
+/**
+ * The rows in view (and a block either side): scrolling re-renders only this list, and only when
+ * the view crosses into another block of BLOCK rows, so a scroll of a few rows does no React work.
+ */
+function Waterfall({ rows, total, services, chosen, search, collapsed, onToggle, onChoose }: WaterfallProps) {
+  const [block, setBlock] = useState(0);
+  const first = Math.max(0, (block - 1) * BLOCK);
+  const last = Math.min(rows.length, (block + 1) * BLOCK + VIEW_ROWS + OVERSCAN);
+  return (
+    <div className="waterfall" role="tree" aria-label="Spans" onScroll={(e) => setBlock(Math.floor(e.currentTarget.scrollTop / (ROW * BLOCK)))}>
+      <div className="waterfall-inner" style={{ height: rows.length * ROW }}>
+        {rows.slice(first, last).map((r, k) => (
+          <SpanRow
+            key={r.span.span_id + (first + k)}
+            row={r}
+            index={first + k}
+            total={total}
+            colour={serviceColour(services, r.span.service)}
+            chosen={chosen === r.span}
+            hit={matches(r.span, search)}
+            collapsed={collapsed.has(r.span.span_id)}
+            onToggle={onToggle}
+            onChoose={onChoose}
+          />
+        ))}
+      </div>
+    </div>
+  );
+}
+
 export default function TracePage({ params }: PageProps) {
   const { environment } = useSession();
   const trace = useQuery({ queryKey: ['trace', environment, params.traceId], queryFn: () => get<TraceTree>(`/api/v1/traces/${encodeURIComponent(params.traceId)}`) });
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [chosen, setChosen] = useState<SpanNode | undefined>();
   const [search, setSearch] = useState('');
-  const [scrollTop, setScrollTop] = useState(0);
   const tree = trace.data;
   const rows = useMemo(() => (tree ? flattenTrace(tree, collapsed) : []), [tree, collapsed]);
   const hits = useMemo(() => (search ? rows.filter((r) => matches(r.span, search)).length : 0), [rows, search]);
   const services = tree?.services.map((s) => s.service) ?? [];
   const total = Math.max(tree?.duration_ms ?? 1, 0.001);
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);
-  const last = Math.min(rows.length, Math.ceil(scrollTop / ROW) + VIEW_ROWS + OVERSCAN);
   const toggle = useCallback((id: string) => {
     setCollapsed((prev) => {
       const next = new Set(prev);
@@ -135,24 +175,7 @@ export default function TracePage({ params }: PageProps) {
             {search && <span role="status">{hits} matching span(s)</span>}
           </div>
           <div className="trace-layout">
-            <div className="waterfall" role="tree" aria-label="Spans" onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
-              <div className="waterfall-inner" style={{ height: rows.length * ROW }}>
-                {rows.slice(first, last).map((r, k) => (
-                  <SpanRow
-                    key={r.span.span_id + (first + k)}
-                    row={r}
-                    index={first + k}
-                    total={total}
-                    colour={serviceColour(services, r.span.service)}
-                    chosen={chosen === r.span}
-                    hit={matches(r.span, search)}
-                    collapsed={collapsed.has(r.span.span_id)}
-                    onToggle={toggle}
-                    onChoose={setChosen}
-                  />
-                ))}
-              </div>
-            </div>
+            <Waterfall rows={rows} total={total} services={services} chosen={chosen} search={search} collapsed={collapsed} onToggle={toggle} onChoose={setChosen} />
             {chosen && (
               <aside className="panel span-detail" aria-label="Span fields">
                 <div className="row">
