@@ -43,7 +43,7 @@ export function printReport(r: DeployReport): string {
     const t = ds.totals;
     lines.push(`${ds.dataset}: events ${t.before.events} -> ${t.after.events}, error rate ${t.before.error_rate === null ? '-' : pct(t.before.error_rate)} -> ${t.after.error_rate === null ? '-' : pct(t.after.error_rate)}, P95 ${t.before.p95 ?? '-'} -> ${t.after.p95 ?? '-'} ms`);
   }
-  lines.push(`${r.findings.length} significant finding(s) of ${r.statistics.tests} tests (Benjamini-Hochberg, alpha ${r.statistics.alpha})`);
+  lines.push(`${r.findings.length} significant finding(s) of ${r.windows.statistics.tests} tests (Benjamini-Hochberg, alpha ${r.windows.statistics.alpha})`);
   if (r.findings.length) {
     const rows = r.findings.map((f) => [f.verdict, f.kind, f.key, f.metric, value(f, f.before), value(f, f.after), change(f), f.p_value.toPrecision(2), f.against]);
     lines.push(formatTable(['VERDICT', 'KIND', 'KEY', 'METRIC', 'BEFORE', 'AFTER', 'CHANGE', 'P', 'AGAINST'], rows, new Set([4, 5, 6, 7])).trimEnd());

@@ -114,7 +114,7 @@ export class DeployService {
     const worse = report.findings.filter((f) => f.verdict === 'worse').length;
     await this.d.write(env, DEPLOYS_DATASET, [event(this.now(), {
       event: 'report', deploy_id: deploy.id, service: deploy.service, build: deploy.build,
-      findings: report.findings.length, worse, better: report.findings.length - worse, beyond_thresholds: beyond.length, tests: report.statistics.tests,
+      findings: report.findings.length, worse, better: report.findings.length - worse, beyond_thresholds: beyond.length, tests: report.windows.statistics.tests,
     })]);
     const reports: AlertReport[] = [];
     // Earlier deploys' alerts of the service resolve once a later report is clean or replaces them.

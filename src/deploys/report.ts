@@ -35,12 +35,18 @@ export interface DatasetReport {
   bubbleup: ColumnDifference[] | null;
 }
 
+/** The issue's shape exactly at the top level; what the windows held and how they were tested is in `windows`. */
 export interface DeployReport {
   deploy: ReturnType<typeof deployJson>;
   status: 'pending' | 'done';
-  windows: { before: SpanJson; after: SpanJson; week_before: SpanJson; datasets: DatasetReport[] };
+  windows: {
+    before: SpanJson;
+    after: SpanJson;
+    week_before: SpanJson;
+    datasets: DatasetReport[];
+    statistics: { tests: number; alpha: number; correction: 'benjamini-hochberg'; error_rate: string; latency: string; throughput: string };
+  };
   findings: Finding[];
-  statistics: { tests: number; alpha: number; correction: 'benjamini-hochberg'; error_rate: string; latency: string; throughput: string };
 }
 
 interface SpanJson {
@@ -69,8 +75,8 @@ export function pendingReport(d: Deploy, alpha: number): DeployReport {
   const s = spansOf(d);
   return {
     deploy: deployJson(d), status: 'pending',
-    windows: { before: spanJson(s.before), after: spanJson(s.after), week_before: spanJson(s.week_before), datasets: [] },
-    findings: [], statistics: { tests: 0, alpha, ...STATISTICS },
+    windows: { before: spanJson(s.before), after: spanJson(s.after), week_before: spanJson(s.week_before), datasets: [], statistics: { tests: 0, alpha, ...STATISTICS } },
+    findings: [],
   };
 }
 
@@ -131,8 +137,8 @@ export async function makeReport(deps: QueryDeps, fieldsOf: DatasetFieldsOf, env
     windows: {
       before: spanJson(spans.before), after: spanJson(spans.after), week_before: spanJson(spans.week_before),
       datasets: datasets.map(({ columns: _columns, ...rest }) => rest),
+      statistics: { tests: result.tests, alpha, ...STATISTICS },
     },
     findings: result.findings,
-    statistics: { tests: result.tests, alpha, ...STATISTICS },
   };
 }

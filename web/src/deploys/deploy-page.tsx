@@ -140,7 +140,7 @@ export default function DeployPage({ params }: PageProps) {
               ))}
               <h2>Findings</h2>
               <p className="muted">
-                {r.findings.length} significant of {r.statistics.tests} tests, corrected together ({r.statistics.correction}, α = {r.statistics.alpha}).
+                {r.findings.length} significant of {r.windows.statistics.tests} tests, corrected together ({r.windows.statistics.correction}, α = {r.windows.statistics.alpha}).
               </p>
               <Findings findings={r.findings} />
               {r.windows.datasets.map((ds) => <BubbleUp key={ds.dataset} ds={ds} />)}
