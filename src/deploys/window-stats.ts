@@ -38,6 +38,8 @@ export type Key = string | number | boolean;
 export const MAX_ENDPOINTS = 50;
 export const TOP_CUSTOMERS = 20;
 export const MAX_BUILDS = 10;
+/** Points of a window's series at most. */
+const MAX_POINTS = 500;
 /** Enough rows for every (group, latency bin) pair of MAX_ENDPOINTS groups. */
 const HISTOGRAM_ROWS = 10_000;
 
@@ -76,7 +78,9 @@ export class WindowReader {
 
   /** The whole window: totals, a per-minute series, and stored events per weighted event. */
   async totals(span: Span): Promise<{ totals: Totals; scale: number; series: SeriesPoint[] }> {
-    const r = await this.run(span, { calculations: this.calcs(), granularity: 60 }, true);
+    // Minutes, or coarser for long windows: a series stays within a query's points.
+    const granularity = Math.max(60, Math.ceil((span.end - span.start) / MAX_POINTS / 60) * 60);
+    const r = await this.run(span, { calculations: this.calcs(), granularity }, true);
     const d = r.data.results[0]?.data ?? {};
     const events = num(d.count) ?? 0;
     const errors = num(d.errors) ?? 0;
