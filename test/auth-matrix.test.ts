@@ -130,6 +130,8 @@ const SAMPLES: Record<string, Sample> = {
     production: true,
   },
   'POST /api/v1/events/:dataset/search': { path: '/api/v1/events/app/search', body: { start_time: T0 - 600, end_time: T0 + 1200 }, production: true },
+  'GET /api/v1/customers': { path: '/api/v1/customers?dataset=app&window=1h', production: true },
+  'GET /api/v1/customers/:id': { path: '/api/v1/customers/acme?dataset=app&window=1h', production: true },
   // No span has this id: an allowed caller is told so (404), a refused one never gets that far.
   'GET /api/v1/traces/:traceId': { path: '/api/v1/traces/0af7651916cd43dd8448eb211c80319c', ok: [404] },
   'GET /api/v1/cluster': { path: '/api/v1/cluster' },
@@ -208,6 +210,8 @@ const SAMPLES: Record<string, Sample> = {
   'DELETE /1/derived_columns/:dataset/:id': { path: async () => `/1/derived_columns/app/${await derivedColumn()}`, production: true },
   'GET /api/v1/services': { path: '/api/v1/services' },
   'GET /api/v1/services/:name': { path: async () => `/api/v1/services/${await service()}`, production: true },
+  'GET /api/v1/services/:name/capacity': { path: async () => `/api/v1/services/${await service()}/capacity`, production: true },
+  'GET /api/v1/services/:name/capacity/plan': { path: async () => `/api/v1/services/${await service()}/capacity/plan?multiplier=2`, production: true },
   // Without a runbook or schedule the service is not ready: the hand-over is refused.
   'POST /api/v1/services/:name/handoff': { path: async () => `/api/v1/services/${await service()}/handoff`, ok: [409], production: true },
   'GET /api/v1/teams': { path: '/api/v1/teams' },
