@@ -3,9 +3,13 @@
 // each is a syntax error there), so this engine answers the same rows from nested subqueries:
 //
 //   ev      the events of the window that pass the filters: group keys, time bucket, inputs
+//           (and the bounds of each HEATMAP input, joined on)
 //   T       totals per group: HAVING, the query's order, LIMIT; numbered in order (__rank)
-//   S       the same aggregates per group and time bucket, for the groups of T charted
+//   S       the same aggregates per group and time bucket, for the groups of T charted (found
+//           by ranking again with only the calculations that order and filter)
 //   figures scalar subqueries: events read (__total_rows), groups past the havings (__groups)
+// Without common table expressions each mention reads the events again; the costly aggregates
+// are computed once for the totals and once for the series, as hand-written SQL would.
 //
 // One level of aggregation answers every calculation: percentiles are quantileExactWeighted,
 // ClickHouse's exact weighted nearest rank (the smallest value whose cumulative sample rate
@@ -43,17 +47,18 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
   inputs.forEach((sql, i) => evCols.push(`${sql} AS ${a(i)}`));
   evCols.push(`${c.weightColumn} AS ${w}`);
   if (span) evCols.push(`${c.timeColumn} AS ${s}`, `${plan.duration.type === 'integer' || plan.duration.type === 'float' ? c.expr(plan.duration) : c.nullOf('float')} AS ${d}`);
-  const ev = `(SELECT ${evCols.join(', ')} FROM ${source} WHERE ${parts.where()})`;
+  const events = `(SELECT ${evCols.join(', ')} FROM ${source} WHERE ${parts.where()})`;
 
   const endUs = `toInt64(${c.int(plan.window.endUs)})`;
   const spanEnd = `least(${s} + ${c.cast(`${d} * 1000`, 'integer')}, ${endUs})`;
-  // HEATMAP bounds over every matching event, whatever the group or bucket.
-  const bounds = new Map<number, { lo: string; hi: string }>();
-  for (const [k, x] of plan.calcs.entries()) {
-    if (x.op !== 'HEATMAP' || bounds.has(inputOf[k])) continue;
-    const i = inputOf[k];
-    bounds.set(i, { lo: `(SELECT min(${a(i)}) FROM ${ev})`, hi: `(SELECT max(${a(i)}) FROM ${ev})` });
-  }
+  // HEATMAP bounds over every matching event, whatever the group or bucket: joined to each
+  // event once (scalar subqueries would read the events again at every mention).
+  const bounded = [...new Set(plan.calcs.flatMap((x, k) => (x.op === 'HEATMAP' ? [inputOf[k]] : [])))];
+  const lo = (i: number) => id(`__lo${i}`);
+  const hi = (i: number) => id(`__hi${i}`);
+  const ev = bounded.length
+    ? `(SELECT * FROM ${events} CROSS JOIN (SELECT ${bounded.map((i) => `min(${a(i)}) AS ${lo(i)}, max(${a(i)}) AS ${hi(i)}`).join(', ')} FROM ${events}))`
+    : events;
   /** The aggregate of calculation k over the rows of one group (and bucket). */
   const aggregate = (k: number): string => {
     const x = a(inputOf[k]);
@@ -67,14 +72,14 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
       case 'COUNT_DISTINCT': return `uniqExact(${x})`;
       case 'CONCURRENCY': return `sumIf(${w} * (${spanEnd} - ${s}), ${d} >= 0) / ${c.cast(c.int(plan.window.endUs - plan.window.startUs), 'float')}`;
       case 'HEATMAP': {
-        const { lo, hi } = bounds.get(inputOf[k])!;
+        const [l, h] = [lo(inputOf[k]), hi(inputOf[k])];
         const n = parts.heatmapBuckets;
-        // Bucket 0 when the bounds are equal (or there are none): 18.16's if() trips on constant NULL bounds.
-        const idx = `least(${n - 1}, toInt32(floor(ifNull((${x} - ${lo}) / nullIf(toFloat64(${hi} - ${lo}), 0), 0) * ${n})))`;
+        // Bucket 0 when the bounds are equal (or there are none): 18.16's if() trips on NULL bounds.
+        const idx = `least(${n - 1}, toInt32(floor(ifNull((${x} - ${l}) / nullIf(toFloat64(${h} - ${l}), 0), 0) * ${n})))`;
         // Rows whose value is NULL are left out by the If.
         const m = `sumMapIf([${idx}], [${w}], isNotNull(${x}))`;
         const pairs = `arrayStringConcat(arrayMap((i, v) -> concat(toString(i), ':', toString(v)), tupleElement(${m}, 1), tupleElement(${m}, 2)), ',')`;
-        return `if(${present} = 0, NULL, concat(${pairs}, '|', toString(${lo}), '|', toString(${hi})))`;
+        return `if(${present} = 0, NULL, concat(${pairs}, '|', toString(any(${l})), '|', toString(any(${h}))))`;
       }
     }
     return `quantileExactWeighted(${plan.calcs[k].quantile})(${x}, toUInt64(${w}))`;
@@ -87,14 +92,23 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
   const order = plan.orders.map((o) => `${o.calc !== undefined ? calc(o.calc) : g[o.group!]} ${o.descending ? 'DESC' : 'ASC'} NULLS LAST`);
   g.forEach((x) => order.push(`${x} ASC NULLS LAST`));
 
-  const totalsOf = `SELECT ${[...g, ...aggs, `count() AS ${rows}`, `${keyText} AS ${gk}`].join(', ')} FROM ${ev}${groupBy()}${having}`;
-  const kept = `(${totalsOf}${order.length ? ` ORDER BY ${order.join(', ')}` : ''} LIMIT ${Math.trunc(plan.limit)})`; // LIMIT takes a number, not an expression: the plan's checked limit
-  const ranked = `(SELECT *, rowNumberInAllBlocks() + 1 AS ${rank} FROM ${kept})`;
+  /** Totals per group with the aggregates of calculations `ks` only, past the havings. */
+  const totalsOf = (ks: number[]) => `SELECT ${[...g, ...ks.map((k) => aggs[k]), `count() AS ${rows}`, `${keyText} AS ${gk}`].join(', ')} FROM ${ev}${groupBy()}${having}`;
+  /** Those totals in the query's order, the first `limit`, numbered. */
+  const rankedOf = (ks: number[]) => {
+    const kept = `(${totalsOf(ks)}${order.length ? ` ORDER BY ${order.join(', ')}` : ''} LIMIT ${Math.trunc(plan.limit)})`; // LIMIT takes a number, not an expression: the plan's checked limit
+    return `(SELECT *, rowNumberInAllBlocks() + 1 AS ${rank} FROM ${kept})`;
+  };
+  // Ranking and counting groups need only the calculations that order and filter them: the
+  // costly ones (percentiles, heatmaps) are computed once for the totals and once for the series.
+  const all = plan.calcs.map((_, k) => k);
+  const deciding = all.filter((k) => plan.havings.some((h) => h.calc === k) || plan.orders.some((o) => o.calc === k));
+  const ranked = rankedOf(all);
   const out = (tSql: string) => [...g, `${c.cast(tSql, 'integer')} AS ${t}`, ...plan.calcs.map((_, k) => calc(k)), rows, rank];
   const branches = [`SELECT ${out('NULL').join(', ')} FROM ${ranked}`];
 
   if (options.series) {
-    const charted = `(SELECT ${gk}, ${rank} FROM ${ranked} WHERE ${rank} <= ${c.int(parts.seriesGroups)})`;
+    const charted = `(SELECT ${gk}, ${rank} FROM ${rankedOf(deciding)} WHERE ${rank} <= ${c.int(parts.seriesGroups)})`;
     const concurrency = plan.calcs.flatMap((x, k) => (x.op === 'CONCURRENCY' ? [k] : []));
     const seriesAggs = plan.calcs.map((x, k) => (x.op === 'CONCURRENCY' ? `${c.nullOf('float')} AS ${calc(k)}` : `${aggregate(k)} AS ${calc(k)}`));
     let series = `(SELECT ${[...g, t, ...seriesAggs, `count() AS ${rows}`, `${keyText} AS ${gk}`].join(', ')} FROM ${ev}${groupBy([t])})`;
@@ -102,8 +116,8 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
     branches.push(`SELECT ${out(t).join(', ')} FROM ${series} ALL INNER JOIN ${charted} USING ${gk}`);
   }
   const figures = [
-    `(SELECT count() FROM ${ev}) AS ${id('__total_rows')}`,
-    `(SELECT count() FROM (${totalsOf})) AS ${id('__groups')}`,
+    `(SELECT count() FROM ${events}) AS ${id('__total_rows')}`,
+    `(SELECT count() FROM (${totalsOf(plan.calcs.flatMap((_, k) => (plan.havings.some((h) => h.calc === k) ? [k] : [])))})) AS ${id('__groups')}`,
   ];
   const final = [...g.map((x, i) => `${x} AS ${id(`g${i}`)}`), `${t} AS ${id('t')}`, ...plan.calcs.map((_, k) => `${calc(k)} AS ${id(`c${k}`)}`), rows, rank, ...figures];
   return `SELECT ${final.join(', ')} FROM (${branches.join(' UNION ALL ')}) ORDER BY ${rank}, ${t} NULLS FIRST`;
