@@ -134,8 +134,5 @@ describe('tend customer and tend customers', () => {
     const list = await cli('customers', '--dataset', 'checkout', '--limit', '2');
     // acme's extra failure ties it with gamma at 16: ties go by id.
     expect(list.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['CUSTOMER', 'acme', 'gamma']);
-    const bad = await cli('customers', '--dataset', 'checkout', '--sort', 'loudest');
-    expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/sort/);
   });
 });
