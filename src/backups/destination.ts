@@ -10,8 +10,8 @@ export interface Destination {
   staging(): Promise<string>;
   /** Moves a finished local file to `rel` (the local file is gone afterwards). */
   commit(localFile: string, rel: string): Promise<void>;
-  /** A local path holding the content of `rel`: the file itself for a folder, a download for S3 (into `into`). */
-  fetch(rel: string, into: string): Promise<string>;
+  /** A local path holding the content of `rel`: the file itself for a folder (nothing is written to DEST), a download for S3. */
+  fetch(rel: string): Promise<string>;
   /** Every file under `prefix` (a folder path ending in "/"), with its size. */
   list(prefix: string): Promise<{ path: string; bytes: number }[]>;
   readText(rel: string): Promise<string | undefined>;

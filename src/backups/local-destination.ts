@@ -6,7 +6,8 @@ import type { Destination } from './destination.js';
 
 export class LocalDestination implements Destination {
   readonly root: string;
-  private stagingDir: string | undefined;
+  /** Made on first use; a promise, since several writers may ask at once. */
+  private stagingDir: Promise<string> | undefined;
 
   constructor(dest: string) {
     this.root = path.resolve(dest);
@@ -16,11 +17,8 @@ export class LocalDestination implements Destination {
     return this.root;
   }
 
-  async staging(): Promise<string> {
-    if (!this.stagingDir) {
-      await fs.promises.mkdir(this.root, { recursive: true });
-      this.stagingDir = await fs.promises.mkdtemp(path.join(this.root, '.staging-'));
-    }
+  staging(): Promise<string> {
+    this.stagingDir ??= fs.promises.mkdir(this.root, { recursive: true }).then(() => fs.promises.mkdtemp(path.join(this.root, '.staging-')));
     return this.stagingDir;
   }
 
@@ -61,12 +59,19 @@ export class LocalDestination implements Destination {
     await this.commit(tmp, rel);
   }
 
+  /** Removes the files, then the folders they leave empty (S3 has no folders to leave behind). */
   async remove(rels: string[]): Promise<void> {
-    for (const rel of rels) await fs.promises.rm(this.abs(rel), { force: true });
+    for (const rel of rels) {
+      await fs.promises.rm(this.abs(rel), { force: true });
+      for (let dir = path.dirname(this.abs(rel)); dir !== this.root; dir = path.dirname(dir)) {
+        if ((await fs.promises.readdir(dir).catch(() => ['?'])).length > 0) break;
+        await fs.promises.rmdir(dir);
+      }
+    }
   }
 
   async close(): Promise<void> {
-    if (this.stagingDir) await fs.promises.rm(this.stagingDir, { recursive: true, force: true });
+    if (this.stagingDir) await fs.promises.rm(await this.stagingDir, { recursive: true, force: true });
     this.stagingDir = undefined;
   }
 

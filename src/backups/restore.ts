@@ -41,7 +41,6 @@ export async function chooseBackup(dest: Destination, id?: string): Promise<Mani
 
 /** Fetches (from S3) and checks every file the manifest names. */
 export async function checkBackup(dest: Destination, manifest: Manifest, onFile?: (done: number, total: number) => void): Promise<CheckedBackup> {
-  const into = await dest.staging();
   const local = new Map<string, string>();
   const bad: BadFile[] = [];
   let done = 0;
@@ -50,7 +49,7 @@ export async function checkBackup(dest: Destination, manifest: Manifest, onFile?
   const worker = async () => {
     while (next < manifest.files.length) {
       const f = manifest.files[next++];
-      const problem = await fileProblem(dest, f, into, local);
+      const problem = await fileProblem(dest, f, local);
       if (problem) bad.push({ path: f.path, problem });
       onFile?.(++done, manifest.files.length);
     }
@@ -60,10 +59,10 @@ export async function checkBackup(dest: Destination, manifest: Manifest, onFile?
   return { manifest, local, bad };
 }
 
-async function fileProblem(dest: Destination, f: ManifestFile, into: string, local: Map<string, string>): Promise<string | undefined> {
+async function fileProblem(dest: Destination, f: ManifestFile, local: Map<string, string>): Promise<string | undefined> {
   let file: string;
   try {
-    file = await dest.fetch(f.path, into);
+    file = await dest.fetch(f.path);
     const facts = await fileFacts(file);
     if (facts.bytes !== f.bytes) return `size is ${facts.bytes} bytes, the manifest says ${f.bytes}`;
     if (facts.sha256 !== f.sha256) return 'SHA-256 differs from the manifest (the file is damaged)';

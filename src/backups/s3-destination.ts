@@ -18,7 +18,8 @@ import type { Destination } from './destination.js';
 const DELETE_BATCH = 1000;
 
 export class S3Destination implements Destination {
-  private stagingDir: string | undefined;
+  /** Made on first use; a promise, since several fetches ask at once. */
+  private stagingDir: Promise<string> | undefined;
 
   private constructor(
     private readonly client: S3Client,
@@ -49,8 +50,8 @@ export class S3Destination implements Destination {
     return `s3://${this.bucket}/${this.prefix}`;
   }
 
-  async staging(): Promise<string> {
-    this.stagingDir ??= await fs.promises.mkdtemp(path.join(os.tmpdir(), 'tend-backup-'));
+  staging(): Promise<string> {
+    this.stagingDir ??= fs.promises.mkdtemp(path.join(os.tmpdir(), 'tend-backup-'));
     return this.stagingDir;
   }
 
@@ -60,8 +61,8 @@ export class S3Destination implements Destination {
     await fs.promises.rm(localFile, { force: true });
   }
 
-  async fetch(rel: string, into: string): Promise<string> {
-    const target = path.join(into, ...rel.split('/'));
+  async fetch(rel: string): Promise<string> {
+    const target = path.join(await this.staging(), ...rel.split('/'));
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(rel) }));
     await pipeline(res.Body as Readable, fs.createWriteStream(target));
@@ -101,7 +102,7 @@ export class S3Destination implements Destination {
   }
 
   async close(): Promise<void> {
-    if (this.stagingDir) await fs.promises.rm(this.stagingDir, { recursive: true, force: true });
+    if (this.stagingDir) await fs.promises.rm(await this.stagingDir, { recursive: true, force: true });
     this.stagingDir = undefined;
     this.client.destroy();
   }
