@@ -169,8 +169,11 @@ export const defaultIngestLimits: IngestLimits = {
  * Background checkpoints (store/duckdb/checkpoints.ts): a start after a crash replays about a
  * third of the time appends took since the last checkpoint, so 6 s of appends keep it near
  * 2 s; the size and the schedule catch what that misses (docs/benchmarks.md, "Restart").
+ * The size also bounds memory: DuckDB keeps the rows appended since the last checkpoint in
+ * memory, uncompressed (about 1.3 times the log), so on a fast machine 128 MiB of log held
+ * 166 MiB of rows; 32 MiB holds about 45 (docs/benchmarks.md, "Memory under a flood").
  */
-export const defaultCheckpoint = { afterWritesSeconds: 6, walMiB: 128, intervalSeconds: 60 };
+export const defaultCheckpoint = { afterWritesSeconds: 6, walMiB: 32, intervalSeconds: 60 };
 
 export interface ConfigOverrides {
   host?: string;

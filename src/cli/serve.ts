@@ -27,7 +27,7 @@ export function registerServe(program: Command): void {
     .option('--config <file>', 'checks and status pages as code (env TEND_CONFIG; default ./tend.yaml when present)')
     .option('--check-concurrency <n>', 'checks running at once (env TEND_CHECK_CONCURRENCY, default 100)')
     .option('--checkpoint-after-writes <seconds>', 'fold the write-ahead log into the database after this much append time, 0 for never (env TEND_CHECKPOINT_AFTER_WRITES, default 6)')
-    .option('--checkpoint-wal-mb <n>', 'and when the log reaches this many MiB, 0 for never (env TEND_CHECKPOINT_WAL_MB, default 128)')
+    .option('--checkpoint-wal-mb <n>', 'and when the log reaches this many MiB, 0 for never (env TEND_CHECKPOINT_WAL_MB, default 32)')
     .option('--checkpoint-interval <seconds>', 'and this often while the log holds 1 MiB or more, 0 for never (env TEND_CHECKPOINT_INTERVAL, default 60)')
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS and OTLP/gRPC over TLS (env TEND_TLS_CERT)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert (env TEND_TLS_KEY)')
