@@ -11,9 +11,9 @@ const QUEUE_EVENTS = 5_000;
 /** More clients than the server admits at once (MAX_INGEST_IN_FLIGHT = 64). */
 const CLIENTS = 96;
 const BATCH_EVENTS = 500;
-/** The flood runs until it has sent this much (1.5 times the memory bound below), or for 60 s. */
+/** The flood runs until it has sent this much (1.5 times the memory bound below), or for 90 s (it takes 15 s on an idle machine, 60-75 s at load average 20). */
 const FLOOD_BYTES = 600 * 1024 ** 2;
-const FLOOD_MAX_MS = 60_000;
+const FLOOD_MAX_MS = 90_000;
 const RSS_BOUND = 400 * 1024 ** 2;
 const DATASET = 'flood';
 
@@ -41,10 +41,13 @@ function rssBytes(pid: number): number {
 }
 
 describe('overload', () => {
-  it('answers 429 with Retry-After past the queue bound, never 5xx, and keeps memory bounded', { timeout: 120_000 }, async () => {
+  it('answers 429 with Retry-After past the queue bound, never 5xx, and keeps memory bounded', { timeout: 150_000 }, async () => {
     expect(fs.existsSync(cliPath), 'run `npm run build` first').toBe(true);
     const dataDir = tempDataDir('tend-flood');
-    server = await spawnTend(dataDir, 0, { TEND_MAX_QUEUED_EVENTS: String(QUEUE_EVENTS) });
+    // Checkpoints by log size only, as on a fast machine: there 6 s of appends (the other
+    // trigger) outlast the flood, and the rows DuckDB holds until a checkpoint are bounded by
+    // the log size alone (a loaded machine checkpointed by time and hid that: CI measured +422 MB).
+    server = await spawnTend(dataDir, 0, { TEND_MAX_QUEUED_EVENTS: String(QUEUE_EVENTS), TEND_CHECKPOINT_AFTER_WRITES: '0' });
     const { url, ingestKey } = server;
     const pid = server.child.pid!;
     const post = (body: string) =>
@@ -106,18 +109,18 @@ describe('overload', () => {
     expect(probes.length).toBeGreaterThan(5);
     expect(probes.filter((s) => s !== 200)).toEqual([]);
 
-    // The bound: the server admits at most 64 ingest requests at once and queues at most
-    // QUEUE_EVENTS events, so what it holds is about 64 bodies (~300 KB each) with their parsed
-    // and normalized copies (~10x the text in V8 objects: ~200 MB), plus DuckDB's write
-    // buffers. 400 MB over the warm baseline allows for that and for GC lag (measured: ~190 MB).
-    // A server that kept what it was sent, even as raw text, would pass it: the flood sends
-    // 1.5 times as much (and parsed events take several times their text).
-    // Node 24's V8 lets the heap grow further before collecting: there the same flood measured
-    // +425-500 MB (and +537 MB for 900 MB sent), so the 400 MB bound does not hold on it yet
-    // (open, issue 18). On Node 24 the test still refuses a server that holds what it was sent.
+    // The bound: the server parses at most 16 MiB of bodies at once (MAX_INGEST_BYTES_IN_FLIGHT,
+    // ~55 of these batches, their events taking 3-5 times that) and queues at most QUEUE_EVENTS
+    // events; DuckDB holds the rows appended since the last checkpoint (32 MiB of log: ~45 MB);
+    // the rest is garbage awaiting collection (bodies the flood sends pass through 64 KB socket
+    // buffers). Measured: +196-217 MB on Node 20 and 22, +298-315 MB on Node 24, whose V8 grows
+    // the young generation to 128 MB under sustained allocation where 20 and 22 stop at 32 MB
+    // (docs/benchmarks.md, "Memory under a flood"). A server that kept what it was sent, even
+    // as raw text, would fail it: the flood sends 1.5 times as much.
     expect(sentBytes).toBeGreaterThanOrEqual(FLOOD_BYTES);
-    const bound = Number(process.versions.node.split('.')[0]) >= 24 ? FLOOD_BYTES : RSS_BOUND;
-    expect(peak - baseline, `baseline ${baseline >> 20} MB, peak ${peak >> 20} MB, sent ${sentBytes >> 20} MB`).toBeLessThan(bound);
+    const figures = `baseline ${baseline >> 20} MB, peak ${peak >> 20} MB (+${(peak - baseline) >> 20} MB), sent ${sentBytes >> 20} MB, answers ${JSON.stringify(counts)}`;
+    console.info(`overload on Node ${process.versions.node}: ${figures}`);
+    expect(peak - baseline, figures).toBeLessThan(RSS_BOUND);
 
     // Overload passes: a batch goes through once the flood stops.
     const after = await post(batchBody(nextSeq));

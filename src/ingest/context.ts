@@ -2,8 +2,12 @@
 // is refused with 429 before its body is read when the queue or the number of requests in
 // flight is at its bound (cheap, so a flood costs little), but it takes its place among the
 // requests in flight only once its body has arrived: a slow sender holds no place while Tend
-// waits for its bytes (src/http/read-body.ts cuts it off). Its heavy work then waits for a
-// turn of the event loop (src/http/turns.ts), so health probes are answered during a flood.
+// waits for its bytes (src/http/read-body.ts cuts it off). Admission counts bytes as well as
+// requests: what a request costs in memory follows its body (parsed events take several times
+// their JSON), so 64 bodies at the 5 MB limit must not all be parsed at once. Its heavy work
+// then waits for a turn of the event loop (src/http/turns.ts), so health probes are answered
+// during a flood; a request whose turn comes once the queue has filled is refused then,
+// before its body is parsed, since parsing it would only make garbage.
 // While the data folder's disk is short of space (src/disk), requests get 507 instead, at
 // arrival and again once their body is in.
 import type { onRequestHookHandler, preHandlerHookHandler } from 'fastify';
@@ -15,6 +19,12 @@ import { IngestPipeline } from './pipeline.js';
 
 /** Ingest requests being checked or committed at once; more wait for a 429's Retry-After. */
 export const MAX_INGEST_IN_FLIGHT = 64;
+/**
+ * Bytes of request bodies (decompressed) of the ingest requests in flight. 16 MiB is 55
+ * batches of 500 ordinary events, or 3 bodies at the 5 MB limit; their parsed events take
+ * 3-5 times that. One request is always admitted when none is in flight, whatever its size.
+ */
+export const MAX_INGEST_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
 
 export interface IngestContext {
   store: EventStore;
@@ -26,10 +36,11 @@ export interface IngestContext {
   /** Requests refused as overloaded, at admission or when the queue filled while the body was read. */
   refused: Counter;
   /**
-   * Takes a place among the requests being handled, or returns undefined (and counts a refusal)
-   * when the queue or the number in flight is at its bound. Call the release when done.
+   * Takes a place among the requests being handled for a body of `bytes`, or returns undefined
+   * (and counts a refusal) when the queue, the number in flight or their bytes are at their
+   * bound. Call the release when done.
    */
-  admit(): (() => void) | undefined;
+  admit(bytes: number): (() => void) | undefined;
   /**
    * Hooks for every HTTP ingest route (spread into its options): onRequest refuses early when
    * busy; preHandler takes admit() for the rest of the request, once the body is complete.
@@ -50,21 +61,27 @@ export function createIngestContext(
 ): IngestContext {
   const pipeline = new IngestPipeline(store, datasets, limits, metrics);
   let inFlight = 0;
+  let bytesInFlight = 0;
   metrics.gauge('tend_ingest_requests_in_flight', 'Ingest requests being handled', () => inFlight);
+  metrics.gauge('tend_ingest_bytes_in_flight', 'Request body bytes of the ingest requests being handled', () => bytesInFlight);
   const busy = () => {
     if (pipeline.isFull()) return `overloaded: the ingest queue holds ${pipeline.depth()} events, its limit`;
     if (inFlight >= MAX_INGEST_IN_FLIGHT) return `overloaded: ${inFlight} ingest requests are in flight, the limit`;
     return undefined;
   };
-  const admit = () => {
-    if (busy()) {
+  const admit = (bytes: number) => {
+    if (busy() || (bytesInFlight > 0 && bytesInFlight + bytes > MAX_INGEST_BYTES_IN_FLIGHT)) {
       pipeline.refused.inc();
       return undefined;
     }
     inFlight++;
+    bytesInFlight += bytes;
     let released = false;
     return () => {
-      if (!released) inFlight--;
+      if (!released) {
+        inFlight--;
+        bytesInFlight -= bytes;
+      }
       released = true;
     };
   };
@@ -81,14 +98,19 @@ export function createIngestContext(
       pipeline.refused.inc();
       done(refusal());
     },
-    preHandler: (_request, reply, done) => {
+    preHandler: (request, reply, done) => {
       const full = noSpace();
       if (full) return done(full);
-      const release = admit();
+      const release = admit(Buffer.isBuffer(request.body) ? request.body.length : 0);
       if (!release) return done(refusal());
       reply.raw.once('finish', release);
       reply.raw.once('close', release);
-      takeTurn(done);
+      takeTurn(() => {
+        if (!pipeline.isFull()) return done();
+        release();
+        pipeline.refused.inc();
+        done(refusal());
+      });
     },
   };
   return {

@@ -10,7 +10,8 @@ import { loadConfig, type ConfigOverrides } from '../../src/config.js';
 import { startTend, type Tend } from '../../src/server/index.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const cliPath = path.join(repoRoot, 'dist/cli/index.js');
+/** The built CLI; TEND_CLI points at another build (benchmarks comparing two). */
+export const cliPath = process.env.TEND_CLI ? path.resolve(process.env.TEND_CLI) : path.join(repoRoot, 'dist/cli/index.js');
 
 export function tempDataDir(label = 'tend'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${label}-`));

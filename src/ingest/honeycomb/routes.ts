@@ -11,6 +11,9 @@ import { OverloadedError } from '../pipeline.js';
 
 type DatasetRoute = { Params: { dataset: string } };
 
+/** One shared answer for every accepted event of a batch. */
+const ACCEPTED = Object.freeze({ status: 202 });
+
 export function registerHoneycombRoutes(app: FastifyInstance, ctx: IngestContext): void {
   const ingest = { config: { access: 'ingest' as const }, ...ctx.admission };
 
@@ -34,29 +37,7 @@ export function registerHoneycombRoutes(app: FastifyInstance, ctx: IngestContext
 
   app.post<DatasetRoute>('/1/batch/:dataset', ingest, async (request, reply) => {
     const dataset = checkedDataset(request.params.dataset);
-    const body = parseJsonBody(request.body);
-    if (!Array.isArray(body)) throw badRequest('request body: expected a JSON array of {"data": {...}, "time"?, "samplerate"?} objects');
-    const receivedUs = Date.now() * 1000;
-    const statuses: { status: number; error?: string }[] = new Array(body.length);
-    const good: StoredEvent[] = [];
-    /** good[k] is body[goodAt[k]]. */
-    const goodAt: number[] = [];
-    for (let i = 0; i < body.length; i++) {
-      const item = body[i] as { data?: unknown; time?: unknown; samplerate?: unknown } | null;
-      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-        statuses[i] = { status: 400, error: `event ${i}: expected an object with a "data" field` };
-        continue;
-      }
-      const r = normalizeEvent(item.data, item.time, item.samplerate, receivedUs, ctx.limits);
-      if (r.ok) {
-        good.push(r.event);
-        goodAt.push(i);
-        statuses[i] = { status: 202 };
-      } else {
-        statuses[i] = { status: 400, error: r.problem };
-      }
-    }
-    ctx.rejected.inc(body.length - good.length);
+    const { statuses, good, goodAt } = checkBatch(request, ctx);
     const problems = await submit(ctx, request, dataset, good);
     problems.forEach((problem, k) => {
       if (problem !== undefined) statuses[goodAt[k]] = { status: 400, error: problem };
@@ -70,6 +51,39 @@ export function registerHoneycombRoutes(app: FastifyInstance, ctx: IngestContext
     const columns = await ctx.store.columns(ds.id);
     return columns.map((c) => ({ key_name: c.name, type: c.type, hidden: false, description: '' }));
   });
+}
+
+/**
+ * Parses and checks a batch. Only what is kept leaves this function: while the events wait for
+ * their commit, neither the body's bytes nor the parsed items they came from are held (under a
+ * flood, 64 requests waiting held both).
+ */
+function checkBatch(request: FastifyRequest, ctx: IngestContext) {
+  const body = parseJsonBody(request.body);
+  request.body = undefined;
+  if (!Array.isArray(body)) throw badRequest('request body: expected a JSON array of {"data": {...}, "time"?, "samplerate"?} objects');
+  const receivedUs = Date.now() * 1000;
+  const statuses: { status: number; error?: string }[] = new Array(body.length);
+  const good: StoredEvent[] = [];
+  /** good[k] is body[goodAt[k]]. */
+  const goodAt: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const item = body[i] as { data?: unknown; time?: unknown; samplerate?: unknown } | null;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      statuses[i] = { status: 400, error: `event ${i}: expected an object with a "data" field` };
+      continue;
+    }
+    const r = normalizeEvent(item.data, item.time, item.samplerate, receivedUs, ctx.limits);
+    if (r.ok) {
+      good.push(r.event);
+      goodAt.push(i);
+      statuses[i] = ACCEPTED;
+    } else {
+      statuses[i] = { status: 400, error: r.problem };
+    }
+  }
+  ctx.rejected.inc(body.length - good.length);
+  return { statuses, good, goodAt };
 }
 
 function checkedDataset(name: string): string {

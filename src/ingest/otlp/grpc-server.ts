@@ -110,7 +110,7 @@ async function handle(deps: OtlpDeps, auth: AuthService, signal: Signal, call: g
   // The same admission control as OTLP/HTTP: no writes on a full disk, bounded calls in flight, none past a full queue.
   const full = deps.ingest.diskFull();
   if (full) throw new CallError(grpc.status.RESOURCE_EXHAUSTED, `Tend refuses new events: ${full}`);
-  const release = deps.ingest.admit();
+  const release = deps.ingest.admit(call.request.length);
   if (!release) throw new OverloadedError();
   try {
     return await exportCall(deps, principal.env, signal, call);

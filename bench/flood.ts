@@ -1,0 +1,112 @@
+// npm run bench:flood — what a flood of ingest costs `tend serve` in memory and in liveness:
+// the flood of test/overload.test.ts (96 clients posting ~300 KB batches of 500 events, straight
+// back after a 429, against a 5,000-event queue) until FLOOD_MB have been sent, while a separate
+// process probes /healthz every 100 ms. Prints, per run: RSS growth over the warm baseline, the
+// V8 heap's peak, the answers, and /healthz p50/p99/max.
+// Settings (env): FLOOD_RUNS (1), FLOOD_CLIENTS (96), FLOOD_MB (600), FLOOD_QUEUE (5000),
+// FLOOD_SERVER_ENV (more variables for the server, "NAME=value NAME=value", e.g. NODE_OPTIONS=--trace-gc).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot, spawnTend, tempDataDir } from '../test/support/tend.js';
+import { percentile, recordResult } from './report.js';
+
+const RUNS = Number(process.env.FLOOD_RUNS ?? 1);
+const CLIENTS = Number(process.env.FLOOD_CLIENTS ?? 96);
+const FLOOD_BYTES = Number(process.env.FLOOD_MB ?? 600) * 1024 ** 2;
+const QUEUE = Number(process.env.FLOOD_QUEUE ?? 5000);
+const BATCH_EVENTS = 500;
+const MiB = 1024 ** 2;
+
+/** The overload test's events: ~20 fields after flattening, about 600 bytes of JSON each. */
+function batchBody(firstSeq: number): string {
+  const items: string[] = [];
+  for (let seq = firstSeq; seq < firstSeq + BATCH_EVENTS; seq++) {
+    items.push(
+      `{"data":{"seq":${seq},"customer_id":"cust-${seq % 9973}","endpoint":"/api/v1/items/${seq % 97}","build_id":"b-${seq % 13}",` +
+        `"status_code":${seq % 7 === 0 ? 500 : 200},"duration_ms":${(seq % 1000) / 7},"region":"eu-west-1","host":"web-${seq % 31}",` +
+        `"http":{"method":"GET","user_agent":"Mozilla/5.0 (X11; Linux x86_64) flood-test/1.0","route":"/api/v1/items/:id"},` +
+        `"db":{"rows":${seq % 50},"statement":"SELECT * FROM items WHERE id = $1 AND tenant = $2 LIMIT 1"},` +
+        `"cache_hit":${seq % 2 === 0},"payload":"${'x'.repeat(120)}"}}`,
+    );
+  }
+  return `[${items.join(',')}]`;
+}
+
+const rss = (pid: number) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+
+async function run(): Promise<Record<string, number | string>> {
+  const server = await spawnTend(tempDataDir('bench-flood'), 0, {
+    TEND_MAX_QUEUED_EVENTS: String(QUEUE),
+    ...Object.fromEntries((process.env.FLOOD_SERVER_ENV ?? '').split(' ').filter(Boolean).map((kv) => kv.split(/=(.*)/s).slice(0, 2))),
+  });
+  const pid = server.child.pid!;
+  const headers = { 'x-honeycomb-team': server.ingestKey, 'content-type': 'application/json' };
+  const post = (body: string) => fetch(`${server.url}/1/batch/flood`, { method: 'POST', headers, body });
+  try {
+    await (await post(batchBody(-BATCH_EVENTS))).arrayBuffer();
+    const baseline = rss(pid);
+    let peak = baseline;
+    let heapPeak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, rss(pid))), 20);
+    let sampling = true;
+    const heapSampler = (async () => {
+      while (sampling) {
+        const text = await fetch(`${server.url}/metrics`, { headers }).then((r) => r.text(), () => '');
+        heapPeak = Math.max(heapPeak, Number(/^tend_process_heap_bytes (\d+)/m.exec(text)?.[1] ?? 0));
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    const prober = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/support/health-prober.ts'), server.url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    prober.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const proberExited = new Promise((resolve) => prober.once('exit', resolve));
+    await new Promise<void>((resolve) => prober.stdout.once('data', () => resolve()));
+
+    const statuses: Record<number, number> = {};
+    let sent = 0;
+    let seq = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (sent < FLOOD_BYTES) {
+          const body = batchBody(seq);
+          seq += BATCH_EVENTS;
+          sent += body.length;
+          const res = await post(body).catch(() => undefined);
+          await res?.arrayBuffer();
+          statuses[res?.status ?? 0] = (statuses[res?.status ?? 0] ?? 0) + 1;
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    sampling = false;
+    await heapSampler;
+    prober.kill('SIGTERM');
+    await proberExited;
+    const probes = (JSON.parse(out.split('\n').find((l) => l.startsWith('{'))!) as { healthz: { ms: number }[] }).healthz.map((p) => p.ms);
+    return {
+      node: process.version,
+      seconds: Math.round(seconds * 10) / 10,
+      baselineMiB: baseline / MiB,
+      growthMiB: Math.round((peak - baseline) / MiB),
+      heapPeakMiB: Math.round(heapPeak / MiB),
+      answers: JSON.stringify(statuses),
+      accepted: (statuses[200] ?? 0) * BATCH_EVENTS,
+      healthzP50: Math.round(percentile(probes, 50)),
+      healthzP99: Math.round(percentile(probes, 99)),
+      healthzMax: Math.round(Math.max(...probes)),
+    };
+  } finally {
+    await server.stop('SIGKILL');
+  }
+}
+
+const runs = [];
+for (let i = 0; i < RUNS; i++) {
+  const r = await run();
+  console.log(JSON.stringify(r));
+  runs.push(r);
+}
+recordResult(`flood-node${process.versions.node.split('.')[0]}`, { clients: CLIENTS, floodMiB: FLOOD_BYTES / MiB, queueEvents: QUEUE, runs });
