@@ -135,6 +135,7 @@ const SAMPLES: Record<string, Sample> = {
   // No span has this id: an allowed caller is told so (404), a refused one never gets that far.
   'GET /api/v1/traces/:traceId': { path: '/api/v1/traces/0af7651916cd43dd8448eb211c80319c', ok: [404] },
   'GET /api/v1/cluster': { path: '/api/v1/cluster' },
+  'POST /api/v1/config/reload': { path: '/api/v1/config/reload' },
   'GET /api/v1/checks': { path: '/api/v1/checks' },
   'GET /api/v1/checks/:name': { path: '/api/v1/checks/web', production: true },
   'POST /api/v1/checks': { path: '/api/v1/checks', body: async () => ({ name: `new-${unique()}`, kind: 'tcp', host: '127.0.0.1', port: 9, interval: '1h' }) },

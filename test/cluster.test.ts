@@ -15,6 +15,7 @@ const KEYS = { TEND_ADMIN_KEY: 'admin-key-of-the-cluster', TEND_INGEST_KEY: 'ing
 const auth = { authorization: `Bearer ${KEYS.TEND_ADMIN_KEY}`, 'content-type': 'application/json' };
 
 let pg: PgCluster;
+let yaml = '';
 let target: http.Server;
 /** When the check's target was probed (ms), by any node. */
 const hits: number[] = [];
@@ -22,10 +23,14 @@ interface Node {
   id: string;
   url: string;
   child: ChildProcess;
+  configFile: string;
 }
 const nodes = new Map<string, Node>();
 
-async function startNode(id: string, configFile: string): Promise<Node> {
+/** Each node reads its own copy of tend.yaml, deployed alike (until a test changes one). */
+async function startNode(id: string, yaml: string): Promise<Node> {
+  const configFile = path.join(tempDataDir(`cluster-config-${id}`), 'tend.yaml');
+  fs.writeFileSync(configFile, yaml);
   const args = ['--import', 'tsx', path.join(repoRoot, 'src/cli/index.ts'), 'serve', '--port', '0', '--grpc-port', 'off', '--log-level', 'error',
     '--data', tempDataDir(`cluster-${id}`), '--meta', pg.url('cluster'), '--config', configFile];
   const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...KEYS, TEND_NODE_ID: id }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -44,7 +49,7 @@ async function startNode(id: string, configFile: string): Promise<Node> {
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`node ${id} exited with ${code}:\n${output}`)));
   });
-  const node = { id, url, child };
+  const node = { id, url, child, configFile };
   nodes.set(id, node);
   return node;
 }
@@ -73,11 +78,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   const { port } = target.address() as { port: number };
-  const dir = tempDataDir('cluster-config');
-  const configFile = path.join(dir, 'tend.yaml');
-  // Every node reads the same tend.yaml, as deployed alike.
-  fs.writeFileSync(configFile, `environment: production\nchecks:\n  - name: probe\n    kind: http\n    url: http://127.0.0.1:${port}/\n    interval: 1s\n    timeout: 2s\n`);
-  await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => startNode(id, configFile)));
+  yaml = `environment: production\nchecks:\n  - name: probe\n    kind: http\n    url: http://127.0.0.1:${port}/\n    interval: 1s\n    timeout: 2s\n`;
+  await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => startNode(id, yaml)));
 }, 90_000);
 
 afterAll(async () => {
@@ -149,5 +151,40 @@ describe('three nodes on one PostgreSQL', () => {
     const revokedAt = Date.now();
     await until('the revocation on node b', async () => ((await read()) === 401 ? true : undefined), 1000);
     expect(Date.now() - revokedAt).toBeLessThan(1000);
+  });
+
+  it('reload tend.yaml on every node within a second, and show the node whose file differs', async () => {
+    const [x, y] = [...nodes.values()];
+    const readAt = async (n: Node) => (await clusterView(x)).find((v) => v.id === n.id)!;
+    fs.writeFileSync(x.configFile, `${yaml}  - name: probe-two\n    kind: http\n    url: http://127.0.0.1:1/\n    interval: 1h\n`);
+    const asked = Date.now();
+    const res = await fetch(`${x.url}/api/v1/config/reload`, { method: 'POST', headers: auth });
+    expect(res.status).toBe(200);
+    const { config_hash } = (await res.json()) as { config_hash: string };
+    // y read its own file again, told through PostgreSQL; that file is not the cluster's now.
+    const seen = await until('the reload on the other node', async () => {
+      const v = await readAt(y);
+      return Date.parse(v.config_read_at) >= asked ? v : undefined;
+    }, 1000);
+    expect(Date.parse(seen.config_read_at) - asked).toBeLessThan(1000);
+    expect(seen.config_differs).toBe(true);
+    expect(await readAt(x)).toMatchObject({ config_hash, config_differs: false });
+
+    // The same file deployed to y, and SIGHUP there: one file again, and its checks on every node.
+    fs.copyFileSync(x.configFile, y.configFile);
+    y.child.kill('SIGHUP');
+    await until('one file on every node', async () => ((await clusterView(x)).every((n) => !n.alive || !n.config_differs) ? true : undefined));
+    const names = await fetch(`${x.url}/api/v1/checks`, { headers: auth }).then((r) => r.json() as Promise<{ checks: { name: string }[] }>);
+    expect(names.checks.map((c) => c.name).sort()).toEqual(['probe', 'probe-two']);
+  });
+
+  it('show a check made or deleted through one node on every node within a second', async () => {
+    const [x, y] = [...nodes.values()];
+    const namesOn = async (n: Node) => ((await fetch(`${n.url}/api/v1/checks`, { headers: auth }).then((r) => r.json())) as { checks: { name: string }[] }).checks.map((c) => c.name);
+    const made = await fetch(`${x.url}/api/v1/checks`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'via-api', kind: 'tcp', host: '127.0.0.1', port: 1, interval: '1h' }) });
+    expect(made.status).toBe(201);
+    await until('the new check on the other node', async () => ((await namesOn(y)).includes('via-api') ? true : undefined), 1000);
+    expect((await fetch(`${x.url}/api/v1/checks/via-api`, { method: 'DELETE', headers: auth })).status).toBe(200);
+    await until('the deletion on the other node', async () => ((await namesOn(y)).includes('via-api') ? undefined : true), 1000);
   });
 });

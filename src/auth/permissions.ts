@@ -109,6 +109,7 @@ export const ROUTE_PERMISSIONS: Record<string, RouteRule> = {
 
   // Several nodes on one PostgreSQL (src/cluster): the nodes and the work each owns
   'GET /api/v1/cluster': r('settings.write'),
+  'POST /api/v1/config/reload': r('settings.write'),
 
   // Checks, heartbeats and status pages
   'GET /api/v1/checks': r('checks.read'),

@@ -39,10 +39,24 @@ export class ChecksService {
     private readonly auth: AuthService,
   ) {}
 
+  /** Told after every change made through this node, so the other nodes load the checks again. */
+  onChanged?: () => void;
+
+  private change<T>(work: () => Promise<T>): Promise<T> {
+    return this.changes.run(work).then((result) => {
+      this.onChanged?.();
+      return result;
+    });
+  }
+
   /** Loads every stored check into the monitor, with its saved state. */
+  /** Watches the stored checks: all of them at start; again when another node may have changed them. */
   async load(): Promise<void> {
     const statuses = await this.store.statuses();
-    for (const rec of await this.store.all(await this.auth.environments())) this.monitor.upsert(rec, statuses.get(rec.id));
+    const stored = await this.store.all(await this.auth.environments());
+    const ids = new Set(stored.map((r) => r.id));
+    for (const rec of this.monitor.records()) if (!ids.has(rec.id)) this.monitor.remove(rec.id);
+    for (const rec of stored) this.monitor.upsert(rec, statuses.get(rec.id));
   }
 
   list(envId: string): CheckRecord[] {
@@ -72,7 +86,7 @@ export class ChecksService {
 
   create(env: Environment, input: unknown): Promise<CheckRecord> {
     const def = this.withUuid(parsed(input), undefined);
-    return this.changes.run(async () => {
+    return this.change(async () => {
       this.assertUuidFree(def, undefined);
       const rec = this.find(env.id, def.name) ? undefined : await this.store.insert(env, def, 'api');
       if (!rec) throw conflict(`name: a check named "${def.name}" already exists in this environment`);
@@ -82,7 +96,7 @@ export class ChecksService {
   }
 
   replace(env: Environment, name: string, input: unknown): Promise<CheckRecord> {
-    return this.changes.run(() => this.replaceNow(env, name, input));
+    return this.change(() => this.replaceNow(env, name, input));
   }
 
   private async replaceNow(env: Environment, name: string, input: unknown): Promise<CheckRecord> {
@@ -98,7 +112,7 @@ export class ChecksService {
   }
 
   remove(env: Environment, name: string): Promise<void> {
-    return this.changes.run(async () => {
+    return this.change(async () => {
       const rec = this.get(env.id, name);
       this.assertApiManaged(rec, 'deleted');
       await this.store.delete(rec.id);
@@ -147,7 +161,7 @@ export class ChecksService {
 
   /** Makes the file's checks and status pages current in `env`. Validates everything first. */
   apply(env: Environment, file: ChecksFile): Promise<ApplySummary> {
-    return this.changes.run(() => this.applyNow(env, file));
+    return this.change(() => this.applyNow(env, file));
   }
 
   private async applyNow(env: Environment, file: ChecksFile): Promise<ApplySummary> {

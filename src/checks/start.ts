@@ -17,6 +17,8 @@ export interface Checks {
   service: ChecksService;
   /** What applying tend.yaml at start did; undefined when there was no file. */
   applied?: ApplySummary;
+  /** Applies tend.yaml's checks again (a reload); undefined when there is no file. */
+  applyFile(): Promise<ApplySummary | undefined>;
   /** Resolves when no check is running (tests step a manual clock between runs). */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -41,6 +43,8 @@ export interface ChecksDeps {
  * LEASE_MS after its holder's last renewal, so a dead node's checks move within 15 s.
  */
 const LEASE = 'checks.scheduler';
+/** Nodes tell each other of check changes on this channel; the payload is the node that made one. */
+const CHECKS_CHANNEL = 'tend_checks';
 const LEASE_MS = 10_000;
 const RENEW_MS = 3_000;
 
@@ -77,28 +81,33 @@ export async function startChecks(deps: ChecksDeps): Promise<Checks> {
     sink: (env, dataset, events, urgent) => batches.submit(env, dataset, events, urgent),
   });
   const service = new ChecksService(store, monitor, deps.auth);
+  // Several nodes: a check made, changed or deleted through one node's API reaches the others at once.
+  service.onChanged = () => void deps.meta.notify?.(CHECKS_CHANNEL, deps.node).catch((err) => deps.log.error({ err }, 'could not tell the other nodes of a check change'));
+  await deps.meta.listen?.(CHECKS_CHANNEL, (from) => {
+    if (from !== deps.node) void service.load().catch((err) => deps.log.error({ err }, 'could not load checks changed on another node'));
+  });
   const renewal = setInterval(() => {
     const was = owner;
     // Taking the checks over: checks made through another node's API since this one started.
     void claim().then(() => (owner && !was ? service.load() : undefined)).catch((err) => deps.log.error({ err }, 'could not load checks'));
   }, RENEW_MS);
   renewal.unref();
-  let applied: ApplySummary | undefined;
-  const file = readChecksFile(deps.settings.configFile, !deps.settings.configFileNamed);
-  // Nodes starting together apply the same tend.yaml one after another, each seeing what the
-  // one before it stored.
-  await leases.exclusive('checks.apply', 60_000, async () => {
-    await service.load();
-    if (!file) return;
-    const env = await deps.auth.ensureEnvironment(file.environment);
-    applied = await service.apply(env, file);
-  });
-  if (file && applied) {
-    for (const hb of applied.heartbeats) deps.log.info({ check: hb.name, uuid: hb.uuid }, `heartbeat ${hb.name}: ping /ping/${hb.uuid}`);
-  }
+  // Nodes starting (or reloading) together apply the same tend.yaml one after another, each
+  // seeing what the one before it stored.
+  const applyFile = () =>
+    leases.exclusive('checks.apply', 60_000, async () => {
+      await service.load();
+      const file = readChecksFile(deps.settings.configFile, !deps.settings.configFileNamed);
+      if (!file) return undefined;
+      const applied = await service.apply(await deps.auth.ensureEnvironment(file.environment), file);
+      for (const hb of applied.heartbeats) deps.log.info({ check: hb.name, uuid: hb.uuid }, `heartbeat ${hb.name}: ping /ping/${hb.uuid}`);
+      return applied;
+    });
+  const applied = await applyFile();
   return {
     service,
     applied,
+    applyFile,
     idle: () => monitor.idle(),
     async stop() {
       clearInterval(renewal);

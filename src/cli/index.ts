@@ -20,6 +20,7 @@ import { registerCapacity } from './capacity.js';
 import { registerDeploys } from './deploys.js';
 import { registerBackup, registerRestore } from './backup.js';
 import { registerDatasets } from './datasets.js';
+import { registerCluster } from './cluster.js';
 
 const program = new Command();
 program
@@ -47,6 +48,7 @@ registerDeploys(program);
 registerBackup(program);
 registerRestore(program);
 registerDatasets(program);
+registerCluster(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`tend: ${err.message}\n`);

@@ -83,6 +83,13 @@ function stopOnSignals(tend: Tend, serverFile: string): void {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // SIGHUP: read tend.yaml again, here and on every node sharing the metadata store.
+  process.on('SIGHUP', () => {
+    tend.cluster.reload().then(
+      ({ config_hash }) => process.stderr.write(`tend.yaml reloaded (sha256 ${config_hash.slice(0, 12)})\n`),
+      (err: Error) => process.stderr.write(`reload failed, the running configuration is unchanged: ${err.message}\n`),
+    );
+  });
 }
 
 function banner(tend: Tend): string {

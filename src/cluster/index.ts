@@ -1,16 +1,24 @@
-// The cluster capability: nodes sharing one metadata store record themselves, and
-// GET /api/v1/cluster lists them with the work each owns (docs/scale-out.md).
+// The cluster capability: nodes sharing one metadata store record themselves, GET
+// /api/v1/cluster lists them with the work each owns, and a reload (SIGHUP or POST
+// /api/v1/config/reload on any node) reaches every node through the store's notifications
+// (docs/scale-out.md).
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { badRequest } from '../http/index.js';
 import { Leases, type MetaStore } from '../store/index.js';
 import { BEAT_MS, ClusterRegistry, configHash } from './registry.js';
 
 export { ClusterRegistry, configHash, type ClusterNode } from './registry.js';
+
+/** Reloads go to every node on this channel; the payload is the node that was asked. */
+const RELOAD_CHANNEL = 'tend_reload';
 
 export interface ClusterDeps {
   meta: MetaStore;
   nodeId: string;
   /** tend.yaml, whose hash every node records so one whose file differs shows. */
   configFile?: string;
+  /** Applies tend.yaml again (what a reload does besides recording the file's hash). */
+  apply(): Promise<void>;
   log: FastifyBaseLogger;
 }
 
@@ -19,30 +27,66 @@ export interface Cluster {
   register(app: FastifyInstance): void;
   /** Starts recording this node, reachable at `url`. */
   start(url: string): Promise<void>;
+  /** Reads tend.yaml again here, records it as the cluster's file, and tells every other node. */
+  reload(): Promise<{ node: string; config_hash: string }>;
   stop(): void;
 }
 
 export async function startCluster(d: ClusterDeps): Promise<Cluster> {
   const registry = await ClusterRegistry.open(d.meta, await Leases.open(d.meta, d.nodeId), d.nodeId);
-  const hash = configHash(d.configFile);
-  const readAt = Date.now();
+  let hash = configHash(d.configFile);
+  let readAt = Date.now();
+  await registry.recordConfig(hash, false);
+  let url: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let warned = false;
-  const beat = async (url: string) => {
+  const beat = async () => {
+    if (!url) return;
     await registry.beat(url, hash, readAt);
-    const self = (await registry.nodes()).find((n) => n.id === d.nodeId);
+    const differs = (await registry.config())?.hash !== hash;
     // Said once per change, not at every beat.
-    if (self?.config_differs && !warned) d.log.warn({ node: d.nodeId, config_hash: hash }, 'this node\'s tend.yaml differs from the one the other nodes run');
-    warned = self?.config_differs ?? false;
+    if (differs && !warned) d.log.warn({ node: d.nodeId, config_hash: hash }, `this node's tend.yaml (${d.configFile ?? 'none'}) differs from the one the cluster runs: deploy the same file everywhere, then reload`);
+    warned = differs;
+  };
+  /** Reads the file again and applies it. */
+  const readAgain = async () => {
+    const next = configHash(d.configFile);
+    // Applied first: a file that does not apply leaves this node as it was.
+    await d.apply();
+    hash = next;
+    readAt = Date.now();
+    await beat();
+  };
+  await d.meta.listen?.(RELOAD_CHANNEL, (from) => {
+    if (from === d.nodeId) return;
+    void readAgain().catch((err) => d.log.error({ err }, 'reload asked by another node failed'));
+  });
+  const reload = async () => {
+    await readAgain();
+    await registry.recordConfig(hash, true);
+    await beat();
+    await d.meta.notify?.(RELOAD_CHANNEL, d.nodeId);
+    d.log.info({ config_hash: hash }, 'tend.yaml reloaded');
+    return { node: d.nodeId, config_hash: hash };
   };
   return {
     registry,
+    reload,
     register(app) {
-      app.get('/api/v1/cluster', async () => ({ node: d.nodeId, nodes: await registry.nodes() }));
+      app.get('/api/v1/cluster', async () => ({ node: d.nodeId, config: (await registry.config()) ?? null, nodes: await registry.nodes() }));
+      app.post('/api/v1/config/reload', async (request) => {
+        // A file that does not read is the caller's to fix: say what is wrong with it.
+        const done = await reload().catch((err: Error) => {
+          throw badRequest(`tend.yaml: ${err.message}`);
+        });
+        request.audit = { action: 'config.reload', target: { kind: 'config', id: 'tend.yaml' }, after: done };
+        return done;
+      });
     },
-    async start(url) {
-      await beat(url);
-      timer = setInterval(() => void beat(url).catch((err) => d.log.error({ err }, 'could not record this node in the cluster')), BEAT_MS);
+    async start(at) {
+      url = at;
+      await beat();
+      timer = setInterval(() => void beat().catch((err) => d.log.error({ err }, 'could not record this node in the cluster')), BEAT_MS);
       timer.unref();
     },
     stop() {

@@ -8,6 +8,9 @@ import type { Leases, MetaStore } from '../store/index.js';
 const SCHEMA = [
   `CREATE TABLE cluster_nodes (id TEXT PRIMARY KEY, url TEXT NOT NULL, started_at TEXT NOT NULL, last_seen_ms BIGINT NOT NULL, config_hash TEXT NOT NULL, config_at_ms BIGINT NOT NULL)`,
 ];
+/** The tend.yaml every node should run: recorded by the first start and by every reload. */
+const SCHEMA_V2 = [`CREATE TABLE cluster_config (name TEXT PRIMARY KEY, hash TEXT NOT NULL, at_ms BIGINT NOT NULL, node TEXT NOT NULL)`];
+const CONFIG = 'tend.yaml';
 
 /** How often a node records itself; a node unseen for three beats is taken for dead. */
 export const BEAT_MS = 3_000;
@@ -20,7 +23,9 @@ export interface ClusterNode {
   alive: boolean;
   /** sha256 of the tend.yaml the node read last (at start or reload); "none" without a file. */
   config_hash: string;
-  /** True when this hash is not the one most recently read by any live node. */
+  /** When the node last read it: at start or at a reload. */
+  config_read_at: string;
+  /** True when this hash is not the one the cluster runs (recorded by the last reload). */
   config_differs: boolean;
   /** Once-only work this node holds a lease for now (check scheduling, trigger evaluation...). */
   owns: string[];
@@ -42,6 +47,7 @@ export class ClusterRegistry {
 
   static async open(meta: MetaStore, leases: Leases, nodeId: string): Promise<ClusterRegistry> {
     await meta.migrate('cluster.v1', SCHEMA);
+    await meta.migrate('cluster.v2', SCHEMA_V2);
     return new ClusterRegistry(meta, leases, nodeId, new Date().toISOString());
   }
 
@@ -55,12 +61,29 @@ export class ClusterRegistry {
     );
   }
 
+  /**
+   * Records `hash` as the tend.yaml the cluster runs: always on a reload, at start only when
+   * nothing is recorded yet (the first node's file is the cluster's until a reload says otherwise).
+   */
+  async recordConfig(hash: string, reload: boolean, now = Date.now()): Promise<void> {
+    await this.meta.query(
+      `INSERT INTO cluster_config (name, hash, at_ms, node) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (name) DO ${reload ? 'UPDATE SET hash = excluded.hash, at_ms = excluded.at_ms, node = excluded.node' : 'NOTHING'}`,
+      [CONFIG, hash, now, this.nodeId],
+    );
+  }
+
+  /** The hash the cluster runs, and which node's reload recorded it. */
+  async config(): Promise<{ hash: string; node: string; at: string } | undefined> {
+    const rows = await this.meta.query('SELECT hash, node, at_ms FROM cluster_config WHERE name = $1', [CONFIG]);
+    return rows.length ? { hash: String(rows[0].hash), node: String(rows[0].node), at: new Date(Number(rows[0].at_ms)).toISOString() } : undefined;
+  }
+
   async nodes(now = Date.now()): Promise<ClusterNode[]> {
     const rows = await this.meta.query('SELECT * FROM cluster_nodes ORDER BY id');
     const held = await this.leases.held(now);
     const alive = (r: (typeof rows)[number]) => Number(r.last_seen_ms) >= now - 3 * BEAT_MS;
-    // The file every node should run: the one a live node read most recently (a reload wins).
-    const latest = rows.filter(alive).sort((a, b) => Number(b.config_at_ms) - Number(a.config_at_ms))[0];
+    const latest = await this.config();
     return rows.map((r) => ({
       id: String(r.id),
       url: String(r.url),
@@ -68,7 +91,8 @@ export class ClusterRegistry {
       last_seen: new Date(Number(r.last_seen_ms)).toISOString(),
       alive: alive(r),
       config_hash: String(r.config_hash),
-      config_differs: latest !== undefined && r.config_hash !== latest.config_hash,
+      config_read_at: new Date(Number(r.config_at_ms)).toISOString(),
+      config_differs: latest !== undefined && r.config_hash !== latest.hash,
       owns: held.filter((l) => l.owner === r.id).map((l) => l.name),
     }));
   }

@@ -24,7 +24,7 @@ import { startCustomers } from '../customers/index.js';
 import { startCapacity } from '../capacity/index.js';
 import { createBackups, type Backups } from '../backups/index.js';
 import { registerStatus } from '../status/index.js';
-import { startCluster } from '../cluster/index.js';
+import { startCluster, type Cluster } from '../cluster/index.js';
 import { registerBubbleUpRoutes, registerEventSearchRoutes, registerQueryRoutes } from '../query/index.js';
 import { loadWebBuild, RecentQueries, registerDatasetRoutes, registerRecentQueryRoutes, registerWebApp } from '../web-app/index.js';
 import { createApp } from './app.js';
@@ -53,6 +53,8 @@ export interface Tend {
   alerts: Alerts;
   slos: Slos;
   ownership: OwnershipCapability;
+  /** The nodes sharing the metadata store; reload() reads tend.yaml again on every node. */
+  cluster: Cluster;
   deploys: DeploysCapability;
   backups: Backups;
   /** OTLP/gRPC, unless turned off (config.grpcPort null). */
@@ -177,7 +179,9 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   backups.register(app);
   await registerStatus(app, { meta, store, datasets, auth, checks: checks.service });
-  const cluster = await startCluster({ meta, nodeId: config.alerts.nodeId, configFile: config.checks.configFile, log: app.log });
+  const cluster = await startCluster({
+    meta, nodeId: config.alerts.nodeId, configFile: config.checks.configFile, log: app.log, apply: async () => void (await checks.applyFile()),
+  });
   cluster.register(app);
   registerDatasetRoutes(app, queryDeps);
   registerWebApp(app, { build: loadWebBuild(), oidc: oidc !== undefined });
@@ -202,7 +206,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   ownership.start(url);
   deploys.start(url);
   return {
-    config, app, db, meta, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, slos, ownership, deploys, backups, grpc, url,
+    config, app, db, meta, cluster, store, datasets, auth, ingest, metrics, markers, keys, people, owner, audit, checks, alerts, slos, ownership, deploys, backups, grpc, url,
     async close() {
       health.stopping();
       cluster.stop();
