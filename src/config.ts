@@ -248,32 +248,20 @@ function readMinFreeDisk(value: number | string | undefined, name: string): MinF
   }
 }
 
-/** --events: a ClickHouse URL; checked here so a typo fails at start, naming the flag. */
-function readEventsUrl(value: string | undefined): string | null {
+/**
+ * --events (ClickHouse) and --meta (PostgreSQL): a URL with one of `schemes`, checked here so a
+ * typo fails at start, naming the flag; null when not given.
+ */
+function readStoreUrl(value: string | undefined, flag: string, schemes: string[], example: string): string | null {
   if (!value) return null;
   let url: URL;
   try {
     url = new URL(value.trim());
   } catch {
-    throw new Error(`--events must be a URL such as clickhouse://user:password@host:8123/tend, got "${value}"`);
+    throw new Error(`${flag} must be a URL such as ${example}, got "${value}"`);
   }
-  if (url.protocol !== 'clickhouse:' && url.protocol !== 'clickhouses:') {
-    throw new Error(`--events must be a clickhouse:// (or clickhouses:// for HTTPS) URL, got "${url.protocol}//..."`);
-  }
-  return value.trim();
-}
-
-/** --meta: a PostgreSQL URL; checked here so a typo fails at start, naming the flag. */
-function readMetaUrl(value: string | undefined): string | null {
-  if (!value) return null;
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    throw new Error(`--meta must be a URL such as postgres://user:password@host:5432/tend, got "${value}"`);
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new Error(`--meta must be a postgres:// URL, got "${url.protocol}//..."`);
+  if (!schemes.includes(url.protocol.replace(/:$/, ''))) {
+    throw new Error(`${flag} must be a ${schemes.map((s) => `${s}://`).join(' or ')} URL, got "${url.protocol}//..."`);
   }
   return value.trim();
 }
@@ -335,8 +323,8 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
     port,
     grpcPort,
     dataDir: path.resolve(flags.data ?? env.TEND_DATA ?? './tend-data'),
-    meta: readMetaUrl(flags.meta || env.TEND_META),
-    events: readEventsUrl(flags.events || env.TEND_EVENTS),
+    meta: readStoreUrl(flags.meta || env.TEND_META, '--meta', ['postgres', 'postgresql'], 'postgres://user:password@host:5432/tend'),
+    events: readStoreUrl(flags.events || env.TEND_EVENTS, '--events', ['clickhouse', 'clickhouses'], 'clickhouse://user:password@host:8123/tend'),
     retentionDays: toInt(flags.retentionDays, '--retention-days') ?? toInt(env.TEND_RETENTION_DAYS, 'TEND_RETENTION_DAYS'),
     logLevel: readLogLevel(flags.logLevel || env.TEND_LOG_LEVEL),
     memoryLimit: readMemoryLimit(flags.memoryLimit || env.TEND_MEMORY_LIMIT),

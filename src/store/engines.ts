@@ -29,9 +29,14 @@ export const EVENT_ENGINES: Record<string, (url: string) => Promise<SharedEventS
 };
 
 export function openEventStore(url: string): Promise<SharedEventStore> {
+  return openByScheme(url, EVENT_ENGINES, '--events: no event store');
+}
+
+/** Opens `url` with the engine its scheme names, or throws `problem` with the schemes known. */
+function openByScheme<T>(url: string, engines: Record<string, (url: string) => Promise<T>>, problem: string): Promise<T> {
   const scheme = new URL(url).protocol.replace(/:$/, '');
-  const open = EVENT_ENGINES[scheme];
-  if (!open) throw new Error(`--events: no event store for ${scheme}:// (known: ${Object.keys(EVENT_ENGINES).join(', ')})`);
+  const open = engines[scheme];
+  if (!open) throw new Error(`${problem} for ${scheme}:// (known: ${Object.keys(engines).join(', ')})`);
   return open(url);
 }
 
@@ -44,8 +49,5 @@ export const META_ENGINES: Record<string, (url: string) => Promise<SharedMetaSto
 };
 
 export function openMetaStore(url: string): Promise<SharedMetaStore> {
-  const scheme = new URL(url).protocol.replace(/:$/, '');
-  const open = META_ENGINES[scheme];
-  if (!open) throw new Error(`--meta: no metadata store for ${scheme}:// (known: ${Object.keys(META_ENGINES).join(', ')})`);
-  return open(url);
+  return openByScheme(url, META_ENGINES, '--meta: no metadata store');
 }

@@ -12,6 +12,17 @@ export interface DatasetWrite {
   events: StoredEvent[];
 }
 
+/** A write's events by dataset id, the writes of one dataset joined (an append commits each dataset's at once). */
+export function eventsByDataset(writes: DatasetWrite[]): Map<string, StoredEvent[]> {
+  const byDataset = new Map<string, StoredEvent[]>();
+  for (const w of writes) {
+    const list = byDataset.get(w.dataset.id);
+    if (list) list.push(...w.events);
+    else byDataset.set(w.dataset.id, [...w.events]);
+  }
+  return byDataset;
+}
+
 export interface AppendOptions {
   /** Most user columns a dataset may have: an event that would add columns past it is refused. */
   maxColumnsPerDataset?: number;

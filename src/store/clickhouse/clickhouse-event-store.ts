@@ -9,7 +9,7 @@
 // tables, so a write spanning datasets that fails part way may leave the datasets written
 // before the failure stored (docs/scale-out.md).
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { AppendOptions, DatasetWrite, EventStore, ReadOptions, Refusal } from '../event-store.js';
+import { eventsByDataset, type AppendOptions, type DatasetWrite, type EventStore, type ReadOptions, type Refusal } from '../event-store.js';
 import type { Row } from '../meta-store.js';
 import { Serial } from '../serial.js';
 import { SAMPLERATE_COLUMN, TIME_COLUMN, type Column, type ColumnType, type StoredEvent } from '../types.js';
@@ -66,13 +66,7 @@ export class ClickHouseEventStore implements EventStore {
   }
 
   async append(writes: DatasetWrite[], options: AppendOptions = {}): Promise<Refusal[]> {
-    const byDataset = new Map<string, StoredEvent[]>();
-    for (const w of writes) {
-      const list = byDataset.get(w.dataset.id);
-      if (list) list.push(...w.events);
-      else byDataset.set(w.dataset.id, [...w.events]);
-    }
-    const refused = await Promise.all([...byDataset].map(([id, events]) => this.appendDataset(id, events, options.maxColumnsPerDataset ?? Infinity)));
+    const refused = await Promise.all([...eventsByDataset(writes)].map(([id, events]) => this.appendDataset(id, events, options.maxColumnsPerDataset ?? Infinity)));
     return refused.flat();
   }
 

@@ -4,9 +4,9 @@
 // carry, not what the dataset has ever had). A write is planned against cached schemas, then
 // appended table by table in DuckDB's vector format (table-appender.ts), in one transaction.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AppendOptions, DatasetWrite, EventStore, ReadOptions, Refusal } from '../event-store.js';
+import { eventsByDataset, type AppendOptions, type DatasetWrite, type EventStore, type ReadOptions, type Refusal } from '../event-store.js';
 import type { Row } from '../meta-store.js';
-import type { Column, ColumnType, StoredEvent } from '../types.js';
+import type { Column, ColumnType } from '../types.js';
 import { fieldName } from './column-names.js';
 import { DuckDatabase } from './database.js';
 import { DuckDbCompiler } from './duckdb-compiler.js';
@@ -54,12 +54,7 @@ export class DuckEventStore implements EventStore {
   }
 
   async append(writes: DatasetWrite[], options: AppendOptions = {}): Promise<Refusal[]> {
-    const byDataset = new Map<string, StoredEvent[]>();
-    for (const w of writes) {
-      const list = byDataset.get(w.dataset.id);
-      if (list) list.push(...w.events);
-      else byDataset.set(w.dataset.id, [...w.events]);
-    }
+    const byDataset = eventsByDataset(writes);
     // Plan against the cached schemas under a shared slot; a plan that changes a schema is
     // redone alone, since another writer may change the schemas in between.
     let mode: WriteMode = 'shared';
