@@ -217,6 +217,10 @@ const SAMPLES: Record<string, Sample> = {
   'POST /api/v1/services/:name/handoff': { path: async () => `/api/v1/services/${await service()}/handoff`, ok: [409], production: true },
   'GET /api/v1/teams': { path: '/api/v1/teams' },
   'POST /api/v1/catalog/import': { path: '/api/v1/catalog/import', body: importBody },
+  // A relative dest is refused (400) after the permission check: no backup runs for each caller (test/backups-api.test.ts takes them).
+  'POST /api/v1/backups': { path: '/api/v1/backups', body: { dest: 'relative/folder' }, ok: [400] },
+  'GET /api/v1/backups': { path: '/api/v1/backups' },
+  'GET /api/v1/backups/:id': { path: '/api/v1/backups/none', ok: [404] },
   'GET /api/v1/schedules': { path: '/api/v1/schedules' },
   // No schedules are declared here: the permission is what is tested (test/ownership-*.test.ts test the answers).
   'GET /api/v1/oncall': { path: '/api/v1/oncall?schedule=none', ok: [404] },
