@@ -103,7 +103,11 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
   // costly ones (percentiles, heatmaps) are computed once for the totals and once for the series.
   const all = plan.calcs.map((_, k) => k);
   const deciding = all.filter((k) => plan.havings.some((h) => h.calc === k) || plan.orders.some((o) => o.calc === k));
-  const ranked = rankedOf(all);
+  // Without breakdowns or havings there is one group, always kept: it needs no ranking, and its
+  // series no join (two reads of the events fewer).
+  const single = g.length === 0 && plan.havings.length === 0;
+  const first = `toUInt64(1) AS ${rank}`;
+  const ranked = single ? `(SELECT *, ${first} FROM (${totalsOf(all)}))` : rankedOf(all);
   const out = (tSql: string) => [...g, `${c.cast(tSql, 'integer')} AS ${t}`, ...plan.calcs.map((_, k) => calc(k)), rows, rank];
   const branches = [`SELECT ${out('NULL').join(', ')} FROM ${ranked}`];
 
@@ -113,11 +117,11 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
     const seriesAggs = plan.calcs.map((x, k) => (x.op === 'CONCURRENCY' ? `${c.nullOf('float')} AS ${calc(k)}` : `${aggregate(k)} AS ${calc(k)}`));
     let series = `(SELECT ${[...g, t, ...seriesAggs, `count() AS ${rows}`, `${keyText} AS ${gk}`].join(', ')} FROM ${ev}${groupBy([t])})`;
     if (concurrency.length) series = withConcurrency(c, plan, ev, series, concurrency, g, keyText);
-    branches.push(`SELECT ${out(t).join(', ')} FROM ${series} ALL INNER JOIN ${charted} USING ${gk}`);
+    branches.push(single ? `SELECT ${out(t).join(', ')} FROM (SELECT *, ${first} FROM ${series})` : `SELECT ${out(t).join(', ')} FROM ${series} ALL INNER JOIN ${charted} USING ${gk}`);
   }
   const figures = [
     `(SELECT count() FROM ${events}) AS ${id('__total_rows')}`,
-    `(SELECT count() FROM (${totalsOf(plan.calcs.flatMap((_, k) => (plan.havings.some((h) => h.calc === k) ? [k] : [])))})) AS ${id('__groups')}`,
+    `${single ? 'toUInt64(1)' : `(SELECT count() FROM (${totalsOf(plan.calcs.flatMap((_, k) => (plan.havings.some((h) => h.calc === k) ? [k] : [])))}))`} AS ${id('__groups')}`,
   ];
   const final = [...g.map((x, i) => `${x} AS ${id(`g${i}`)}`), `${t} AS ${id('t')}`, ...plan.calcs.map((_, k) => `${calc(k)} AS ${id(`c${k}`)}`), rows, rank, ...figures];
   return `SELECT ${final.join(', ')} FROM (${branches.join(' UNION ALL ')}) ORDER BY ${rank}, ${t} NULLS FIRST`;
