@@ -183,6 +183,23 @@ function Trouble({ s }: { s: ServiceView }) {
   );
 }
 
+/** A term of the facts list whose values are links (none: the term is left out). */
+function LinkFacts({ term, names, to }: { term: string; names: string[]; to(name: string): string }) {
+  if (!names.length) return null;
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd>
+        {names.map((n) => (
+          <Link key={n} to={to(n)}>
+            {n}{' '}
+          </Link>
+        ))}
+      </dd>
+    </>
+  );
+}
+
 export default function ServicePage({ params }: PageProps) {
   const service = useService(params.name);
   const s = service.data;
@@ -217,30 +234,8 @@ export default function ServicePage({ params }: PageProps) {
             </dd>
             <dt>Escalation</dt>
             <dd>{s.escalation_policy ?? <span className="muted">the owning team's receiver</span>}</dd>
-            {s.datasets.length > 0 && (
-              <>
-                <dt>Datasets</dt>
-                <dd>
-                  {s.datasets.map((d) => (
-                    <Link key={d} to={`/query/${encodeURIComponent(d)}`}>
-                      {d}{' '}
-                    </Link>
-                  ))}
-                </dd>
-              </>
-            )}
-            {s.depends_on.length > 0 && (
-              <>
-                <dt>Depends on</dt>
-                <dd>
-                  {s.depends_on.map((d) => (
-                    <Link key={d} to={`/services/${encodeURIComponent(d)}`}>
-                      {d}{' '}
-                    </Link>
-                  ))}
-                </dd>
-              </>
-            )}
+            <LinkFacts term="Datasets" names={s.datasets} to={(d) => `/query/${encodeURIComponent(d)}`} />
+            <LinkFacts term="Depends on" names={s.depends_on} to={(d) => `/services/${encodeURIComponent(d)}`} />
           </dl>
           <Handoff s={s} />
           <Trouble s={s} />
