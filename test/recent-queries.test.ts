@@ -1,11 +1,16 @@
 // Recent queries kept on the server per person and environment: newest first, a query run again
 // moves to the top, 20 kept, another person sees only theirs, bad bodies get a 400 naming the
-// field, and keys (which are not people) are told to sign in.
+// field, and keys (which are not people) are told to sign in; `tend recent-queries` prints them
+// for the person signed in with `tend login`.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tend } from '../src/server/index.js';
+import { cleanEnv } from './support/cli.js';
 import { Browser, OWNER, startWithOwner } from './support/people.js';
+import { tempDataDir } from './support/tend.js';
 
 let tend: Tend;
 let owner: Browser;
@@ -46,4 +51,16 @@ describe('recent queries', () => {
     expect(res.status).toBe(400);
     expect((await res.json()).error).toBe('recent queries belong to people: sign in (a key has none)');
   });
+
+  it('prints them with tend recent-queries as the person signed in with tend login', async () => {
+    // The session `tend login` would have saved (the CLI's own test covers tend login itself).
+    const configDir = tempDataDir('tend-cli-config');
+    fs.writeFileSync(path.join(configDir, 'session.json'), JSON.stringify({ url: tend.url, email: OWNER.email, token: owner.cookie!.split('=')[1], csrf: owner.csrf }));
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'recent-queries', ...args], { env: { ...cleanEnv, TEND_CONFIG_DIR: configDir } });
+    const listed = (await owner.request('GET', '/api/v1/ui/recent-queries')).body;
+    expect(JSON.parse((await run('--json')).stdout)).toEqual(listed);
+    const table = (await run()).stdout.trim().split('\n');
+    expect(table[0]).toMatch(/^AT\s+DATASET\s+QUERY$/);
+    expect(table[1]).toBe(`${listed.recent[0].at}  app      ${JSON.stringify(listed.recent[0].spec)}`);
+  }, 30_000);
 });
