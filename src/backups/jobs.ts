@@ -14,7 +14,8 @@ const REMEMBERED = 100;
 export interface BackupJob {
   id: string;
   dest: string;
-  trigger: 'api' | 'schedule';
+  /** `cli`: `tend backup` on a folder no server holds (no event is written then). */
+  trigger: 'api' | 'schedule' | 'cli';
   status: 'queued' | 'running' | 'done' | 'failed';
   progress: Progress;
   started_at: string;
@@ -41,7 +42,7 @@ export class BackupJobs {
   constructor(private readonly deps: BackupJobsDeps) {}
 
   /** Queues a backup and answers at once; `done` settles when it has finished. */
-  start(dest: string, trigger: BackupJob['trigger'], keep?: number): { job: BackupJob; done: Promise<BackupJob> } {
+  start(dest: string, trigger: 'api' | 'schedule', keep?: number): { job: BackupJob; done: Promise<BackupJob> } {
     const job: BackupJob = { id: newBackupId(), dest, trigger, status: 'queued', progress: { files: 0, files_done: 0, files_written: 0, bytes_written: 0 }, started_at: new Date().toISOString() };
     this.jobs.set(job.id, job);
     for (const old of [...this.jobs.keys()].slice(0, Math.max(0, this.jobs.size - REMEMBERED))) this.jobs.delete(old);

@@ -86,7 +86,7 @@ export function registerBackup(program: Command): void {
         try {
           const r = await runBackup(db, openDestination(dest), { keep, onProgress: (p) => bar.update(p) });
           bar.stop();
-          printJob({ id: r.manifest.id, dest, trigger: 'api', status: 'done', progress: r.progress, started_at: started, finished_at: r.manifest.finished_at, rows: r.rows, removed_backups: r.removed_backups }, opts.json);
+          printJob({ id: r.manifest.id, dest, trigger: 'cli', status: 'done', progress: r.progress, started_at: started, finished_at: r.manifest.finished_at, rows: r.rows, removed_backups: r.removed_backups }, opts.json);
         } finally {
           bar.stop();
         }
