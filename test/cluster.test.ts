@@ -8,6 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterNode } from '../src/cluster/index.js';
+import { startReceiver, type Receiver } from './support/alerts.js';
 import { startPostgres, type PgCluster } from './support/postgres.js';
 import { repoRoot, tempDataDir } from './support/tend.js';
 
@@ -16,6 +17,12 @@ const auth = { authorization: `Bearer ${KEYS.TEND_ADMIN_KEY}`, 'content-type': '
 
 let pg: PgCluster;
 let yaml = '';
+/** The webhook receiver: answers 503 until `receiverUp`, keeps the requests it answered 2xx. */
+let receiver: Receiver;
+let receiverUp = false;
+/** Idempotency keys of the test's alerts' notifications, refused ones included (checks notify too). */
+const attempted: string[] = [];
+const ours = (body: string) => /^Pending/.test(JSON.parse(body).alerts[0].labels.alertname);
 let target: http.Server;
 /** When the check's target was probed (ms), by any node. */
 const hits: number[] = [];
@@ -33,7 +40,7 @@ async function startNode(id: string, yaml: string): Promise<Node> {
   fs.writeFileSync(configFile, yaml);
   const args = ['--import', 'tsx', path.join(repoRoot, 'src/cli/index.ts'), 'serve', '--port', '0', '--grpc-port', 'off', '--log-level', 'error',
     '--data', tempDataDir(`cluster-${id}`), '--meta', pg.url('cluster'), '--config', configFile];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...KEYS, TEND_NODE_ID: id }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...KEYS, TEND_NODE_ID: id, TEND_ALERT_RETRY_BASE_MS: '200' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`node ${id} did not start:\n${output}`)), 40_000);
@@ -78,7 +85,22 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   const { port } = target.address() as { port: number };
-  yaml = `environment: production\nchecks:\n  - name: probe\n    kind: http\n    url: http://127.0.0.1:${port}/\n    interval: 1s\n    timeout: 2s\n`;
+  receiver = await startReceiver();
+  receiver.status = (req) => {
+    if (ours(req.body)) attempted.push(String(req.headers['idempotency-key']));
+    return receiverUp ? 200 : 503;
+  };
+  yaml = `environment: production
+alerting:
+  receivers: [{ name: hook, webhook: { url: "${receiver.url}/" } }]
+  route: { receiver: hook, group_by: [alertname], group_wait: 0s }
+checks:
+  - name: probe
+    kind: http
+    url: http://127.0.0.1:${port}/
+    interval: 1s
+    timeout: 2s
+`;
   await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => startNode(id, yaml)));
 }, 90_000);
 
@@ -88,6 +110,7 @@ afterAll(async () => {
     n.child.kill('SIGTERM');
   })));
   target?.close();
+  await receiver?.close();
   await pg?.stop();
 });
 
@@ -186,5 +209,27 @@ describe('three nodes on one PostgreSQL', () => {
     await until('the new check on the other node', async () => ((await namesOn(y)).includes('via-api') ? true : undefined), 1000);
     expect((await fetch(`${x.url}/api/v1/checks/via-api`, { method: 'DELETE', headers: auth })).status).toBe(200);
     await until('the deletion on the other node', async () => ((await namesOn(y)).includes('via-api') ? undefined : true), 1000);
+  });
+
+  it('deliver notifications pending when their node is killed, each once, with the key they had', async () => {
+    const [x, y] = [...nodes.values()];
+    const alerts = Array.from({ length: 5 }, (_, i) => ({ labels: { alertname: `Pending${i}` } }));
+    const pushed = await fetch(`${x.url}/api/v2/alerts`, { method: 'POST', headers: { authorization: `Bearer ${KEYS.TEND_INGEST_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+    expect(pushed.status).toBe(200);
+    await until('five notifications attempted', async () => (new Set(attempted).size >= 5 ? true : undefined));
+    const keys = new Set(attempted);
+    x.child.kill('SIGKILL');
+    nodes.delete(x.id);
+    const killedAt = Date.now();
+    receiverUp = true;
+    const got = () => receiver.got.filter((r) => ours(r.body));
+    await until('every notification delivered by the node left', async () => (got().length >= 5 ? true : undefined), 20_000);
+    expect(Date.now() - killedAt).toBeLessThan(16_000);
+    await new Promise((r) => setTimeout(r, 1000)); // a late second delivery would show now
+    const delivered = got().map((r) => String(r.headers['idempotency-key']));
+    expect(delivered).toHaveLength(5);
+    expect(new Set(delivered)).toEqual(keys);
+    expect(got().map((r) => JSON.parse(r.body).alerts[0].labels.alertname).sort()).toEqual(alerts.map((a) => a.labels.alertname));
+    expect(y.id).not.toBe(x.id);
   });
 });

@@ -94,7 +94,7 @@ export class DeliveryQueue {
         return {
           id: crypto.randomUUID(), env_id: env.id, receiver: i.receiver, kind: i.kind, idx: i.index, group_key: n.groupKey,
           fingerprints: payload.alerts.map((a) => a.fingerprint).join(','), payload: JSON.stringify(payload), attempts: 0, created_at: now,
-          lease_owner: mine ? this.owner : null, lease_until: mine ? now + this.settings.attemptTimeoutMs * 3 : 0,
+          lease_owner: mine ? this.owner : null, lease_until: mine ? now + this.leaseMs() : 0,
         };
       });
     if (!rows.length) return;
@@ -163,13 +163,21 @@ export class DeliveryQueue {
     return (this.inFlight.get(receiver) ?? 0) < this.settings.perReceiver;
   }
 
+  /**
+   * How long a node owns a delivery it is sending: an attempt ends within its timeout, so a few
+   * seconds more is enough, and a node that dies mid-send hands the row on within 15 s.
+   */
+  private leaseMs(): number {
+    return this.settings.attemptTimeoutMs + 5_000;
+  }
+
   private async poll(): Promise<void> {
     const now = Date.now();
     const due = await this.meta.query(`SELECT * FROM alert_deliveries WHERE state = 'pending' AND next_at <= $1 AND lease_until <= $1 ORDER BY next_at LIMIT 200`, [now]);
     for (const row of due) {
       const receiver = String(row.receiver);
       if (!this.room(receiver)) continue;
-      const leaseUntil = now + this.settings.attemptTimeoutMs * 3;
+      const leaseUntil = now + this.leaseMs();
       const got = await this.meta.query(
         `UPDATE alert_deliveries SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND state = 'pending' AND lease_until <= $4 RETURNING id`,
         [this.owner, leaseUntil, row.id, now],
