@@ -92,8 +92,18 @@ export class ClickHouseCompiler extends SqlCompiler {
     return this.bind(Math.trunc(n));
   }
 
+  /**
+   * A bare integer: a Nullable cast in the time bound keeps ClickHouse from using the primary
+   * key and the day partitions (measured: the whole statement twice as slow).
+   */
   override timestamp(us: number): string {
-    return this.param(Math.trunc(us), 'integer');
+    return this.int(us);
+  }
+
+  /** Times are after 1970, so integer division is the floor. */
+  override timeBucket(granularityUs: number): string {
+    const g = this.int(granularityUs);
+    return `intDiv(${this.timeColumn}, ${g}) * ${g}`;
   }
 
   override epochMicros(ts: string): string {
