@@ -71,6 +71,8 @@ describe('backups to a folder', () => {
     // Only today's web day changed: yesterday and jobs are named again, not written again.
     await send('web', narrow(10, today));
     const second = await runBackup(t.tend.db, openDestination(dest));
+    // Taken within the same second, the later backup still has the greater id: it is the one restored.
+    expect(second.manifest.id > first.manifest.id).toBe(true);
     const written = eventFiles(second.manifest).filter((f) => !events.some((e) => e.path === f.path));
     expect(written.map((f) => [f.dataset, f.rows])).toEqual([['web', 210]]);
     expect(second.progress.files_written).toBe(second.manifest.files.length - 2);

@@ -58,9 +58,14 @@ export type Manifest = z.infer<typeof Manifest>;
 
 export const manifestPath = (id: string) => `${BACKUPS_FOLDER}${id}/manifest.json`;
 
-/** A backup id sorts by time: 20261130T031500Z-3fa2. */
-export function newBackupId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+let lastMs = 0;
+/**
+ * A backup id sorts by time, to the millisecond (20261130T031500.123Z-3fa2): the newest backup
+ * is the greatest id. Two ids made by this process never share a millisecond.
+ */
+export function newBackupId(now = Date.now()): string {
+  lastMs = Math.max(now, lastMs + 1);
+  const stamp = new Date(lastMs).toISOString().replace(/[-:]/g, '');
   return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
 }
 
