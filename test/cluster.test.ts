@@ -2,7 +2,6 @@
 // another when their owner is killed with kill -9, every result names its node, GET
 // /api/v1/cluster says who owns what, and a key revoked through one node stops working on the
 // others at once (LISTEN/NOTIFY). The nodes run from source (tsx), so no build is needed.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -10,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterNode } from '../src/cluster/index.js';
 import { startReceiver, type Receiver } from './support/alerts.js';
 import { startPostgres, type PgCluster } from './support/postgres.js';
-import { repoRoot, tempDataDir } from './support/tend.js';
+import { spawnTend, tempDataDir, type ChildTend } from './support/tend.js';
 
 const KEYS = { TEND_ADMIN_KEY: 'admin-key-of-the-cluster', TEND_INGEST_KEY: 'ingest-key-of-the-cluster', TEND_ADMIN_PASSWORD: 'correct horse battery staple 42' };
 const auth = { authorization: `Bearer ${KEYS.TEND_ADMIN_KEY}`, 'content-type': 'application/json' };
@@ -26,37 +25,16 @@ const ours = (body: string) => /^Pending/.test(JSON.parse(body).alerts[0].labels
 let target: http.Server;
 /** When the check's target was probed (ms), by any node. */
 const hits: number[] = [];
-interface Node {
-  id: string;
-  url: string;
-  child: ChildProcess;
-  configFile: string;
-}
+type Node = ChildTend & { id: string; configFile: string };
 const nodes = new Map<string, Node>();
 
 /** Each node reads its own copy of tend.yaml, deployed alike (until a test changes one). */
 async function startNode(id: string, yaml: string): Promise<Node> {
   const configFile = path.join(tempDataDir(`cluster-config-${id}`), 'tend.yaml');
   fs.writeFileSync(configFile, yaml);
-  const args = ['--import', 'tsx', path.join(repoRoot, 'src/cli/index.ts'), 'serve', '--port', '0', '--grpc-port', 'off', '--log-level', 'error',
-    '--data', tempDataDir(`cluster-${id}`), '--meta', pg.url('cluster'), '--config', configFile];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...KEYS, TEND_NODE_ID: id, TEND_ALERT_RETRY_BASE_MS: '200' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node ${id} did not start:\n${output}`)), 40_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const m = /listening on (https?:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`node ${id} exited with ${code}:\n${output}`)));
-  });
-  const node = { id, url, child, configFile };
+  const env = { ...KEYS, TEND_NODE_ID: id, TEND_ALERT_RETRY_BASE_MS: '200' };
+  const child = await spawnTend(tempDataDir(`cluster-${id}`), 0, env, ['--grpc-port', 'off', '--meta', pg.url('cluster'), '--config', configFile], { fromSource: true });
+  const node = Object.assign(child, { id, configFile });
   nodes.set(id, node);
   return node;
 }
@@ -105,10 +83,7 @@ checks:
 }, 90_000);
 
 afterAll(async () => {
-  await Promise.all([...nodes.values()].map((n) => new Promise((r) => {
-    n.child.once('exit', r);
-    n.child.kill('SIGTERM');
-  })));
+  await Promise.all([...nodes.values()].map((n) => n.stop()));
   target?.close();
   await receiver?.close();
   await pg?.stop();
@@ -133,9 +108,7 @@ describe('three nodes on one PostgreSQL', () => {
 
     const owner = nodes.get(owners[0])!;
     nodes.delete(owners[0]);
-    const exited = new Promise((r) => owner.child.once('exit', r));
-    owner.child.kill('SIGKILL');
-    await exited;
+    await owner.stop('SIGKILL');
     const stoppedAt = Date.now();
     const survivor = [...nodes.values()][0];
     const next = await until('another owner', async () => {
@@ -218,7 +191,7 @@ describe('three nodes on one PostgreSQL', () => {
     expect(pushed.status).toBe(200);
     await until('five notifications attempted', async () => (new Set(attempted).size >= 5 ? true : undefined));
     const keys = new Set(attempted);
-    x.child.kill('SIGKILL');
+    await x.stop('SIGKILL');
     nodes.delete(x.id);
     const killedAt = Date.now();
     receiverUp = true;

@@ -79,19 +79,23 @@ export interface ChildTend {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** `tend serve` (built CLI) as a child process; resolves once it prints its banner. */
-export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): Promise<ChildTend> {
+/**
+ * `tend serve` (built CLI) as a child process; resolves once it prints its banner. `fromSource`
+ * runs the TypeScript sources through tsx instead, for tests that must not depend on a build.
+ */
+export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = [], opts: { fromSource?: boolean } = {}): Promise<ChildTend> {
   const meta = testMeta(dataDir);
   const events = testEvents(dataDir);
   const args = ['serve', '--data', dataDir, '--port', String(port), '--log-level', 'error', ...(meta ? ['--meta', meta] : []), ...(events ? ['--events', events] : []), ...extraArgs];
-  const child = spawn(process.execPath, [cliPath, ...args], {
+  const cli = opts.fromSource ? ['--import', 'tsx', path.join(repoRoot, 'src/cli/index.ts')] : [cliPath];
+  const child = spawn(process.execPath, [...cli, ...args], {
     env: { ...process.env, TEND_INGEST_KEY: '', TEND_ADMIN_KEY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tend serve did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`tend serve did not start:\n${output}`)), opts.fromSource ? 60_000 : 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const m = /listening on (https?:\/\/\S+)/.exec(output);
@@ -104,7 +108,9 @@ export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEn
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     void exited.then((code) => reject(new Error(`tend serve exited with ${code}:\n${output}`)));
   });
-  const keys = readKeys(dataDir);
+  // A node joining a metadata store that has its keys already writes no keys.json: it has the ones it was given.
+  const joined = !fs.existsSync(path.join(dataDir, 'keys.json'));
+  const keys = joined ? { ingest_key: env.TEND_INGEST_KEY ?? '', admin_key: env.TEND_ADMIN_KEY ?? '' } : readKeys(dataDir);
   return {
     child,
     url,
