@@ -22,6 +22,7 @@ import { registerDeploys } from './deploys.js';
 import { registerBackup, registerRestore } from './backup.js';
 import { registerDatasets } from './datasets.js';
 import { registerCluster } from './cluster.js';
+import { registerMigrate } from './migrate.js';
 
 const program = new Command();
 program
@@ -51,6 +52,7 @@ registerBackup(program);
 registerRestore(program);
 registerDatasets(program);
 registerCluster(program);
+registerMigrate(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`tend: ${err.message}\n`);
