@@ -51,6 +51,10 @@ describe('the ClickHouse event store', () => {
     const sql = `SELECT ${c.ident('svc')} AS s, sum(${c.weightColumn}) AS n FROM ${source} WHERE ${c.timeRange({ startUs: T0, endUs: T0 + 1000 } as never)} AND ${c.contains(c.ident('svc'), c.param("a'p\\"))} = 0 GROUP BY s ORDER BY s`;
     expect(await read(sql)).toEqual([{ s: 'api', n: 4 }, { s: 'web', n: 1 }]);
     expect(await store.source(['a1'], T0 + DAY_US, T0 + 2 * DAY_US)).toBeUndefined();
+    // Reading a dataset that was never written creates nothing.
+    expect(await store.columns('never')).toEqual([]);
+    expect(await store.source(['never'], 0, T0)).toBeUndefined();
+    expect(await read("SELECT count() AS n FROM system.tables WHERE name = 'ev_never'")).toEqual([{ n: 0 }]);
   });
 
   it('keeps the type rules: integers widen to floats, mismatched values go to sibling columns', async () => {

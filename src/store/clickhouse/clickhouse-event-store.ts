@@ -71,7 +71,7 @@ export class ClickHouseEventStore implements EventStore {
   }
 
   private async appendDataset(datasetId: string, events: StoredEvent[], maxColumns: number): Promise<Refusal[]> {
-    let state = await this.stateOf(datasetId);
+    let state = await this.stateOf(datasetId, Infinity, true);
     let plan = planRows(state, events, maxColumns);
     if (plan.added.length > 0 || plan.widened.length > 0) {
       // Planned again under the lock against the table as it is now: another append (of this
@@ -79,7 +79,7 @@ export class ClickHouseEventStore implements EventStore {
       plan = await this.ddl.run(async () => {
         for (let attempt = 1; ; attempt++) {
           this.states.delete(datasetId);
-          state = await this.stateOf(datasetId);
+          state = await this.stateOf(datasetId, Infinity, true);
           const again = planRows(state, events, maxColumns);
           try {
             await this.alter(datasetId, again.added, again.widened);
@@ -180,16 +180,24 @@ export class ClickHouseEventStore implements EventStore {
     return rs.json<T>();
   }
 
-  /** The dataset's table, created when missing, with its columns and the days it holds. */
-  private async stateOf(datasetId: string, maxAgeMs = Infinity): Promise<DatasetState> {
+  /**
+   * The dataset's columns and the days it holds; its table is created first when `create` (a
+   * write), while a read of a dataset without one finds no columns and no days.
+   */
+  private async stateOf(datasetId: string, maxAgeMs = Infinity, create = false): Promise<DatasetState> {
     const cached = this.states.get(datasetId);
     if (cached && Date.now() - cached.loadedAt <= maxAgeMs) return cached;
     const table = eventTable(datasetId);
-    await this.client.command({
-      query: `CREATE TABLE IF NOT EXISTS ${clickHouseIdent(table)} (${clickHouseIdent(TIME_COLUMN)} Int64, ${clickHouseIdent(SAMPLERATE_COLUMN)} Int64)
-        ENGINE = MergeTree PARTITION BY intDiv(${clickHouseIdent(TIME_COLUMN)}, ${DAY_US}) ORDER BY ${clickHouseIdent(TIME_COLUMN)}`,
-    });
-    const described = await this.query<{ name: string; type: string }>(`DESCRIBE TABLE ${clickHouseIdent(table)}`);
+    if (create) {
+      await this.client.command({
+        query: `CREATE TABLE IF NOT EXISTS ${clickHouseIdent(table)} (${clickHouseIdent(TIME_COLUMN)} Int64, ${clickHouseIdent(SAMPLERATE_COLUMN)} Int64)
+          ENGINE = MergeTree PARTITION BY intDiv(${clickHouseIdent(TIME_COLUMN)}, ${DAY_US}) ORDER BY ${clickHouseIdent(TIME_COLUMN)}`,
+      });
+    }
+    // system.columns lists a table's columns in their order, which is the order they first arrived.
+    const described = await this.query<{ name: string; type: string }>(
+      `SELECT name, type FROM system.columns WHERE database = ${literal(this.database)} AND table = ${literal(table)}`,
+    );
     const columns = described.filter((d) => d.name !== TIME_COLUMN && d.name !== SAMPLERATE_COLUMN).map((d) => ({ name: d.name, type: TYPE_OF[d.type] ?? 'string' }));
     const days = await this.query<{ partition: string }>(
       `SELECT DISTINCT partition FROM system.parts WHERE database = ${literal(this.database)} AND table = ${literal(table)} AND active`,
