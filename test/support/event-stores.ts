@@ -47,6 +47,10 @@ export async function stopClickHouseServer(): Promise<void> {
 export async function onClickHouse(load: () => Promise<unknown>): Promise<void> {
   const ch = await clickHouseServer();
   process.env.TEND_TEST_EVENTS = ch.url.replace('http://', 'clickhouse://default:@');
-  afterAll(stopClickHouseServer);
+  afterAll(async () => {
+    // A worker that runs another file next must not send it to this stopped server.
+    delete process.env.TEND_TEST_EVENTS;
+    await stopClickHouseServer();
+  });
   await load();
 }
