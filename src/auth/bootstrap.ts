@@ -11,8 +11,8 @@ import type { AuthService } from './auth-service.js';
 import { suppliedKeyProblem } from './keys.js';
 import type { People } from './people.js';
 import { bootstrapOwner, type OwnerBootstrap } from './users/bootstrap-owner.js';
+import { KEYS_FILE } from '../data-files.js';
 
-export const KEYS_FILE = 'keys.json';
 
 export interface BootstrapResult {
   /** True on the very first start, when keys were just made. */

@@ -1,7 +1,7 @@
 // Environments, API keys, people (users, roles, sessions, sign-in, single sign-on), the
 // permission table and the access hook that applies it, and the bootstrap of the first start.
 export { AuthService, slugify, type Principal, type KeyRecord } from './auth-service.js';
-export { bootstrap, bootstrapOnce, KEYS_FILE, type BootstrapResult } from './bootstrap.js';
+export { bootstrap, bootstrapOnce, type BootstrapResult } from './bootstrap.js';
 export { KEY_KINDS, type KeyKind } from './keys.js';
 export { registerAuthRoutes } from './routes.js';
 export { registerAccessHook, registeredRoutes, principalOf, keyFromHeaders, type Access } from './access.js';

@@ -1,16 +1,13 @@
 // What CLI commands that talk to a running server share: where it is and which key to use.
 import path from 'node:path';
 import fs from 'node:fs';
-import { KEYS_FILE } from '../auth/index.js';
+import { KEYS_FILE, SERVER_FILE } from '../data-files.js';
 
 export interface ClientOptions {
   url?: string;
   key?: string;
   data?: string;
 }
-
-/** Written by `tend serve` into its data folder: where the server holding the folder listens. */
-export const SERVER_FILE = 'server.json';
 
 /** The URL the server running on `dataDir` wrote at start, if any. */
 export function runningServerUrl(dataDir: string): string | undefined {

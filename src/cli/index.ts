@@ -1,60 +1,59 @@
 #!/usr/bin/env node
 // The `tend` command. Each subcommand lives in its own file and registers itself here.
 import { Command } from 'commander';
-import { registerServe } from './serve.js';
-import { registerKeys } from './keys.js';
-import { registerSend } from './send.js';
-import { registerMarkers } from './markers.js';
-import { registerQuery } from './query.js';
-import { registerChecks } from './checks.js';
-import { registerAlerts } from './alerts.js';
-import { registerSlo } from './slo.js';
-import { registerLogin } from './login.js';
-import { registerUsers } from './users.js';
-import { registerServices } from './services.js';
-import { registerCatalog } from './catalog.js';
-import { registerOncall } from './oncall.js';
-import { registerRecentQueries } from './recent-queries.js';
-import { registerIncidents } from './incidents.js';
-import { registerCustomers } from './customers.js';
-import { registerCapacity } from './capacity.js';
-import { registerDeploys } from './deploys.js';
-import { registerBackup, registerRestore } from './backup.js';
-import { registerDatasets } from './datasets.js';
-import { registerCluster } from './cluster.js';
-import { registerMigrate } from './migrate.js';
 
-const program = new Command();
-program
-  .name('tend')
-  .description('Tend: production operations for teams who own their code in production.\nDocs: README.md and docs/ in the Tend source')
-  .version('0.1.0');
+type Register = (program: Command) => void;
 
-registerServe(program);
-registerKeys(program);
-registerSend(program);
-registerMarkers(program);
-registerQuery(program);
-registerChecks(program);
-registerAlerts(program);
-registerSlo(program);
-registerLogin(program);
-registerUsers(program);
-registerServices(program);
-registerCatalog(program);
-registerOncall(program);
-registerRecentQueries(program);
-registerIncidents(program);
-registerCustomers(program);
-registerCapacity(program);
-registerDeploys(program);
-registerBackup(program);
-registerRestore(program);
-registerDatasets(program);
-registerCluster(program);
-registerMigrate(program);
+/**
+ * The file that registers each command, loaded only when that command runs: commands pull in
+ * what they need (the server, DuckDB, the AWS SDK...), and loading every command's code cost
+ * each run about a second before it did anything. `tend --help`, `--version` and a name that
+ * is no command load them all. Files that register several commands appear once per name.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./serve.js')).registerServe,
+  keys: async () => (await import('./keys.js')).registerKeys,
+  send: async () => (await import('./send.js')).registerSend,
+  markers: async () => (await import('./markers.js')).registerMarkers,
+  query: async () => (await import('./query.js')).registerQuery,
+  checks: async () => (await import('./checks.js')).registerChecks,
+  alerts: async () => (await import('./alerts.js')).registerAlerts,
+  triggers: async () => (await import('./alerts.js')).registerAlerts,
+  slo: async () => (await import('./slo.js')).registerSlo,
+  login: async () => (await import('./login.js')).registerLogin,
+  logout: async () => (await import('./login.js')).registerLogin,
+  users: async () => (await import('./users.js')).registerUsers,
+  services: async () => (await import('./services.js')).registerServices,
+  catalog: async () => (await import('./catalog.js')).registerCatalog,
+  oncall: async () => (await import('./oncall.js')).registerOncall,
+  'recent-queries': async () => (await import('./recent-queries.js')).registerRecentQueries,
+  incidents: async () => (await import('./incidents.js')).registerIncidents,
+  customer: async () => (await import('./customers.js')).registerCustomers,
+  customers: async () => (await import('./customers.js')).registerCustomers,
+  capacity: async () => (await import('./capacity.js')).registerCapacity,
+  deploy: async () => (await import('./deploys.js')).registerDeploys,
+  deploys: async () => (await import('./deploys.js')).registerDeploys,
+  backup: async () => (await import('./backup.js')).registerBackup,
+  restore: async () => (await import('./backup.js')).registerRestore,
+  datasets: async () => (await import('./datasets.js')).registerDatasets,
+  cluster: async () => (await import('./cluster.js')).registerCluster,
+  migrate: async () => (await import('./migrate.js')).registerMigrate,
+};
 
-program.parseAsync(process.argv).catch((err: Error) => {
+async function main(): Promise<void> {
+  const program = new Command();
+  program
+    .name('tend')
+    .description('Tend: production operations for teams who own their code in production.\nDocs: README.md and docs/ in the Tend source')
+    .version('0.1.0');
+  const named = COMMANDS[process.argv[2]];
+  const registers = named ? [await named()] : await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  // A file named twice (alerts and triggers) registers its commands once.
+  for (const register of new Set(registers)) register(program);
+  await program.parseAsync(process.argv);
+}
+
+main().catch((err: Error) => {
   process.stderr.write(`tend: ${err.message}\n`);
   process.exit(1);
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { startTend, type Tend } from '../server/index.js';
-import { SERVER_FILE } from './client.js';
+import { SERVER_FILE } from '../data-files.js';
 
 export function registerServe(program: Command): void {
   program
