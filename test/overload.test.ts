@@ -113,7 +113,7 @@ describe('overload', () => {
     // ~55 of these batches, their events taking 3-5 times that) and queues at most QUEUE_EVENTS
     // events; DuckDB holds the rows appended since the last checkpoint (32 MiB of log: ~45 MB);
     // the rest is garbage awaiting collection (bodies the flood sends pass through 64 KB socket
-    // buffers). Measured: +196-217 MB on Node 20 and 22, +298-315 MB on Node 24, whose V8 grows
+    // buffers). Measured: +196-217 MB on Node 20 and 22, +298-320 MB on Node 24, whose V8 grows
     // the young generation to 128 MB under sustained allocation where 20 and 22 stop at 32 MB
     // (docs/benchmarks.md, "Memory under a flood"). A server that kept what it was sent, even
     // as raw text, would fail it: the flood sends 1.5 times as much.
