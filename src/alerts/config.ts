@@ -1,13 +1,13 @@
 // tend.yaml's `alerting:` (receivers, route tree, inhibit rules, time intervals, SMTP) and
 // `triggers:`, validated with zod. `${NAME}` anywhere in a string takes the value of the
 // environment variable, so secrets stay out of the file.
-import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { fieldPath } from '../http/index.js';
 import { parseDuration } from './duration.js';
 import { MatcherError, parseMatchers } from './matchers.js';
 import { TriggerInput } from './triggers/definition.js';
+import { readConfigText } from '../config-file.js';
 
 export class AlertsConfigError extends Error {}
 
@@ -194,12 +194,7 @@ export function parseAlertsFile(text: string, label = 'tend.yaml', env: NodeJS.P
 
 /** Reads the file; undefined when it does not exist and `optional`. */
 export function readAlertsFile(file: string, optional: boolean, env: NodeJS.ProcessEnv = process.env): AlertsFile | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && optional) return undefined;
-    throw new AlertsConfigError(`${file}: ${(err as Error).message}`);
-  }
+  const text = readConfigText(file, optional);
+  if (text === undefined) return undefined;
   return parseAlertsFile(text, file, env);
 }

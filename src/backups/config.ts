@@ -7,12 +7,12 @@
 //     grace: 2h                    # how late a run may be before the tend-backup heartbeat alerts (default 1h)
 //
 // Problems are reported with their place in the file, like the rest of tend.yaml.
-import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CronExpressionParser } from 'cron-parser';
 import { isS3 } from './destination.js';
+import { readConfigText } from '../config-file.js';
 
 const BackupsShape = z.strictObject({
   schedule: z.string().refine((s) => cronOk(s), 'not a valid cron expression (minute hour day month weekday)'),
@@ -33,13 +33,8 @@ function cronOk(expr: string): boolean {
 
 /** The `backups` section of tend.yaml, or undefined when there is none (or no file). */
 export function readBackupSettings(file: string, named: boolean): BackupSettings | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !named) return undefined;
-    throw new Error(`${file}: ${(err as Error).message}`);
-  }
+  const text = readConfigText(file, !named);
+  if (text === undefined) return undefined;
   const raw = ((parseYaml(text) ?? {}) as { backups?: unknown }).backups;
   if (raw === undefined || raw === null) return undefined;
   const parsed = BackupsShape.safeParse(raw);

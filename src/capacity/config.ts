@@ -9,10 +9,10 @@
 //         requests_per_second: 800     # all endpoints together
 //         endpoints: { /pay: 200 }     # requests per second, per endpoint
 //         resources: { db.pool.in_use: 50 }   # a column's peak against its maximum
-import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { fieldPath } from '../http/index.js';
+import { readConfigText } from '../config-file.js';
 
 export class CapacityConfigError extends Error {}
 
@@ -64,12 +64,7 @@ export function parseCapacityFile(text: string, label = 'tend.yaml'): CapacityFi
 
 /** Reads the file; no limits when it does not exist and was not named explicitly. */
 export function readCapacityFile(file: string, named: boolean): CapacityFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !named) return { environment: 'production', services: new Map() };
-    throw new CapacityConfigError(`${file}: ${(err as Error).message}`);
-  }
+  const text = readConfigText(file, !named);
+  if (text === undefined) return { environment: 'production', services: new Map() };
   return parseCapacityFile(text, file);
 }

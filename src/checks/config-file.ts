@@ -1,10 +1,10 @@
 // tend.yaml: checks and status pages as code. The file is read at start and by
 // `tend checks apply`; every problem is reported with its place in the file
 // ("checks[1].url: ...") before anything is changed.
-import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { firstIssue, parseCheck, type CheckDefinition } from './definition.js';
+import { readConfigText } from '../config-file.js';
 
 export const PAGE_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -87,12 +87,7 @@ export function parseChecksFile(text: string, label = 'tend.yaml'): ChecksFile {
 
 /** Reads the file, or undefined when it does not exist and `optional` is set. */
 export function readChecksFile(file: string, optional: boolean): ChecksFile | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && optional) return undefined;
-    throw new ChecksFileError(`${file}: ${(err as Error).message}`);
-  }
+  const text = readConfigText(file, optional);
+  if (text === undefined) return undefined;
   return parseChecksFile(text, file);
 }

@@ -4,12 +4,12 @@
 //   datasets:
 //     checkout: {endpoint_field: endpoint, customer_field: customer_id, build_field: build_id,
 //                duration_field: duration_ms, error: 'GTE($status_code, 500)'}
-import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { fieldPath } from '../http/index.js';
 import { parseCalculatedField, type Expr } from '../query/index.js';
 import type { DeclaredFields } from './fields.js';
+import { readConfigText } from '../config-file.js';
 
 export class DatasetFieldsError extends Error {}
 
@@ -66,12 +66,7 @@ export function parseDatasetFieldsFile(text: string, label = 'tend.yaml'): Datas
 
 /** Reads the file; no declarations when it does not exist and was not named explicitly. */
 export function readDatasetFieldsFile(file: string, named: boolean): DatasetFieldsFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !named) return { environment: 'production', datasets: new Map() };
-    throw new DatasetFieldsError(`${file}: ${(err as Error).message}`);
-  }
+  const text = readConfigText(file, !named);
+  if (text === undefined) return { environment: 'production', datasets: new Map() };
   return parseDatasetFieldsFile(text, file);
 }

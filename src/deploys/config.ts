@@ -11,11 +11,11 @@
 //       checkout: { window: 30m, thresholds: { error_rate: 0.005 } }
 //     github: { secret_env: GITHUB_WEBHOOK_SECRET }   # deployment_status webhooks (or secret:)
 //     gitlab: { token_env: GITLAB_WEBHOOK_TOKEN }     # deployment events (or token:)
-import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../alerts/index.js';
 import { fieldPath } from '../http/index.js';
+import { readConfigText } from '../config-file.js';
 
 export class DeploysConfigError extends Error {}
 
@@ -90,13 +90,7 @@ export function parseDeploysFile(text: string, label = 'tend.yaml', env: NodeJS.
 
 /** Reads the file; the defaults when it does not exist and was not named. */
 export function readDeploysFile(file: string, named: boolean, env: NodeJS.ProcessEnv = process.env): DeploySettings {
-  let text = '';
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if (!((err as NodeJS.ErrnoException).code === 'ENOENT' && !named)) throw new DeploysConfigError(`${file}: ${(err as Error).message}`);
-  }
-  return parseDeploysFile(text, file, env);
+  return parseDeploysFile(readConfigText(file, !named) ?? '', file, env);
 }
 
 /** A service's window and thresholds: its own where it has them, else the section's. */

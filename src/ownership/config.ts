@@ -1,13 +1,13 @@
 // tend.yaml's ownership blocks: `teams:`, `services:`, `schedules:`, `escalation_policies:`,
 // `handoff:`, `scorecards:`, `paging:` and `incidents:`. Read at start; every problem is
 // reported with its place in the file before anything is applied.
-import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../alerts/index.js';
 import { fieldPath } from '../http/index.js';
+import { readConfigText } from '../config-file.js';
 
 export class OwnershipConfigError extends Error {}
 
@@ -232,12 +232,7 @@ export function checkReceivers(f: OwnershipFile, receivers: string[], label = 't
 
 /** Reads the file; the empty catalog when it does not exist and `optional`. */
 export function readOwnershipFile(file: string, optional: boolean): OwnershipFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && optional) return emptyOwnership(path.dirname(path.resolve(file)));
-    throw new OwnershipConfigError(`${file}: ${(err as Error).message}`);
-  }
+  const text = readConfigText(file, optional);
+  if (text === undefined) return emptyOwnership(path.dirname(path.resolve(file)));
   return parseOwnershipFile(text, file, path.dirname(path.resolve(file)));
 }

@@ -4,10 +4,10 @@
 //     datasets: {"tend.audit": 400d, "web-*": 14d}
 // Days are written as "14d", "8w", "1y" (365 days) or a whole number of days; 0 keeps everything.
 // --retention-days (or TEND_RETENTION_DAYS), when given, sets the default instead of the file.
-import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { RetentionRules } from './policy.js';
+import { readConfigText } from '../config-file.js';
 
 export class RetentionConfigError extends Error {}
 
@@ -53,12 +53,7 @@ export function parseRetention(text: string, label: string, flagDays: number | u
 
 /** Reads tend.yaml; no file (when it was not named) means the default for every dataset. */
 export function readRetention(file: string, optional: boolean, flagDays: number | undefined): RetentionRules {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && optional) return { defaultDays: flagDays ?? DEFAULT_RETENTION_DAYS, datasets: {} };
-    throw new RetentionConfigError(`${file}: ${(err as Error).message}`);
-  }
+  const text = readConfigText(file, optional);
+  if (text === undefined) return { defaultDays: flagDays ?? DEFAULT_RETENTION_DAYS, datasets: {} };
   return parseRetention(text, file, flagDays);
 }

@@ -1,12 +1,12 @@
 // tend.yaml's `slos:` and `derived_columns:` (and `slo_interval`): read at start, every
 // problem reported with its place in the file before anything is applied.
-import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../alerts/index.js';
 import { fieldPath } from '../http/index.js';
 import { expandBurnAlerts, SloDefinitionError, SloInput, type Slo } from './definition.js';
 import { DerivedColumnInput } from './derived-columns.js';
+import { readConfigText } from '../config-file.js';
 
 export type SloDefinition = Omit<Slo, 'id' | 'envId' | 'managedBy' | 'createdAt' | 'updatedAt'>;
 
@@ -85,12 +85,7 @@ export function parseSlosFile(text: string, label = 'tend.yaml'): SlosFile {
 
 /** Reads the file; undefined when it does not exist and `optional`. */
 export function readSlosFile(file: string, optional: boolean): SlosFile | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && optional) return undefined;
-    throw new SloDefinitionError(`${file}: ${(err as Error).message}`);
-  }
+  const text = readConfigText(file, optional);
+  if (text === undefined) return undefined;
   return parseSlosFile(text, file);
 }

@@ -13,10 +13,10 @@
 //       create_users: true                           # make unknown users at their first sign-in
 //
 // Problems are reported with their place in the file, like the rest of tend.yaml.
-import fs from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ROLES } from '../permissions.js';
+import { readConfigText } from '../../config-file.js';
 
 const RoleMap = z.record(z.string().min(1).max(100), z.enum(ROLES));
 
@@ -41,13 +41,8 @@ export type OidcSettings = Omit<z.infer<typeof OidcShape>, 'client_secret_env'> 
 
 /** The `auth.oidc` section of tend.yaml, or undefined when there is none (or no file). */
 export function readOidcSettings(file: string, named: boolean, env: NodeJS.ProcessEnv = process.env): OidcSettings | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !named) return undefined;
-    throw new Error(`${file}: ${(err as Error).message}`);
-  }
+  const text = readConfigText(file, !named);
+  if (text === undefined) return undefined;
   const doc = (parseYaml(text) ?? {}) as { auth?: { oidc?: unknown } };
   const raw = doc.auth?.oidc;
   if (raw === undefined) return undefined;
