@@ -11,14 +11,11 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AuthService } from '../src/auth/index.js';
 import { checkBackup, chooseBackup, openDestination, restoreInto, type BackupJob } from '../src/backups/index.js';
-import { DatasetRegistry, DuckDatabase, DuckEventStore } from '../src/store/index.js';
 import { spawnTend, type ChildTend } from '../test/support/tend.js';
+import { fillDataFolder, folderBytes } from './backup-data.js';
 import { generateEvents } from './generator.js';
 import { httpPoster } from './load.js';
-import { loadBenchEvents } from './query-data.js';
 import { recordResult, tempDir } from './report.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
@@ -27,29 +24,6 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const MB = 1e6;
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
-
-function folderBytes(dir: string): number {
-  let n = 0;
-  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile()) n += fs.statSync(path.join(e.parentPath, e.name)).size;
-  return n;
-}
-
-async function fill(dataDir: string): Promise<void> {
-  const db = await DuckDatabase.open(dataDir);
-  try {
-    const store = await DuckEventStore.open(db);
-    const auth = await AuthService.open(db);
-    const env = await auth.ensureEnvironment('production');
-    const dataset = await (await DatasetRegistry.open(db)).findOrCreate(env.id, 'bench');
-    let shown = 0;
-    await loadBenchEvents(store, db, dataset, EVENTS, Date.now(), (done) => {
-      if (done - shown >= EVENTS / 8) console.log(`  loaded ${(done / 1e6).toFixed(1)}M events`);
-      shown = done;
-    });
-  } finally {
-    db.close();
-  }
-}
 
 async function backupViaApi(tend: ChildTend, dest: string): Promise<{ job: BackupJob; seconds: number }> {
   const t0 = performance.now();
@@ -84,15 +58,9 @@ async function ingestUntil(tend: ChildTend, until: Promise<unknown>): Promise<nu
   return acked / seconds(t0);
 }
 
-// The store keeps its writer connections open, and with them DuckDB's lock on the file: the
-// folder is filled by a child process of this script, so `tend serve` can open it after.
-if (process.env.BENCH_FILL) {
-  await fill(process.env.BENCH_FILL);
-  process.exit(0);
-}
 const dataDir = tempDir('bench-backup-data');
 let t0 = performance.now();
-execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { env: { ...process.env, BENCH_FILL: dataDir }, stdio: 'inherit' });
+fillDataFolder(dataDir, EVENTS);
 const loadSeconds = seconds(t0);
 const folder = folderBytes(dataDir);
 console.log(`data folder: ${EVENTS.toLocaleString('en')} events, ${(folder / MB).toFixed(0)} MB (loaded in ${loadSeconds.toFixed(0)} s)`);
