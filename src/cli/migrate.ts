@@ -3,7 +3,8 @@
 // PostgreSQL, so scale-out nodes take over with everything they had. The folder is only read.
 // The schema comes from Tend itself (a start on the empty database runs every migration), then
 // each table is emptied of what that start made and filled from the folder; a run that was
-// interrupted is simply run again. Counts per table are compared at the end.
+// interrupted is simply run again. Counts per table are compared at the end. Events go to
+// ClickHouse with --events (store/migrate-events.ts); either part may be run alone.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.js';
 import { startTend } from '../server/index.js';
-import { DuckDatabase, PgMetaStore, quoteIdent, type MetaStore } from '../store/index.js';
+import { DuckDatabase, migrateEvents, PgMetaStore, quoteIdent, type DayCount, type MetaStore } from '../store/index.js';
 
 const ROWS_PER_STATEMENT = 500;
 /** Present while a copy is under way: lets a run that was cut short start again over its own rows. */
@@ -34,7 +35,7 @@ export async function migrateMetadata(from: string, metaUrl: string, onTable: (t
     const node = await startTend(loadConfig({ data: scratch, meta: metaUrl, port: 0, grpcPort: 'off', logLevel: 'silent' }, {}), {});
     await node.close();
     fs.rmSync(scratch, { recursive: true, force: true });
-    const source = await DuckDatabase.open(from);
+    const source = await DuckDatabase.open(from, { readOnly: true });
     try {
       const tables = (await tablesOf(target)).filter((t) => t !== 'schema_migrations' && t !== MARKER);
       const present = new Set(await tablesOf(source));
@@ -90,24 +91,44 @@ export function registerMigrate(program: Command): void {
     .command('migrate')
     .description('Copy an embedded install (a stopped data folder) to the scale-out stores')
     .requiredOption('--from <dir>', 'the data folder to copy (only read; stop its tend serve first)')
-    .requiredOption('--meta <url>', 'PostgreSQL for the metadata: postgres://user:password@host:5432/tend (an empty database)')
-    .option('--json', 'print the counts per table as JSON')
-    .action(async (opts: { from: string; meta: string; json?: boolean }) => {
-      const bar = new cliProgress.SingleBar({ format: 'metadata | {bar} | {table} {value}/{total} rows', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+    .option('--meta <url>', 'PostgreSQL for the metadata: postgres://user:password@host:5432/tend (an empty database)')
+    .option('--events <url>', 'ClickHouse for the events: clickhouse://user:password@host:8123/tend (run again to resume)')
+    .option('--json', 'print the counts per table, and per dataset and day, as JSON')
+    .action(async (opts: { from: string; meta?: string; events?: string; json?: boolean }) => {
+      if (!opts.meta && !opts.events) throw new Error('give --meta, --events or both: where to copy to');
+      const from = path.resolve(opts.from);
+      if (!fs.existsSync(path.join(from, 'tend.duckdb'))) throw new Error(`--from: ${from} holds no tend.duckdb`);
+      const bar = new cliProgress.SingleBar({ format: '{part} | {bar} | {what} {value}/{total}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
       let current = '';
-      const counts = await migrateMetadata(path.resolve(opts.from), opts.meta, (table, done, total) => {
+      const progress = (part: string, what: string, done: number, total: number) => {
         if (opts.json) return;
-        if (table !== current) {
+        if (what !== current) {
           if (current) bar.stop();
-          bar.start(total, 0, { table });
-          current = table;
+          bar.start(total, 0, { part, what });
+          current = what;
         }
-        bar.update(done, { table });
-      });
+        bar.update(done, { part, what });
+      };
+      const tables = opts.meta ? await migrateMetadata(from, opts.meta, (table, done, total) => progress('metadata', table, done, total)) : [];
+      const days = opts.events ? await migrateEvents(from, opts.events, (done, total) => progress('events', 'events', done, total)) : [];
       if (current) bar.stop();
-      const wrong = counts.filter((c) => c.from !== c.to);
-      if (opts.json) process.stdout.write(JSON.stringify({ tables: counts, ok: wrong.length === 0 }, null, 2) + '\n');
-      else process.stdout.write(`copied ${counts.reduce((s, c) => s + c.to, 0)} rows in ${counts.length} tables; ${wrong.length ? `counts differ: ${wrong.map((c) => `${c.table} ${c.from} -> ${c.to}`).join(', ')}` : 'every count matches'}\n`);
+      const wrong = [...tables, ...days].filter((c) => c.from !== c.to);
+      if (opts.json) process.stdout.write(JSON.stringify({ ...(opts.meta ? { tables } : {}), ...(opts.events ? { days } : {}), ok: wrong.length === 0 }, null, 2) + '\n');
+      else process.stdout.write(summary(tables, days, opts));
       if (wrong.length) process.exitCode = 1;
     });
+}
+
+function summary(tables: TableCount[], days: DayCount[], opts: { meta?: string; events?: string }): string {
+  const lines: string[] = [];
+  if (opts.meta) {
+    const wrong = tables.filter((c) => c.from !== c.to);
+    lines.push(`metadata: copied ${tables.reduce((s, c) => s + c.to, 0)} rows in ${tables.length} tables; ${wrong.length ? `counts differ: ${wrong.map((c) => `${c.table} ${c.from} -> ${c.to}`).join(', ')}` : 'every count matches'}`);
+  }
+  if (opts.events) {
+    for (const d of days) lines.push(`  ${d.dataset ?? d.table}  ${d.day}  ${d.from} -> ${d.to}${d.from === d.to ? '' : '  DIFFERS'}`);
+    const wrong = days.filter((d) => d.from !== d.to).length;
+    lines.push(`events: ${days.reduce((s, d) => s + d.to, 0)} rows in ${days.length} dataset-days; ${wrong ? `${wrong} counts differ` : 'every count matches'}`);
+  }
+  return lines.join('\n') + '\n';
 }

@@ -15,4 +15,5 @@ export { DuckEventStore } from './duckdb/duckdb-event-store.js';
 export { Checkpoints } from './duckdb/checkpoints.js';
 export { Serial } from './serial.js';
 export { Leases } from './leases.js';
+export { migrateEvents, type DayCount } from './migrate-events.js';
 export { quoteIdent, partitionTable, DAY_US } from './duckdb/partitions.js';

@@ -35,17 +35,20 @@ export class DuckDatabase implements MetaStore {
     private readonly instance: DuckDBInstance,
   ) {}
 
-  static async open(dataDir: string, options: { memoryLimit?: string } = {}): Promise<DuckDatabase> {
-    fs.mkdirSync(dataDir, { recursive: true });
+  /** `readOnly` opens an existing file without writing to it (tend migrate reads a stopped folder). */
+  static async open(dataDir: string, options: { memoryLimit?: string; readOnly?: boolean } = {}): Promise<DuckDatabase> {
+    if (!options.readOnly) fs.mkdirSync(dataDir, { recursive: true });
     const file = path.join(dataDir, 'tend.duckdb');
     const settings: Record<string, string> = { checkpoint_threshold: CHECKPOINT_THRESHOLD };
     if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
+    if (options.readOnly) settings.access_mode = 'READ_ONLY';
     const instance = await DuckDBInstance.create(file, settings).catch((err: Error) => {
       const holder = /Conflicting lock is held in .*\(PID (\d+)\)/.exec(err.message);
       if (!holder) throw err;
       throw new Error(`the data folder ${dataDir} is locked by another process (PID ${holder[1]}), probably a running tend serve: stop it or use another --data`);
     });
     const db = new DuckDatabase(file, instance);
+    if (options.readOnly) return db;
     await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`);
     return db;
   }
