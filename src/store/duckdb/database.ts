@@ -29,8 +29,6 @@ export class DuckDatabase implements MetaStore {
   private readonly metaWrites = new Serial();
   private readonly migrations = new Serial();
   private bulk?: BulkUpsert;
-  /** Connections given to the writers; closed with the database, which frees its file lock. */
-  private readonly dedicated: DuckDBConnection[] = [];
 
   private constructor(
     readonly file: string,
@@ -55,11 +53,9 @@ export class DuckDatabase implements MetaStore {
     return db;
   }
 
-  /** A dedicated connection, for the writer that keeps appenders open; closed by close(). */
-  async connect(): Promise<DuckDBConnection> {
-    const conn = await this.instance.connect();
-    this.dedicated.push(conn);
-    return conn;
+  /** A dedicated connection, for the writer that keeps appenders open. */
+  connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
   }
 
   async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -134,9 +130,6 @@ export class DuckDatabase implements MetaStore {
 
   close(): void {
     this.bulk?.close();
-    // A connection left open keeps the instance, and the lock on its file, alive: another
-    // process could not open the folder after a Tend in this one had closed it.
-    for (const c of this.dedicated.splice(0)) c.closeSync();
     for (const c of this.idle) c.closeSync();
     this.idle = [];
     this.instance.closeSync();
