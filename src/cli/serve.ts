@@ -37,15 +37,18 @@ export function registerServe(program: Command): void {
     .option('--session-max-age <duration>', 'and this long after sign-in, e.g. 7d (env TEND_SESSION_MAX_AGE)')
     .action(async (flags) => {
       const config = loadConfig(flags);
+      // CLI commands that find the folder locked by this server ask it at this address.
+      const serverFile = path.join(config.dataDir, SERVER_FILE);
+      // Handlers go in before the start: /healthz answers while the last parts still start, and
+      // a SIGTERM then (a service manager, a deploy) must stop cleanly, not kill the process.
+      const signals = stopOnSignals(serverFile);
       const tend = await startTend(config).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'EADDRINUSE') throw err;
         throw new Error(`port ${config.port} on ${config.host} is already in use: stop what holds it or pass --port`);
       });
-      // CLI commands that find the folder locked by this server ask it at this address.
-      const serverFile = path.join(tend.config.dataDir, SERVER_FILE);
       fs.writeFileSync(serverFile, JSON.stringify({ url: tend.url, pid: process.pid }) + '\n');
       process.stdout.write(banner(tend));
-      stopOnSignals(tend, serverFile);
+      signals.serving(tend);
     });
 }
 
@@ -54,25 +57,18 @@ const STOP_DEADLINE_MS = 25_000;
 
 /**
  * SIGTERM or SIGINT: finish the requests in flight, commit what is queued, checkpoint (so the
- * next start replays nothing), remove server.json and exit. A second signal, or a stop that
- * passes the deadline, exits at once: every acknowledged event is already durable in the log.
+ * next start replays nothing), remove server.json and exit. A signal during the start stops
+ * as soon as the start is done. A second signal, or a stop that passes the deadline, exits at
+ * once: every acknowledged event is already durable in the log.
  */
-function stopOnSignals(tend: Tend, serverFile: string): void {
-  let stopping = false;
+function stopOnSignals(serverFile: string): { serving(tend: Tend): void } {
+  let running: Tend | undefined;
+  let stopAsked = false;
   const exit = (code: number) => {
     fs.rmSync(serverFile, { force: true });
     process.exit(code);
   };
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      process.stderr.write(`${signal} again: exiting without waiting for the clean stop\n`);
-      exit(1);
-    }
-    stopping = true;
-    setTimeout(() => {
-      process.stderr.write(`clean stop took more than ${STOP_DEADLINE_MS / 1000} s: exiting; the next start replays the log\n`);
-      exit(1);
-    }, STOP_DEADLINE_MS).unref();
+  const close = (tend: Tend) =>
     tend.close().then(
       () => exit(0),
       (err: Error) => {
@@ -80,10 +76,31 @@ function stopOnSignals(tend: Tend, serverFile: string): void {
         exit(1);
       },
     );
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopAsked) {
+      process.stderr.write(`${signal} again: exiting without waiting for the clean stop\n`);
+      exit(1);
+    }
+    stopAsked = true;
+    setTimeout(() => {
+      process.stderr.write(`clean stop took more than ${STOP_DEADLINE_MS / 1000} s: exiting; the next start replays the log\n`);
+      exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    if (running) void close(running);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  // SIGHUP: read tend.yaml again, here and on every node sharing the metadata store.
+  return {
+    serving(tend) {
+      running = tend;
+      if (stopAsked) void close(tend);
+      else reloadOnSighup(tend);
+    },
+  };
+}
+
+/** SIGHUP: read tend.yaml again, here and on every node sharing the metadata store. */
+function reloadOnSighup(tend: Tend): void {
   process.on('SIGHUP', () => {
     tend.cluster.reload().then(
       ({ config_hash }) => process.stderr.write(`tend.yaml reloaded (sha256 ${config_hash.slice(0, 12)})\n`),

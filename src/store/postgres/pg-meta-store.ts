@@ -39,10 +39,17 @@ export class PgMetaStore implements MetaStore {
     // An idle connection the server dropped (a restart, a proxy's timeout) must not crash the node.
     pool.on('error', () => undefined);
     const store = new PgMetaStore(url, pool);
-    await store.query('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)').catch(async (err) => {
-      await pool.end();
-      throw err;
-    });
+    // Under the migrations' lock: two nodes creating the table at once both pass IF NOT EXISTS,
+    // and the second fails on PostgreSQL's catalog (duplicate key in pg_type).
+    await store
+      .withTransaction(async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+        await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+      })
+      .catch(async (err) => {
+        await pool.end();
+        throw err;
+      });
     return store;
   }
 
