@@ -9,29 +9,15 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot, spawnTend, tempDataDir } from '../test/support/tend.js';
+import { batchBody, FLOOD_BATCH_EVENTS } from '../test/support/flood-batch.js';
 import { percentile, recordResult } from './report.js';
 
 const RUNS = Number(process.env.FLOOD_RUNS ?? 1);
 const CLIENTS = Number(process.env.FLOOD_CLIENTS ?? 96);
 const FLOOD_BYTES = Number(process.env.FLOOD_MB ?? 600) * 1024 ** 2;
 const QUEUE = Number(process.env.FLOOD_QUEUE ?? 5000);
-const BATCH_EVENTS = 500;
+const BATCH_EVENTS = FLOOD_BATCH_EVENTS;
 const MiB = 1024 ** 2;
-
-/** The overload test's events: ~20 fields after flattening, about 600 bytes of JSON each. */
-function batchBody(firstSeq: number): string {
-  const items: string[] = [];
-  for (let seq = firstSeq; seq < firstSeq + BATCH_EVENTS; seq++) {
-    items.push(
-      `{"data":{"seq":${seq},"customer_id":"cust-${seq % 9973}","endpoint":"/api/v1/items/${seq % 97}","build_id":"b-${seq % 13}",` +
-        `"status_code":${seq % 7 === 0 ? 500 : 200},"duration_ms":${(seq % 1000) / 7},"region":"eu-west-1","host":"web-${seq % 31}",` +
-        `"http":{"method":"GET","user_agent":"Mozilla/5.0 (X11; Linux x86_64) flood-test/1.0","route":"/api/v1/items/:id"},` +
-        `"db":{"rows":${seq % 50},"statement":"SELECT * FROM items WHERE id = $1 AND tenant = $2 LIMIT 1"},` +
-        `"cache_hit":${seq % 2 === 0},"payload":"${'x'.repeat(120)}"}}`,
-    );
-  }
-  return `[${items.join(',')}]`;
-}
 
 const rss = (pid: number) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 

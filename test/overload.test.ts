@@ -6,11 +6,12 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath, spawnTend, startTestTend, tempDataDir, type ChildTend } from './support/tend.js';
 import { seqProblems, storedSeqCounts } from './support/seq-counts.js';
+import { batchBody, FLOOD_BATCH_EVENTS } from './support/flood-batch.js';
 
 const QUEUE_EVENTS = 5_000;
 /** More clients than the server admits at once (MAX_INGEST_IN_FLIGHT = 64). */
 const CLIENTS = 96;
-const BATCH_EVENTS = 500;
+const BATCH_EVENTS = FLOOD_BATCH_EVENTS;
 /** The flood runs until it has sent this much (1.5 times the memory bound below), or for 90 s (it takes 15 s on an idle machine, 60-75 s at load average 20). */
 const FLOOD_BYTES = 600 * 1024 ** 2;
 const FLOOD_MAX_MS = 90_000;
@@ -19,21 +20,6 @@ const DATASET = 'flood';
 
 let server: ChildTend | undefined;
 afterAll(async () => server?.stop('SIGKILL'));
-
-/** A batch of ~20-field events (about 300 KB of JSON), built as text to keep the client cheap. */
-function batchBody(firstSeq: number): string {
-  const items: string[] = [];
-  for (let seq = firstSeq; seq < firstSeq + BATCH_EVENTS; seq++) {
-    items.push(
-      `{"data":{"seq":${seq},"customer_id":"cust-${seq % 9973}","endpoint":"/api/v1/items/${seq % 97}","build_id":"b-${seq % 13}",` +
-        `"status_code":${seq % 7 === 0 ? 500 : 200},"duration_ms":${(seq % 1000) / 7},"region":"eu-west-1","host":"web-${seq % 31}",` +
-        `"http":{"method":"GET","user_agent":"Mozilla/5.0 (X11; Linux x86_64) flood-test/1.0","route":"/api/v1/items/:id"},` +
-        `"db":{"rows":${seq % 50},"statement":"SELECT * FROM items WHERE id = $1 AND tenant = $2 LIMIT 1"},` +
-        `"cache_hit":${seq % 2 === 0},"payload":"${'x'.repeat(120)}"}}`,
-    );
-  }
-  return `[${items.join(',')}]`;
-}
 
 function rssBytes(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
