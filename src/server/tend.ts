@@ -30,6 +30,8 @@ import { loadWebBuild, RecentQueries, registerDatasetRoutes, registerRecentQuery
 import { createApp } from './app.js';
 import { registerHealthRoutes } from './health-routes.js';
 
+/** How long a stop lets requests in flight finish before closing their connections. */
+const CLOSE_GRACE_MS = 10_000;
 const RETENTION_SWEEP_MS = 3_600_000;
 
 export interface Tend {
@@ -222,10 +224,14 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
       // request is still in flight turns idle after its answer and would hold app.close() for the
       // keep-alive timeout (65 s): close such connections as they turn idle.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+      // A connection that never turns idle (a live tail's stream) would hold close() for ever:
+      // past the grace, every connection still open is closed.
+      const force = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
       try {
         await app.close();
       } finally {
         clearInterval(sweep);
+        clearTimeout(force);
       }
       await grpc?.close();
       await ingest.pipeline.idle();
