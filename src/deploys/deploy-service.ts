@@ -100,8 +100,10 @@ export class DeployService {
       if (!env) continue;
       try {
         const report = await makeReport(this.d.query, this.d.fieldsOf, env, deploy, this.d.settings.alpha);
-        await this.d.store.complete(deploy.id, report, this.now());
+        // Its event and alert come before the report shows as done, so whoever sees "done" also
+        // sees them; a crash in between makes the report again, and the alert's fingerprint is the same.
         await this.afterReport(env, deploy, report);
+        await this.d.store.complete(deploy.id, report, this.now());
       } catch (err) {
         this.d.log.error({ err, deploy: deploy.id }, 'deploy report failed');
       }
