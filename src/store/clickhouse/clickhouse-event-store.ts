@@ -88,8 +88,10 @@ export class ClickHouseEventStore implements EventStore {
           this.states.delete(datasetId);
           state = await this.stateOf(datasetId, Infinity, true);
           const again = planRows(state, events, maxColumns);
-          const wanted = [...again.added.map((c) => ({ name: c.name, type: SQL_TYPE[c.type] })), ...again.widened.map((name) => ({ name, type: SQL_TYPE.float }))];
-          if (await this.tables.ensureColumns(eventTable(datasetId), wanted)) {
+          // A column added and widened by the same batch is wanted once, as a float.
+          const wanted = new Map(again.added.map((c) => [c.name, SQL_TYPE[c.type]]));
+          for (const name of again.widened) wanted.set(name, SQL_TYPE.float);
+          if (await this.tables.ensureColumns(eventTable(datasetId), [...wanted].map(([name, type]) => ({ name, type })))) {
             this.states.delete(datasetId);
             return again;
           }
