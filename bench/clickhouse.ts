@@ -82,7 +82,9 @@ export async function startClickHouseCluster(count = 2): Promise<ClickHouseClust
   const tcpPorts: number[] = [];
   for (const h of hosts) tcpPorts.push((await freePort(h))!);
   const shardsXml = hosts.map((h, i) => `<shard><replica><host>${h}</host><port>${tcpPorts[i]}</port></replica></shard>`).join('');
-  const remoteServers = `<remote_servers><tend>${shardsXml}</tend></remote_servers>`;
+  // `replicated`, the same servers as replicas of one shard, is a layout Tend refuses (tables.ts).
+  const replicas = hosts.map((h, i) => `<replica><host>${h}</host><port>${tcpPorts[i]}</port></replica>`).join('');
+  const remoteServers = `<remote_servers><tend>${shardsXml}</tend><replicated><shard>${replicas}</shard></replicated></remote_servers>`;
   const started: ClickHouse[] = [];
   try {
     for (const [i, host] of hosts.entries()) {

@@ -171,8 +171,8 @@ describe('Tend on two ClickHouse shards', () => {
     }
   });
 
-  it('answers heatmaps, filters, orders and limits, and columns that arrived half way, as one server does', async () => {
-    await same('POST', '/api/v1/query/spans', { ...WINDOW, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }] });
+  it('answers heatmaps, concurrency, filters, orders and limits, and columns that arrived half way, as one server does', async () => {
+    await same('POST', '/api/v1/query/spans', { ...WINDOW, calculations: [{ op: 'HEATMAP', column: 'duration_ms' }, { op: 'CONCURRENCY' }] });
     const top = await same('POST', '/api/v1/query/spans', {
       ...WINDOW, breakdowns: ['endpoint'], calculations: [{ op: 'COUNT' }, { op: 'P95', column: 'duration_ms' }],
       filters: [{ column: 'status_code', op: '=', value: 500 }], orders: [{ op: 'COUNT', order: 'descending' }], limit: 3,

@@ -57,6 +57,15 @@ describe('the ClickHouse event store on two shards', () => {
     expect(rows).toEqual([{ s: 'api', n: 2, d: 1 }, { s: 'web', n: 1, d: 2.5 }]);
   });
 
+  it('gives a shard that missed a column (a writer died part way) the columns of the first shard before writing to it', async () => {
+    for (const table of ['ev_a1', 'ev_a1_local']) await cluster.shards[1].query(`ALTER TABLE shards_a.${table} DROP COLUMN code`);
+    const store = await openStore(urlOf('shards_a'));
+    // Two inserts: one for each shard.
+    for (let i = 0; i < 2; i++) await store.append([{ dataset: ds('a1'), events: [ev(T0 + 5, { code: 200 + i })] }]);
+    for (const table of ['ev_a1', 'ev_a1_local']) expect(await onShard(1, `SELECT name FROM system.columns WHERE database = 'shards_a' AND table = '${table}' AND name = 'code' FORMAT TSV`)).toEqual(['code']);
+    expect(await store.read('SELECT code FROM ev_a1 WHERE isNotNull(code) ORDER BY code', [], { timeoutMs: 10_000 })).toEqual([{ code: 200 }, { code: 201 }]);
+  });
+
   it('settles two writers adding the same field with different types at once', async () => {
     const [one, two] = [await openStore(urlOf('shards_b')), await openStore(urlOf('shards_b'))];
     await one.append([{ dataset: ds('b1'), events: [ev(T0, { first: 1 })] }]);
@@ -94,6 +103,7 @@ describe('the ClickHouse event store on two shards', () => {
   });
 
   it('refuses a cluster the server does not know and settings it does not know, naming them', async () => {
+    await expect(ClickHouseEventStore.open(urlOf('shards_d', '?cluster=replicated'))).rejects.toThrow(/several replicas/);
     await expect(ClickHouseEventStore.open(urlOf('shards_d', '?cluster=nope'))).rejects.toThrow(/no cluster "nope"/);
     await expect(ClickHouseEventStore.open(urlOf('shards_d', '?shards=2'))).rejects.toThrow(/unknown setting "shards"/);
   });

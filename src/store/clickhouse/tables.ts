@@ -50,11 +50,14 @@ export class Tables {
     try {
       const rows = await (
         await reader.query({
-          query: `SELECT host_name, is_local FROM system.clusters WHERE cluster = ${literal(target.cluster)} ORDER BY shard_num, replica_num`,
+          query: `SELECT host_name, is_local, replica_num FROM system.clusters WHERE cluster = ${literal(target.cluster)} ORDER BY shard_num, replica_num`,
           format: 'JSONEachRow',
         })
-      ).json<{ host_name: string; is_local: number }>();
+      ).json<{ host_name: string; is_local: number; replica_num: number }>();
       if (rows.length === 0) throw new Error(`--events: the ClickHouse server at ${target.url} has no cluster "${target.cluster}" in its <remote_servers>`);
+      // A Distributed table reads one replica of each shard: replicas of plain MergeTree tables,
+      // each written by Tend on its own, would each hold other events.
+      if (rows.some((r) => Number(r.replica_num) > 1)) throw new Error(`--events: the cluster "${target.cluster}" has shards of several replicas; Tend shards over servers of one replica each`);
       if (!rows.some((r) => Number(r.is_local) === 1)) throw new Error(`--events: ${target.url} is not a server of the cluster "${target.cluster}" (reads go through its Distributed tables)`);
       const port = new URL(target.url).port;
       const protocol = new URL(target.url).protocol;
@@ -78,13 +81,19 @@ export class Tables {
     return this.cluster ? `${table}${LOCAL_SUFFIX}` : table;
   }
 
-  /** Creates `table` where missing: `columns` and MergeTree `settings` (PARTITION BY, ORDER BY). */
+  /**
+   * Creates `table` where missing: `columns` and MergeTree `settings` (PARTITION BY, ORDER BY).
+   * On a cluster, every server's tables are then given the first server's columns: a shard added
+   * to the cluster, or one a writer that died part way through adding a column did not reach,
+   * catches up before anything is inserted into it.
+   */
   async create(table: string, columns: string, settings: string): Promise<void> {
     const local = clickHouseIdent(this.local(table));
     await Promise.all(this.servers.map((s) => s.command({ query: `CREATE TABLE IF NOT EXISTS ${local} (${columns}) ENGINE = MergeTree ${settings}` })));
     if (!this.cluster) return;
     const engine = `Distributed(${clickHouseIdent(this.cluster)}, ${clickHouseIdent(this.database)}, ${local})`;
     await Promise.all(this.servers.map((s) => s.command({ query: `CREATE TABLE IF NOT EXISTS ${clickHouseIdent(table)} AS ${local} ENGINE = ${engine}` })));
+    if (!(await this.ensureColumns(table, await this.describe(table)))) throw new Error(`the shards of ${this.database}.${table} disagree on a column's type; see system.columns on each`);
   }
 
   /** The columns (name and ClickHouse type, in table order) of `table` as the first server has them. */
