@@ -100,9 +100,9 @@ export class ClickHouseEventStore implements EventStore {
       });
       state = await this.stateOf(datasetId);
     }
-    if (plan.rows.length > 0) {
-      await this.tables.insert(eventTable(datasetId), plan.rows);
-      for (const row of plan.rows) state.days.add(Math.floor((row[TIME_COLUMN] as number) / DAY_US));
+    if (plan.times.length > 0) {
+      await this.tables.insert(eventTable(datasetId), plan.text);
+      for (const time of plan.times) state.days.add(Math.floor(time / DAY_US));
     }
     return plan.refused;
   }

@@ -55,8 +55,8 @@ export class ClickHouseTraceStore implements TraceStore {
     while (this.queue.length > 0) {
       const group = this.queue.splice(0);
       try {
-        const values = group.flatMap((g) => g.entries).map((e) => ({ env_id: e.envId, trace_id: e.traceId, dataset_id: e.datasetId, first_us: e.firstUs, last_us: e.lastUs }));
-        await this.tables.insert(TABLE, values);
+        const rows = group.flatMap((g) => g.entries).map((e) => JSON.stringify({ env_id: e.envId, trace_id: e.traceId, dataset_id: e.datasetId, first_us: e.firstUs, last_us: e.lastUs }));
+        await this.tables.insert(TABLE, rows.join('\n'));
         for (const g of group) g.resolve();
       } catch (err) {
         for (const g of group) g.reject(err);

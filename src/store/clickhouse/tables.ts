@@ -18,6 +18,7 @@
 // the nodes spread the writing over the shards themselves. No event needs a given shard: every
 // read reads all of them. The Distributed tables have no sharding key, so ClickHouse refuses
 // writes into them (an insert by another tool would otherwise be queued, not stored).
+import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { clickHouseIdent, literal } from './clickhouse-compiler.js';
 import { connectClickHouse, type ClickHouseTarget } from './connection.js';
@@ -138,10 +139,15 @@ export class Tables {
     }
   }
 
-  /** Inserts the rows as one block into one server's share of `table` (each insert the next server's). */
-  async insert(table: string, rows: Record<string, unknown>[]): Promise<void> {
+  /**
+   * Inserts rows (JSONEachRow text) as one block into one server's share of `table` (each insert
+   * the next server's); resolves once that server has answered.
+   */
+  async insert(table: string, rows: string): Promise<void> {
     const server = this.servers[this.next++ % this.servers.length];
-    await server.insert({ table: this.local(table), values: rows, format: 'JSONEachRow' });
+    const result = await server.exec({ query: `INSERT INTO ${clickHouseIdent(this.local(table))} FORMAT JSONEachRow`, values: Readable.from([rows]) });
+    // The answer is empty, but must be read for the connection to serve the next request.
+    for await (const chunk of result.stream) void chunk;
   }
 
   /** The active partitions of the tables whose names start with `prefix`, over every server. */
