@@ -7,7 +7,8 @@
 //   T       totals per group: HAVING, the query's order, LIMIT; numbered in order (__rank)
 //   S       the same aggregates per group and time bucket, for the groups of T charted (found
 //           by ranking again with only the calculations that order and filter)
-//   figures scalar subqueries: events read (__total_rows), groups past the havings (__groups)
+//   figures events read (__total_rows) and groups past the havings (__groups): from the totals
+//           row with one group, else from scalar subqueries (one without havings)
 // Without common table expressions each mention reads the events again; the costly aggregates
 // are computed once for the totals and once for the series, as hand-written SQL would.
 //
@@ -119,10 +120,16 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
     if (concurrency.length) series = withConcurrency(c, plan, ev, series, concurrency, g, keyText);
     branches.push(single ? `SELECT ${out(t).join(', ')} FROM (SELECT *, ${first} FROM ${series})` : `SELECT ${out(t).join(', ')} FROM ${series} ALL INNER JOIN ${charted} USING ${gk}`);
   }
-  const figures = [
-    `(SELECT count() FROM ${events}) AS ${id('__total_rows')}`,
-    `${single ? 'toUInt64(1)' : `(SELECT count() FROM (${totalsOf(plan.calcs.flatMap((_, k) => (plan.havings.some((h) => h.calc === k) ? [k] : [])))}))`} AS ${id('__groups')}`,
-  ];
+  // The figures are read from the first row (the totals'), and each scalar subquery reads the
+  // events again, so as few as the query allows: none for one group (its count is the events
+  // read), one for groups without havings (the groups and the sum of their counts), two with.
+  const [totalRows, groups] = [id('__total_rows'), id('__groups')];
+  const fig = id('__figures');
+  const figures = single
+    ? [`${rows} AS ${totalRows}`, `toUInt64(1) AS ${groups}`]
+    : plan.havings.length === 0
+      ? [`(SELECT tuple(count(), sum(${rows})) FROM (${totalsOf([])})) AS ${fig}`, `tupleElement(${fig}, 2) AS ${totalRows}`, `tupleElement(${fig}, 1) AS ${groups}`]
+      : [`(SELECT count() FROM ${events}) AS ${totalRows}`, `(SELECT count() FROM (${totalsOf(plan.calcs.flatMap((_, k) => (plan.havings.some((h) => h.calc === k) ? [k] : [])))})) AS ${groups}`];
   const final = [...g.map((x, i) => `${x} AS ${id(`g${i}`)}`), `${t} AS ${id('t')}`, ...plan.calcs.map((_, k) => `${calc(k)} AS ${id(`c${k}`)}`), rows, rank, ...figures];
   return `SELECT ${final.join(', ')} FROM (${branches.join(' UNION ALL ')}) ORDER BY ${rank}, ${t} NULLS FIRST`;
 }
