@@ -185,6 +185,14 @@ describe('Tend on two ClickHouse shards', () => {
     expect(rowsOf<{ build_id: string; cache_hit: boolean; COUNT: number }>(late.body).find((x) => x.build_id === 'b0' && x.cache_hit === true)?.COUNT).toBe(sentLate);
   });
 
+  it('finds the same raw events, and reads every dataset at once, as one server does', async () => {
+    const found = await same('POST', '/api/v1/events/spans/search', { start_time: T0, end_time: T0 + 3600, filters: [{ column: 'status_code', op: '=', value: 500 }], limit: 20 });
+    const newest = events.filter((e) => e.data.status_code === 500).at(-1)!;
+    expect((found.body.events as { data: Record<string, unknown> }[])[0].data['trace.span_id']).toBe(newest.data['trace.span_id']);
+    const all = await same('POST', '/api/v1/query/__all__', { ...WINDOW, breakdowns: ['service.name'], calculations: [{ op: 'COUNT' }] }, 1);
+    expect(rowsOf<{ 'service.name': string; COUNT: number }>(all.body).find((x) => x['service.name'] === 'db')?.COUNT).toBe(1);
+  });
+
   it('ranks the same BubbleUp columns and values as one server', async () => {
     const r = await same('POST', '/api/v1/bubbleup/spans', {
       baseline: { start_time: T0, end_time: T0 + 3600 },
