@@ -62,19 +62,27 @@ export class Tables {
       if (!rows.some((r) => Number(r.is_local) === 1)) throw new Error(`--events: ${target.url} is not a server of the cluster "${target.cluster}" (reads go through its Distributed tables)`);
       const port = new URL(target.url).port;
       const protocol = new URL(target.url).protocol;
-      const servers = await Promise.all(
-        rows.map((r) => connectClickHouse({ ...target, url: `${protocol}//${r.host_name.includes(':') ? `[${r.host_name}]` : r.host_name}:${port}` })),
+      const connected = await Promise.allSettled(
+        rows.map(async (r) => {
+          const url = `${protocol}//${r.host_name.includes(':') ? `[${r.host_name}]` : r.host_name}:${port}`;
+          try {
+            return await connectClickHouse({ ...target, url });
+          } catch (err) {
+            throw new Error(`--events: ${url}, a server of the cluster "${target.cluster}", did not answer: ${(err as Error).message}`);
+          }
+        }),
       );
+      const servers = connected.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+      const failed = connected.find((c) => c.status === 'rejected');
+      if (failed) {
+        await Promise.all(servers.map((s) => s.close()));
+        throw failed.reason;
+      }
       return new Tables(reader, target.database, servers, target.cluster);
     } catch (err) {
       await reader.close();
       throw err;
     }
-  }
-
-  /** How many servers hold events. */
-  get shards(): number {
-    return this.servers.length;
   }
 
   /** The name of the table that keeps `table`'s rows on each server. */
