@@ -4,13 +4,16 @@
 //     rows into a table of the same shape, with the same number of connections, in the same run;
 //   queries: the query benchmark's kinds of questions through Tend's query API, against
 //     hand-written ClickHouse SQL for the same answers (totals and series) on the same table.
+// BENCH_SHARDS=2 runs the same on a cluster of two ClickHouse servers on loopback, Tend with
+// `?cluster=tend` (docs/scale-out.md), the reference inserting into the shards' local tables in
+// turn as Tend does, and both reading through the Distributed table.
 // Settings (env): BENCH_EVENTS (default 200,000), BENCH_BATCH (1,000), BENCH_CONNECTIONS (4),
-// BENCH_RUNS (query repetitions, 5).
+// BENCH_RUNS (query repetitions, 5), BENCH_SHARDS (1).
 import fs from 'node:fs';
 import os from 'node:os';
 import { spawnTend, type ChildTend } from '../test/support/tend.js';
 import { startPostgres } from '../test/support/postgres.js';
-import { clickHouseVersion, startClickHouse, type ClickHouse } from './clickhouse.js';
+import { clickHouseVersion, startClickHouse, startClickHouseCluster, type ClickHouse } from './clickhouse.js';
 import { generateEvents } from './generator.js';
 import { httpPoster, sendAll } from './load.js';
 import { median, percentile, recordResult, tempDir } from './report.js';
@@ -19,6 +22,7 @@ const TOTAL = Number(process.env.BENCH_EVENTS ?? 200_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SHARDS = Number(process.env.BENCH_SHARDS ?? 1);
 const END_MS = Math.floor(Date.now() / 3_600_000) * 3_600_000;
 const SPAN_MS = 3_600_000;
 const timeMs = (i: number) => Math.floor(END_MS - SPAN_MS + (i * SPAN_MS) / TOTAL);
@@ -61,17 +65,25 @@ async function ingestThroughTend(nodes: ChildTend[], batches: Buffer[]) {
   return { ...run, rejected };
 }
 
-/** ClickHouse's own rate: the same rows into a table shaped as Tend makes them. */
-async function ingestReference(ch: ClickHouse, batches: Buffer[], like: string) {
-  await ch.query('CREATE DATABASE IF NOT EXISTS ref');
-  await ch.query(`CREATE TABLE ref.ev AS ${like}`);
-  const post = httpPoster(`${ch.url}/?query=${encodeURIComponent('INSERT INTO ref.ev FORMAT JSONEachRow')}`, {}, CONNECTIONS);
+/**
+ * ClickHouse's own rate: the same rows into a table shaped as Tend makes them (`like`), on a
+ * cluster into each server's share in turn behind a Distributed table, as Tend writes.
+ */
+async function ingestReference(servers: ClickHouse[], batches: Buffer[], like: string) {
+  const local = servers.length > 1 ? 'ev_local' : 'ev';
+  for (const server of servers) {
+    await server.query('CREATE DATABASE IF NOT EXISTS ref');
+    await server.query(`CREATE TABLE ref.${local} AS ${like}${servers.length > 1 ? '_local' : ''}`);
+    if (servers.length > 1) await server.query(`CREATE TABLE ref.ev AS ref.ev_local ENGINE = Distributed(tend, ref, ev_local)`);
+  }
+  const posts = servers.map((server) => httpPoster(`${server.url}/?query=${encodeURIComponent(`INSERT INTO ref.${local} FORMAT JSONEachRow`)}`, {}, Math.ceil(CONNECTIONS / servers.length)));
+  let turn = 0;
   const run = await sendAll(batches, CONNECTIONS, async (body) => {
-    const r = await post(body);
+    const r = await posts[turn++ % posts.length](body);
     if (r.status !== 200) throw new Error(`ClickHouse answered ${r.status}: ${r.text.slice(0, 200)}`);
     return 'done';
   });
-  return { ...run, stored: Number((await ch.query('SELECT count() FROM ref.ev')).trim()) };
+  return { ...run, stored: Number((await servers[0].query('SELECT count() FROM ref.ev')).trim()) };
 }
 
 interface QueryCase {
@@ -110,8 +122,9 @@ function cases(): QueryCase[] {
         const bounds = `(SELECT min(duration_ms) AS lo, max(duration_ms) AS hi FROM ${t} WHERE ${w})`;
         const i = 'least(39, toInt32(floor((duration_ms - lo) / (hi - lo) * 40)))';
         return [
-          `SELECT ${i} AS i, sum(__samplerate) FROM ${t} CROSS JOIN ${bounds} WHERE ${w} GROUP BY i`,
-          `SELECT ${b} AS b, ${i} AS i, sum(__samplerate) FROM ${t} CROSS JOIN ${bounds} WHERE ${w} GROUP BY b, i`,
+          // The events in a subquery: ClickHouse refuses a Distributed table joined to a subquery reading one.
+          `SELECT ${i} AS i, sum(__samplerate) FROM (SELECT * FROM ${t} WHERE ${w}) CROSS JOIN ${bounds} GROUP BY i`,
+          `SELECT ${b} AS b, ${i} AS i, sum(__samplerate) FROM (SELECT * FROM ${t} WHERE ${w}) CROSS JOIN ${bounds} GROUP BY b, i`,
         ];
       },
     },
@@ -147,20 +160,23 @@ async function timeQueries(ch: ClickHouse, node: ChildTend, table: string) {
 
 async function main() {
   console.log(`bench:scale — ${TOTAL.toLocaleString()} events, batches of ${BATCH}, ${CONNECTIONS} connections, ${os.cpus().length} cores`);
-  const ch = await startClickHouse();
-  if (!ch) throw new Error('clickhouse-server is missing and could not be installed');
+  const cluster = SHARDS > 1 ? await startClickHouseCluster(SHARDS) : undefined;
+  const servers = cluster ? cluster.shards : [await startClickHouse()].filter((s) => s !== undefined);
+  if (servers.length === 0) throw new Error('clickhouse-server is missing and could not be installed');
+  const ch = servers[0];
   const pg = await startPostgres();
   const nodes: ChildTend[] = [];
   try {
     const version = await clickHouseVersion(ch);
+    console.log(`ClickHouse ${version}, ${servers.length} shard(s)`);
     const { tend: tendBodies, ch: chBodies } = bodies();
-    await startNodes(nodes, `${ch.url.replace('http://', 'clickhouse://default:@')}/tend`, pg.url('tend'));
+    await startNodes(nodes, `${ch.url.replace('http://', 'clickhouse://default:@')}/tend${cluster ? `?cluster=${cluster.name}` : ''}`, pg.url('tend'));
     const tend = await ingestThroughTend(nodes, tendBodies);
-    const [table] = (await ch.query("SELECT name FROM system.tables WHERE database = 'tend' AND name LIKE 'ev_%' FORMAT TSV")).trim().split('\n');
+    const [table] = (await ch.query("SELECT name FROM system.tables WHERE database = 'tend' AND name LIKE 'ev\\_%' AND NOT endsWith(name, '_local') FORMAT TSV")).trim().split('\n');
     const stored = Number((await ch.query(`SELECT count() FROM tend.${table}`)).trim());
-    // Merged first, so the reference's inserts do not share the server with Tend's merges.
-    await ch.query(`OPTIMIZE TABLE tend.${table} FINAL`);
-    const ref = await ingestReference(ch, chBodies, `tend.${table}`);
+    // Merged first, so the reference's inserts do not share the servers with Tend's merges.
+    for (const server of servers) await server.query(`OPTIMIZE TABLE tend.${table}${cluster ? '_local' : ''} FINAL`);
+    const ref = await ingestReference(servers, chBodies, `tend.${table}`);
     const tendRate = TOTAL / tend.seconds;
     const refRate = TOTAL / ref.seconds;
     console.log(`Tend, 2 nodes -> ClickHouse ${version}: ${Math.round(tendRate).toLocaleString()} events/s  batch p50 ${percentile(tend.latencies, 50).toFixed(1)} ms  p99 ${percentile(tend.latencies, 99).toFixed(1)} ms  stored ${stored}  rejected ${tend.rejected}`);
@@ -168,13 +184,14 @@ async function main() {
     console.log(`Tend / ClickHouse ingest = ${(tendRate / refRate).toFixed(2)} (goal >= 0.8)\n`);
     const queries = await timeQueries(ch, nodes[1], `tend.${table}`);
     recordResult('scale', {
-      events: TOTAL, batch: BATCH, connections: CONNECTIONS, clickhouse: version,
+      events: TOTAL, batch: BATCH, connections: CONNECTIONS, clickhouse: version, shards: servers.length,
       ingest: { tendEventsPerSecond: tendRate, clickhouseEventsPerSecond: refRate, ratio: tendRate / refRate, stored, referenceStored: ref.stored, rejected: tend.rejected },
       queries,
     });
   } finally {
     for (const n of nodes) await n.stop();
-    await ch.stop();
+    if (cluster) await cluster.stop();
+    else await ch.stop();
     await pg.stop();
     for (const d of fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('tend-scale-'))) fs.rmSync(`${os.tmpdir()}/${d}`, { recursive: true, force: true });
   }

@@ -2,21 +2,22 @@
 // `__time` and `__samplerate` (Int64: microseconds since the epoch, and the sample rate) and
 // one Nullable column per field, added (ALTER TABLE ADD COLUMN) as fields first arrive. Tables
 // are partitioned by UTC day (intDiv(__time, 86400000000)), so retention drops whole
-// partitions. Everything here runs on ClickHouse 18.16 (no DateTime64, Map or TTL).
+// partitions. Everything here runs on ClickHouse 18.16 (no DateTime64, Map or TTL). On a cluster
+// the table is a share on every shard behind a Distributed table of that name (tables.ts).
 //
 // An append resolves only after ClickHouse answered every INSERT: each dataset's events go in
 // one INSERT, which ClickHouse applies as one block. ClickHouse has no transaction across
 // tables, so a write spanning datasets that fails part way may leave the datasets written
 // before the failure stored (docs/scale-out.md).
-import type { ClickHouseClient } from '@clickhouse/client';
 import { eventsByDataset, type AppendOptions, type DatasetWrite, type EventStore, type ReadOptions, type Refusal } from '../event-store.js';
 import type { Row } from '../meta-store.js';
 import { Serial } from '../serial.js';
 import { SAMPLERATE_COLUMN, TIME_COLUMN, type Column, type ColumnType, type StoredEvent } from '../types.js';
-import { ClickHouseCompiler, clickHouseIdent, literal } from './clickhouse-compiler.js';
+import { ClickHouseCompiler, clickHouseIdent } from './clickhouse-compiler.js';
 import { readRows } from './clickhouse-reader.js';
 import { ClickHouseTraceStore } from './clickhouse-trace-store.js';
-import { connectClickHouse, parseClickHouseUrl } from './connection.js';
+import { parseClickHouseUrl } from './connection.js';
+import { Tables } from './tables.js';
 import { planRows, schemaOf, type TableSchema } from './write-rows.js';
 
 export const DAY_US = 86_400_000_000;
@@ -49,16 +50,22 @@ export class ClickHouseEventStore implements EventStore {
   private bytesAt = 0;
 
   private constructor(
-    private readonly client: ClickHouseClient,
-    private readonly database: string,
+    private readonly tables: Tables,
     readonly traces: ClickHouseTraceStore,
   ) {}
 
-  /** Connects to `clickhouse://user:pass@host:8123/db`, creating the database and trace table when missing. */
+  /**
+   * Connects to `clickhouse://user:pass@host:8123/db` (`?cluster=NAME`: sharded), creating the
+   * database and trace table when missing.
+   */
   static async open(url: string): Promise<ClickHouseEventStore> {
-    const target = parseClickHouseUrl(url);
-    const client = await connectClickHouse(target);
-    return new ClickHouseEventStore(client, target.database, await ClickHouseTraceStore.open(client));
+    const tables = await Tables.open(parseClickHouseUrl(url));
+    try {
+      return new ClickHouseEventStore(tables, await ClickHouseTraceStore.open(tables));
+    } catch (err) {
+      await tables.close();
+      throw err;
+    }
   }
 
   compiler(): ClickHouseCompiler {
@@ -75,39 +82,29 @@ export class ClickHouseEventStore implements EventStore {
     let plan = planRows(state, events, maxColumns);
     if (plan.added.length > 0 || plan.widened.length > 0) {
       // Planned again under the lock against the table as it is now: another append (of this
-      // node or another) may have added the same columns meanwhile.
+      // node or another) may have added the same columns meanwhile, maybe with other types.
       plan = await this.ddl.run(async () => {
         for (let attempt = 1; ; attempt++) {
           this.states.delete(datasetId);
           state = await this.stateOf(datasetId, Infinity, true);
           const again = planRows(state, events, maxColumns);
-          try {
-            await this.alter(datasetId, again.added, again.widened);
+          // A column added and widened by the same batch is wanted once, as a float.
+          const wanted = new Map(again.added.map((c) => [c.name, SQL_TYPE[c.type]]));
+          for (const name of again.widened) wanted.set(name, SQL_TYPE.float);
+          if (await this.tables.ensureColumns(eventTable(datasetId), [...wanted].map(([name, type]) => ({ name, type })))) {
             this.states.delete(datasetId);
             return again;
-          } catch (err) {
-            // 18.16 has no ADD COLUMN IF NOT EXISTS: another node adding the column first fails
-            // this ALTER whole (code 44, ILLEGAL_COLUMN); the next plan sees its column.
-            if (attempt >= 3 || !/Code: 44\b/.test(String(err))) throw err;
           }
+          if (attempt >= 3) throw new Error(`the columns of dataset ${datasetId} kept changing under this write; send it again`);
         }
       });
       state = await this.stateOf(datasetId);
     }
-    if (plan.rows.length > 0) {
-      await this.client.insert({ table: eventTable(datasetId), values: plan.rows, format: 'JSONEachRow' });
-      for (const row of plan.rows) state.days.add(Math.floor((row[TIME_COLUMN] as number) / DAY_US));
+    if (plan.times.length > 0) {
+      await this.tables.insert(eventTable(datasetId), plan.text);
+      for (const time of plan.times) state.days.add(Math.floor(time / DAY_US));
     }
     return plan.refused;
-  }
-
-  private async alter(datasetId: string, added: Column[], widened: string[]): Promise<void> {
-    const table = clickHouseIdent(eventTable(datasetId));
-    const changes = [
-      ...added.map((c) => `ADD COLUMN ${clickHouseIdent(c.name)} ${SQL_TYPE[c.type]}`),
-      ...widened.map((name) => `MODIFY COLUMN ${clickHouseIdent(name)} ${SQL_TYPE.float}`),
-    ];
-    if (changes.length > 0) await this.client.command({ query: `ALTER TABLE ${table} ${changes.join(', ')}` });
   }
 
   async columns(datasetId: string): Promise<Column[]> {
@@ -140,20 +137,17 @@ export class ClickHouseEventStore implements EventStore {
 
   read(sql: string, _params: unknown[], options: ReadOptions): Promise<Row[]> {
     // The compiler wrote the parameters into the SQL as literals (clickhouse-compiler.ts).
-    return readRows(this.client, sql, options);
+    return readRows(this.tables.reader, sql, options);
   }
 
   async dropBefore(beforeUs: number, which: (datasetId: string) => boolean = () => true): Promise<number> {
     const before = Math.floor(beforeUs / DAY_US);
-    const parts = await this.query<{ table: string; partition: string }>(
-      `SELECT DISTINCT table, partition FROM system.parts WHERE database = ${literal(this.database)} AND active AND startsWith(table, 'ev_')`,
-    );
     let dropped = 0;
-    for (const p of parts) {
+    for (const p of await this.tables.partitions('ev_')) {
       const datasetId = p.table.slice('ev_'.length);
       const day = Number(p.partition);
       if (day >= before || !which(datasetId)) continue;
-      await this.client.command({ query: `ALTER TABLE ${clickHouseIdent(p.table)} DROP PARTITION ${literal(day)}` });
+      await this.tables.dropPartition(p.table, day);
       this.states.get(datasetId)?.days.delete(day);
       dropped++;
     }
@@ -163,8 +157,9 @@ export class ClickHouseEventStore implements EventStore {
   sizeBytes(): number {
     if (Date.now() - this.bytesAt > SIZE_REFRESH_MS) {
       this.bytesAt = Date.now();
-      void this.query<{ b: number }>(`SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE database = ${literal(this.database)} AND active`)
-        .then((rows) => (this.bytes = Number(rows[0]?.b ?? 0)))
+      void this.tables
+        .bytes()
+        .then((b) => (this.bytes = b))
         .catch(() => undefined);
     }
     return this.bytes;
@@ -172,12 +167,7 @@ export class ClickHouseEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.traces.close();
-    await this.client.close();
-  }
-
-  private async query<T>(sql: string): Promise<T[]> {
-    const rs = await this.client.query({ query: sql, format: 'JSONEachRow' });
-    return rs.json<T>();
+    await this.tables.close();
   }
 
   /**
@@ -189,20 +179,13 @@ export class ClickHouseEventStore implements EventStore {
     if (cached && Date.now() - cached.loadedAt <= maxAgeMs) return cached;
     const table = eventTable(datasetId);
     if (create) {
-      await this.client.command({
-        query: `CREATE TABLE IF NOT EXISTS ${clickHouseIdent(table)} (${clickHouseIdent(TIME_COLUMN)} Int64, ${clickHouseIdent(SAMPLERATE_COLUMN)} Int64)
-          ENGINE = MergeTree PARTITION BY intDiv(${clickHouseIdent(TIME_COLUMN)}, ${DAY_US}) ORDER BY ${clickHouseIdent(TIME_COLUMN)}`,
-      });
+      const [time, rate] = [clickHouseIdent(TIME_COLUMN), clickHouseIdent(SAMPLERATE_COLUMN)];
+      await this.tables.create(table, `${time} Int64, ${rate} Int64`, `PARTITION BY intDiv(${time}, ${DAY_US}) ORDER BY ${time}`);
     }
-    // system.columns lists a table's columns in their order, which is the order they first arrived.
-    const described = await this.query<{ name: string; type: string }>(
-      `SELECT name, type FROM system.columns WHERE database = ${literal(this.database)} AND table = ${literal(table)}`,
-    );
+    const [described, parts] = await Promise.all([this.tables.describe(table), this.tables.partitions(table)]);
     const columns = described.filter((d) => d.name !== TIME_COLUMN && d.name !== SAMPLERATE_COLUMN).map((d) => ({ name: d.name, type: TYPE_OF[d.type] ?? 'string' }));
-    const days = await this.query<{ partition: string }>(
-      `SELECT DISTINCT partition FROM system.parts WHERE database = ${literal(this.database)} AND table = ${literal(table)} AND active`,
-    );
-    const state: DatasetState = { ...schemaOf(columns), days: new Set(days.map((d) => Number(d.partition))), loadedAt: Date.now() };
+    const days = parts.filter((p) => p.table === table).map((p) => Number(p.partition));
+    const state: DatasetState = { ...schemaOf(columns), days: new Set(days), loadedAt: Date.now() };
     this.states.set(datasetId, state);
     return state;
   }

@@ -7,7 +7,8 @@
 //   T       totals per group: HAVING, the query's order, LIMIT; numbered in order (__rank)
 //   S       the same aggregates per group and time bucket, for the groups of T charted (found
 //           by ranking again with only the calculations that order and filter)
-//   figures scalar subqueries: events read (__total_rows), groups past the havings (__groups)
+//   figures events read (__total_rows) and groups past the havings (__groups): from the totals
+//           row with one group, else from scalar subqueries (one without havings)
 // Without common table expressions each mention reads the events again; the costly aggregates
 // are computed once for the totals and once for the series, as hand-written SQL would.
 //
@@ -119,13 +120,68 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
     if (concurrency.length) series = withConcurrency(c, plan, ev, series, concurrency, g, keyText);
     branches.push(single ? `SELECT ${out(t).join(', ')} FROM (SELECT *, ${first} FROM ${series})` : `SELECT ${out(t).join(', ')} FROM ${series} ALL INNER JOIN ${charted} USING ${gk}`);
   }
-  const figures = [
-    `(SELECT count() FROM ${events}) AS ${id('__total_rows')}`,
-    `${single ? 'toUInt64(1)' : `(SELECT count() FROM (${totalsOf(plan.calcs.flatMap((_, k) => (plan.havings.some((h) => h.calc === k) ? [k] : [])))}))`} AS ${id('__groups')}`,
-  ];
+  // The figures are read from the first row (the totals'), and each scalar subquery reads the
+  // events again, so as few as the query allows: none for one group (its count is the events
+  // read), one for groups without havings (the groups and the sum of their counts), two with.
+  const [totalRows, groups] = [id('__total_rows'), id('__groups')];
+  const rowsRead = oneScan() ?? `(${branches.join(' UNION ALL ')})`;
+  const fig = id('__figures');
+  const figures = single
+    ? [`${rows} AS ${totalRows}`, `toUInt64(1) AS ${groups}`]
+    : plan.havings.length === 0
+      ? [`(SELECT tuple(count(), sum(${rows})) FROM (${totalsOf([])})) AS ${fig}`, `tupleElement(${fig}, 2) AS ${totalRows}`, `tupleElement(${fig}, 1) AS ${groups}`]
+      : [`(SELECT count() FROM ${events}) AS ${totalRows}`, `(SELECT count() FROM (${totalsOf(plan.calcs.flatMap((_, k) => (plan.havings.some((h) => h.calc === k) ? [k] : [])))})) AS ${groups}`];
   const final = [...g.map((x, i) => `${x} AS ${id(`g${i}`)}`), `${t} AS ${id('t')}`, ...plan.calcs.map((_, k) => `${calc(k)} AS ${id(`c${k}`)}`), rows, rank, ...figures];
-  return `SELECT ${final.join(', ')} FROM (${branches.join(' UNION ALL ')}) ORDER BY ${rank}, ${t} NULLS FIRST`;
+  return `SELECT ${final.join(', ')} FROM ${rowsRead} ORDER BY ${rank}, ${t} NULLS FIRST`;
+
+  /**
+   * The same rows from one read of the events, when every calculation's totals can be made
+   * from its buckets (counts, sums, averages, extremes): the buckets of each group, folded into
+   * an array per group beside the group's totals (made from them), ranked and cut as above, then
+   * unfolded again, the totals first; only the charted groups keep their buckets.
+   */
+  function oneScan(): string | undefined {
+    if (!plan.calcs.every((x) => FROM_BUCKETS.has(x.op))) return undefined;
+    const b = (k: number) => id(`__b${k}`);
+    const [num, den, has] = [(k: number) => id(`__n${k}`), (k: number) => id(`__d${k}`), (k: number) => id(`__p${k}`)];
+    const r = id('__r');
+    const bucketCols: string[] = [];
+    const totalCols: string[] = [];
+    plan.calcs.forEach((x, k) => {
+      const op = FROM_BUCKETS.get(x.op)!;
+      const v = a(inputOf[k]);
+      if (op === 'AVG') {
+        bucketCols.push(`sum(${v} * toFloat64(${w})) AS ${num(k)}`, `sumIf(${w}, isNotNull(${v})) AS ${den(k)}`, `countIf(isNotNull(${v})) AS ${has(k)}`);
+        bucketCols.push(`if(${has(k)} = 0, NULL, ${num(k)} / toFloat64(${den(k)})) AS ${b(k)}`);
+        totalCols.push(`if(sum(${has(k)}) = 0, NULL, sum(${num(k)}) / toFloat64(sum(${den(k)}))) AS ${calc(k)}`);
+      } else {
+        bucketCols.push(`${aggregate(k)} AS ${b(k)}`);
+        totalCols.push(`${op === 'MIN' ? 'min' : op === 'MAX' ? 'max' : 'sum'}(${b(k)}) AS ${calc(k)}`);
+      }
+    });
+    const buckets = `(SELECT ${[...g, t, ...bucketCols, `count() AS ${r}`].join(', ')} FROM ${ev}${groupBy([t])})`;
+    const points = id('__pts');
+    const point = (time: string, values: string[], n: string) => `tuple(${[time, ...values, n].join(', ')})`;
+    const perGroup = `SELECT ${[...g, ...totalCols, `sum(${r}) AS ${rows}`, `groupArray(${point(c.cast(t, 'integer'), plan.calcs.map((_, k) => b(k)), r)}) AS ${points}`].join(', ')} FROM ${buckets}${groupBy()}${having}`;
+    const ranked = single
+      ? `(SELECT *, ${first} FROM (${perGroup}))`
+      : `(SELECT *, rowNumberInAllBlocks() + 1 AS ${rank} FROM (${perGroup}${order.length ? ` ORDER BY ${order.join(', ')}` : ''} LIMIT ${Math.trunc(plan.limit)}))`;
+    const totalsPoint = point(c.nullOf('integer'), plan.calcs.map((_, k) => calc(k)), rows);
+    // Sliced, not replaced by [], whose element type would not match.
+    const charted = `arraySlice(${points}, 1, ${options.series ? `if(${rank} <= ${c.int(parts.seriesGroups)}, length(${points}), 0)` : '0'})`;
+    const all = id('__all');
+    // Unfolded one level up: an alias naming a column of its own expression would be circular.
+    const folded = `(SELECT ${[...g, rank, `arrayConcat([${totalsPoint}], ${charted}) AS ${all}`].join(', ')} FROM ${ranked})`;
+    const p = id('__point');
+    const cols = [...g, `tupleElement(${p}, 1) AS ${t}`, ...plan.calcs.map((_, k) => `tupleElement(${p}, ${k + 2}) AS ${calc(k)}`), `tupleElement(${p}, ${plan.calcs.length + 2}) AS ${rows}`, rank];
+    return `(SELECT ${cols.join(', ')} FROM ${folded} ARRAY JOIN ${all} AS ${p})`;
+  }
 }
+
+/** Calculations whose totals are made from their buckets, and how (the RATE_ ones alike). */
+const FROM_BUCKETS = new Map<string, 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX'>([
+  ['COUNT', 'COUNT'], ['SUM', 'SUM'], ['RATE_SUM', 'SUM'], ['AVG', 'AVG'], ['RATE_AVG', 'AVG'], ['MIN', 'MIN'], ['MAX', 'MAX'], ['RATE_MAX', 'MAX'],
+]);
 
 /**
  * The series with CONCURRENCY: each span counted in every bucket it overlaps, for the share it

@@ -1,6 +1,7 @@
 // Reaching ClickHouse: `clickhouse://user:pass@host:8123/db` (or `clickhouses://` for HTTPS)
 // becomes an @clickhouse/client over HTTP, and the database is created when missing. An empty
-// password is allowed (ClickHouse's `default` user has none).
+// password is allowed (ClickHouse's `default` user has none). `?cluster=NAME` says the events are
+// sharded over the servers of that cluster of <remote_servers> (tables.ts).
 //
 // The client (1.23.1) talks to Debian's ClickHouse 18.16 as it is, measured: inserts in
 // JSONEachRow, reads, DDL and errors all work without changing its defaults. What 18.16 lacks
@@ -16,6 +17,8 @@ export interface ClickHouseTarget {
   username: string;
   password: string;
   database: string;
+  /** The cluster (of <remote_servers>) whose shards hold the events; none for one server. */
+  cluster?: string;
 }
 
 /** Reads an events URL; throws with the problem named when it is not one. */
@@ -30,11 +33,15 @@ export function parseClickHouseUrl(text: string): ClickHouseTarget {
   if (!secure && u.protocol !== 'clickhouse:') throw new Error(`--events: expected clickhouse://user:pass@host:8123/db, got ${u.protocol}//...`);
   const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'tend';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new Error(`--events: database name "${database}" must be letters, digits and _`);
+  for (const name of u.searchParams.keys()) if (name !== 'cluster') throw new Error(`--events: unknown setting "${name}" (known: cluster)`);
+  const cluster = u.searchParams.get('cluster') ?? undefined;
+  if (cluster !== undefined && !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(cluster)) throw new Error(`--events: cluster name "${cluster}" must be letters, digits, _, . and -`);
   return {
     url: `${secure ? 'https' : 'http'}://${u.hostname}:${u.port || (secure ? '8443' : '8123')}`,
     username: decodeURIComponent(u.username) || 'default',
     password: decodeURIComponent(u.password),
     database,
+    cluster,
   };
 }
 
