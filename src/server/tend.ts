@@ -141,7 +141,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   slos.register(app);
   const ownership = await startOwnership({
-    meta, auth, people, pipeline: ingest.pipeline, alerts, markers, datasets, query: queryDeps, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log,
+    meta, auth, people, pipeline: ingest.pipeline, alerts, markers, datasets, query: queryDeps, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log, reload,
     checkState: (envId, name) => {
       const rec = checks.service.find(envId, name);
       return rec && checks.service.view(rec);

@@ -58,6 +58,8 @@ export interface LeaseLoopOptions {
   name: string;
   /** How often `work` runs while this node holds the lease. */
   everyMs: number;
+  /** When the first round runs after start() (default one period, as a timer's would). */
+  firstAfterMs?: number;
   /** One round of the work; the next waits for it, the lease is renewed meanwhile. */
   work: () => Promise<void>;
   /**
@@ -97,8 +99,8 @@ export class LeaseLoop {
 
   start(): void {
     this.stopped = false;
-    // The first round one period after the start, as a timer would; a takeover's at once.
-    this.nextWorkAt = (this.o.now ?? Date.now)() + this.o.everyMs;
+    // The first round one period after the start, as a timer's would; a takeover's at once.
+    this.nextWorkAt = (this.o.now ?? Date.now)() + (this.o.firstAfterMs ?? this.o.everyMs);
     this.takeoverAtOnce = false;
     const step = Math.min(this.o.everyMs, LEASE_RENEW_MS);
     const loop = () => {
