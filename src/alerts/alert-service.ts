@@ -173,6 +173,7 @@ export class AlertService {
 
   /** Writes the changed alerts now; resolves when every change made before the call is stored. */
   flush(): Promise<void> {
+    if (!this.dirty.size) return this.saving;
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     const batch = [...this.dirty.values()];

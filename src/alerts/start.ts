@@ -18,7 +18,7 @@ import { DeliveryQueue } from './delivery/delivery-queue.js';
 import { parseDuration } from './duration.js';
 import type { AlertSource, ServiceOf } from './model.js';
 import { registerAlertRoutes } from './routes.js';
-import { Dispatcher, type Routing } from './routing/dispatcher.js';
+import { Dispatcher, type Enqueue, type Routing } from './routing/dispatcher.js';
 import { compileRules } from './routing/inhibit.js';
 import { buildRoute } from './routing/route-tree.js';
 import { Silences } from './silences/silence-store.js';
@@ -90,7 +90,10 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
   const leases = await Leases.open(deps.meta, deps.settings.nodeId);
   const deliveries = await DeliveryQueue.open(deps.meta, deps.settings.nodeId, config, deps.settings.delivery, write, envOf, deps.log);
   let externalUrl = deps.settings.externalUrl ?? config.external_url ?? '';
-  const dispatcher = new Dispatcher(routingOf(config, externalUrl), service, silences, (env, n, kinds) => deliveries.enqueue(env, n, kinds), deps.log);
+  // A notification is queued only once the alerts it tells of are stored: a node taking their
+  // source over (a trigger owner that died) then finds them, and does not tell them again.
+  const enqueue: Enqueue = (env, n, kinds) => service.flush().then(() => deliveries.enqueue(env, n, kinds));
+  const dispatcher = new Dispatcher(routingOf(config, externalUrl), service, silences, enqueue, deps.log);
   service.onChange((env, alert, change, renotify) => {
     if (change === 'fired' || change === 'resolved' || change === 'refreshed') dispatcher.add(env, alert, renotify);
     if (change === 'acknowledged') dispatcher.acknowledged(env, alert).catch((err) => deps.log.error({ err }, 'could not queue the acknowledgement'));
