@@ -97,7 +97,8 @@ export class LeaseLoop {
     return this.holding;
   }
 
-  start(): void {
+  /** Starts the loop; resolves once its first round has asked for the lease (owns is known). */
+  start(): Promise<void> {
     this.stopped = false;
     // The first round one period after the start, as a timer's would; a takeover's at once.
     this.nextWorkAt = (this.o.now ?? Date.now)() + (this.o.firstAfterMs ?? this.o.everyMs);
@@ -113,6 +114,7 @@ export class LeaseLoop {
       this.takeoverAtOnce = true;
       if (!this.stopped) loop();
     });
+    return this.ticking;
   }
 
   /** Stops renewing, waits for the round in flight, and frees the lease for another node at once. */
