@@ -9,6 +9,7 @@ describe('ConfigReload', () => {
     reload.register({ name: 'alerting', read: () => 'receivers', apply: async (r) => void applied.push(`alerting: ${r}`) });
     reload.register({
       name: 'checks',
+      shared: true,
       read: () => {
         if (broken) throw new Error('tend.yaml: checks[0].interval: expected a duration');
         return 2;
@@ -18,9 +19,13 @@ describe('ConfigReload', () => {
     expect(await reload.apply()).toEqual(['alerting', 'checks']);
     expect(applied).toEqual(['alerting: receivers', 'checks: 2']);
 
+    // Another node was asked: it wrote the shared rows, this one applies what it keeps in memory.
+    expect(await reload.apply('local')).toEqual(['alerting']);
+    expect(applied).toEqual(['alerting: receivers', 'checks: 2', 'alerting: receivers']);
+
     // A part that does not read: the error names it, and no part changed.
     broken = true;
     await expect(reload.apply()).rejects.toThrow('tend.yaml: checks[0].interval: expected a duration');
-    expect(applied).toEqual(['alerting: receivers', 'checks: 2']);
+    expect(applied).toEqual(['alerting: receivers', 'checks: 2', 'alerting: receivers']);
   });
 });

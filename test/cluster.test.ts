@@ -26,8 +26,9 @@ const attempted: string[] = [];
 const alertname = (body: string): string => JSON.parse(body).alerts[0].labels.alertname;
 const ours = (body: string) => /^Pending/.test(alertname(body));
 /** Notifications delivered that tell `name` fires, by idempotency key. */
-const firingTold = (name: string) =>
-  receiver.got.filter((r) => alertname(r.body) === name && JSON.parse(r.body).status === 'firing').map((r) => String(r.headers['idempotency-key']));
+const told = (name: string, status: 'firing' | 'resolved') =>
+  receiver.got.filter((r) => alertname(r.body) === name && JSON.parse(r.body).status === status).map((r) => String(r.headers['idempotency-key']));
+const firingTold = (name: string) => told(name, 'firing');
 const HEARTBEAT = '6f0e3b0c-8a52-4a8e-9a57-1f1d2b3c4d5e';
 let target: http.Server;
 /** When the check's target was probed (ms), by any node. */
@@ -78,7 +79,7 @@ beforeAll(async () => {
   yaml = `environment: production
 alerting:
   receivers: [{ name: hook, webhook: { url: "${receiver.url}/" } }]
-  route: { receiver: hook, group_by: [alertname], group_wait: 0s }
+  route: { receiver: hook, group_by: [alertname], group_wait: 0s, group_interval: 1s }
 checks:
   - name: probe
     kind: http
@@ -183,7 +184,7 @@ services:
     const res = await fetch(`${x.url}/api/v1/config/reload`, { method: 'POST', headers: auth });
     expect(res.status).toBe(200);
     const { config_hash, applied } = (await res.json()) as { config_hash: string; applied: string[] };
-    expect(applied).toEqual(['alerting', 'slos', 'ownership', 'checks']);
+    expect(applied).toEqual(['alerting', 'triggers', 'slos', 'ownership', 'checks']);
     // y read its own file again, told through PostgreSQL; that file is not the cluster's now.
     const seen = await until('the reload on the other node', async () => {
       const v = await readAt(y);
@@ -272,8 +273,12 @@ services:
       }
     };
     const query = { calculations: [{ op: 'COUNT' }], filters: [{ column: 'duration_ms', op: '>', value: 100 }], time_range: 900 };
-    const make = (n: Node, name: string, dataset: string) =>
-      fetch(`${n.url}/1/triggers/${dataset}`, { method: 'POST', headers: auth, body: JSON.stringify({ name, query, threshold: { op: '>', value: 0 }, frequency: 15 }) }).then((r) => r.status);
+    const made: Record<string, string> = {};
+    const make = async (n: Node, name: string, dataset: string) => {
+      const res = await fetch(`${n.url}/1/triggers/${dataset}`, { method: 'POST', headers: auth, body: JSON.stringify({ name, query, threshold: { op: '>', value: 0 }, frequency: 15 }) });
+      made[name] = ((await res.json()) as { id: string }).id;
+      return res.status;
+    };
     const view = await clusterView([...nodes.values()][0]);
     const ownerId = view.find((n) => n.owns.includes('alerts.triggers'))!.id;
     const owner = nodes.get(ownerId)!;
@@ -310,6 +315,13 @@ services:
     // Each alert told once: the new owner took the one the dead owner had raised as told.
     expect(firingTold('FiredBeforeKill')).toHaveLength(1);
     expect(firingTold('DueAtKill')).toHaveLength(1);
+
+    // Deleted through a node that does not evaluate it: the one that does resolves its alert, once.
+    const deleter = [...nodes.values()].find((n) => n.id !== newOwner)!;
+    expect((await fetch(`${deleter.url}/1/triggers/at-kill/${made.DueAtKill}`, { method: 'DELETE', headers: auth })).status).toBe(204);
+    await until('the resolution told', async () => (told('DueAtKill', 'resolved').length ? true : undefined), 5000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(told('DueAtKill', 'resolved')).toHaveLength(1);
   });
 
   it('deliver notifications pending when their node is killed, each once, with the key they had', async () => {

@@ -123,19 +123,31 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
   await triggers.load();
   let resolveTimeoutMs = 0;
   let configText = '';
-  // What tend.yaml's alerting section and triggers say, at start and at every reload.
-  const applyFile = async (f: AlertsFile | undefined) => {
+  // What tend.yaml's alerting section says (kept in memory), at start and at every reload.
+  const applyAlerting = async (f: AlertsFile | undefined) => {
     config = f?.alerting ?? AlertingConfig.parse({});
     resolveTimeoutMs = parseDuration(config.resolve_timeout)!;
     configText = f ? JSON.stringify({ route: config.route, receivers: config.receivers.map((r) => r.name), inhibit_rules: config.inhibit_rules }) : '';
     externalUrl = deps.settings.externalUrl ?? config.external_url ?? startedUrl;
     deliveries.setConfig(config);
     dispatcher.setRouting(routingOf(config, externalUrl));
-    if (f) await triggers.applyFile(await deps.auth.ensureEnvironment(f.environment), f.triggers);
+  };
+  // tend.yaml's triggers, rows every node shares.
+  const applyTriggers = async (f: AlertsFile | undefined) => {
+    if (!f) return;
+    const env = await deps.auth.ensureEnvironment(f.environment);
+    // Nodes applying together (starting together, or reloaded through two nodes at once) take
+    // turns, each seeing what the one before stored: two would both make a trigger the file names.
+    await leases.exclusive('triggers.apply', 60_000, async () => {
+      await triggers.load();
+      await triggers.applyFile(env, f.triggers);
+    });
   };
   let startedUrl = '';
-  await applyFile(file);
-  deps.reload.register({ name: 'alerting', read: readFile, apply: applyFile });
+  await applyAlerting(file);
+  await applyTriggers(file);
+  deps.reload.register({ name: 'alerting', read: readFile, apply: applyAlerting });
+  deps.reload.register({ name: 'triggers', shared: true, read: readFile, apply: applyTriggers });
   const startedAt = Date.now();
   let sweepTimer: NodeJS.Timeout | undefined;
   let serviceOf: ServiceOf = () => undefined;

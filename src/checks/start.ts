@@ -104,7 +104,7 @@ export async function startChecks(deps: ChecksDeps): Promise<Checks> {
       return applied;
     });
   const applied = await applyFile();
-  deps.reload?.register({ name: 'checks', read: readFile, apply: async (file) => void (await applyFile(file)) });
+  deps.reload?.register({ name: 'checks', shared: true, read: readFile, apply: async (file) => void (await applyFile(file)) });
   return {
     service,
     applied,

@@ -19,9 +19,10 @@ export interface ClusterDeps {
   configFile?: string;
   /**
    * Applies tend.yaml again (what a reload does besides recording the file's hash): every part
-   * a capability registered (src/config-file.ts, ConfigReload); returns their names.
+   * a capability registered (src/config-file.ts, ConfigReload), or only those kept in memory
+   * when another node was asked (it wrote the shared rows); returns their names.
    */
-  apply(): Promise<string[]>;
+  apply(scope: 'all' | 'local'): Promise<string[]>;
   log: FastifyBaseLogger;
 }
 
@@ -52,10 +53,10 @@ export async function startCluster(d: ClusterDeps): Promise<Cluster> {
     warned = differs;
   };
   /** Reads the file again and applies it. */
-  const readAgain = async () => {
+  const readAgain = async (scope: 'all' | 'local') => {
     const next = configHash(d.configFile);
     // Applied first: a file that does not read leaves this node as it was.
-    const applied = await d.apply();
+    const applied = await d.apply(scope);
     hash = next;
     readAt = Date.now();
     await beat();
@@ -63,10 +64,10 @@ export async function startCluster(d: ClusterDeps): Promise<Cluster> {
   };
   await d.meta.listen?.(RELOAD_CHANNEL, (from) => {
     if (from === d.nodeId) return;
-    void readAgain().catch((err) => d.log.error({ err }, 'reload asked by another node failed'));
+    void readAgain('local').catch((err) => d.log.error({ err }, 'reload asked by another node failed'));
   });
   const reload = async () => {
-    const applied = await readAgain();
+    const applied = await readAgain('all');
     await registry.recordConfig(hash, true);
     await beat();
     await d.meta.notify?.(RELOAD_CHANNEL, d.nodeId);

@@ -186,7 +186,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   backups.register(app);
   await registerStatus(app, { meta, store, datasets, auth, checks: checks.service });
   const cluster = await startCluster({
-    meta, nodeId: config.alerts.nodeId, configFile: config.checks.configFile, log: app.log, apply: () => reload.apply(),
+    meta, nodeId: config.alerts.nodeId, configFile: config.checks.configFile, log: app.log, apply: (scope) => reload.apply(scope),
   });
   cluster.register(app);
   registerDatasetRoutes(app, queryDeps);

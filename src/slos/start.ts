@@ -55,11 +55,12 @@ export async function startSlos(deps: SlosDeps): Promise<Slos> {
   };
   const file = readFile();
   const derived = await DerivedColumns.open(deps.meta);
+  const leases = await Leases.open(deps.meta, deps.settings.nodeId);
   const service = new SloService({
     store: await SloStore.open(deps.meta),
     derived,
     query: deps.query,
-    leases: await Leases.open(deps.meta, deps.settings.nodeId),
+    leases,
     alerts: deps.alerts,
     write: (env, dataset, events) => deps.pipeline.submit(env, dataset, events),
     environments: () => deps.auth.environments(),
@@ -79,11 +80,16 @@ export async function startSlos(deps: SlosDeps): Promise<Slos> {
   const applyFile = async (f: typeof file) => {
     if (!f) return;
     const env = await deps.auth.ensureEnvironment(f.environment);
-    await derived.applyFile(env.id, f.derivedColumns);
-    await service.applyFile(env, f.slos);
+    // Nodes applying together take turns, each seeing what the one before stored.
+    await leases.exclusive('slos.apply', 60_000, async () => {
+      await derived.load();
+      await service.load();
+      await derived.applyFile(env.id, f.derivedColumns);
+      await service.applyFile(env, f.slos);
+    });
   };
   await applyFile(file);
-  deps.reload?.register({ name: 'slos', read: readFile, apply: applyFile });
+  deps.reload?.register({ name: 'slos', shared: true, read: readFile, apply: applyFile });
   deps.pipeline.onCommitted((writes) => service.noteWrites(writes));
   return {
     service,

@@ -61,7 +61,7 @@ export class TriggerService {
   async load(): Promise<void> {
     const stored = await this.deps.store.all();
     const ids = new Set(stored.map((t) => t.id));
-    for (const id of this.triggers.keys()) if (!ids.has(id)) this.forget(id);
+    for (const id of [...this.triggers.keys()]) if (!ids.has(id)) await this.drop(id);
     for (const t of stored) this.put_(t);
     // The evaluating node's states are the newest: others take the stored ones.
     if (!this.loop.owns) this.states = await this.deps.store.states();
@@ -125,12 +125,21 @@ export class TriggerService {
   }
 
   async remove(env: Environment, id: string): Promise<void> {
-    const state = this.states.get(id) ?? {};
-    const t = this.triggers.get(id);
     await this.deps.store.delete(id);
-    this.forget(id);
+    await this.drop(id, env);
     this.deps.onChanged?.();
-    if (t) await this.deps.alerts.resolve(env, Object.keys(state).map((g) => fingerprint(JSON.parse(g) as Labels)));
+  }
+
+  /**
+   * Forgets a deleted trigger. The evaluating node resolves the alerts its groups raised (the
+   * node it was deleted through may not be that one: it tells the evaluating node, whose load()
+   * lands here).
+   */
+  private async drop(id: string, env = this.envs.get(this.triggers.get(id)?.envId ?? '')): Promise<void> {
+    const state = this.states.get(id) ?? {};
+    const known = this.triggers.has(id);
+    this.forget(id);
+    if (known && env && this.loop.owns) await this.deps.alerts.resolve(env, Object.keys(state).map((g) => fingerprint(JSON.parse(g) as Labels)));
   }
 
   /** Makes the environment's file-managed triggers exactly `inputs` (by name). */
