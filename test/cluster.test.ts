@@ -1,7 +1,9 @@
-// Three `tend serve` processes on one PostgreSQL: the checks run on one node at a time, move to
-// another when their owner is killed with kill -9, every result names its node, GET
-// /api/v1/cluster says who owns what, and a key revoked through one node stops working on the
-// others at once (LISTEN/NOTIFY). The nodes run from source (tsx), so no build is needed.
+// Four `tend serve` processes on one PostgreSQL: the checks and the triggers run on one node at
+// a time and move to another when their owner is killed with kill -9, every result names its
+// node, GET /api/v1/cluster says who owns what, a key revoked, a silence, a trigger or a check
+// made and a heartbeat ping received through one node count on the others within a second
+// (LISTEN/NOTIFY), and a reload re-applies all of tend.yaml on every node. The nodes run from
+// source (tsx), so no build is needed.
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -16,12 +18,18 @@ const auth = { authorization: `Bearer ${KEYS.TEND_ADMIN_KEY}`, 'content-type': '
 
 let pg: PgCluster;
 let yaml = '';
-/** The webhook receiver: answers 503 until `receiverUp`, keeps the requests it answered 2xx. */
+/** The webhook receiver: answers the Pending* alerts 503 until `receiverUp`, keeps the requests it answered 2xx. */
 let receiver: Receiver;
 let receiverUp = false;
 /** Idempotency keys of the test's alerts' notifications, refused ones included (checks notify too). */
 const attempted: string[] = [];
-const ours = (body: string) => /^Pending/.test(JSON.parse(body).alerts[0].labels.alertname);
+const alertname = (body: string): string => JSON.parse(body).alerts[0].labels.alertname;
+const ours = (body: string) => /^Pending/.test(alertname(body));
+/** Notifications delivered that tell `name` fires, by idempotency key. */
+const told = (name: string, status: 'firing' | 'resolved') =>
+  receiver.got.filter((r) => alertname(r.body) === name && JSON.parse(r.body).status === status).map((r) => String(r.headers['idempotency-key']));
+const firingTold = (name: string) => told(name, 'firing');
+const HEARTBEAT = '6f0e3b0c-8a52-4a8e-9a57-1f1d2b3c4d5e';
 let target: http.Server;
 /** When the check's target was probed (ms), by any node. */
 const hits: number[] = [];
@@ -66,20 +74,25 @@ beforeAll(async () => {
   receiver = await startReceiver();
   receiver.status = (req) => {
     if (ours(req.body)) attempted.push(String(req.headers['idempotency-key']));
-    return receiverUp ? 200 : 503;
+    return receiverUp || !ours(req.body) ? 200 : 503;
   };
   yaml = `environment: production
 alerting:
   receivers: [{ name: hook, webhook: { url: "${receiver.url}/" } }]
-  route: { receiver: hook, group_by: [alertname], group_wait: 0s }
+  route: { receiver: hook, group_by: [alertname], group_wait: 0s, group_interval: 1s }
 checks:
   - name: probe
     kind: http
     url: http://127.0.0.1:${port}/
     interval: 1s
     timeout: 2s
+  - name: nightly
+    kind: heartbeat
+    uuid: ${HEARTBEAT}
+    period: 1h
+    grace: 1h
 `;
-  await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => startNode(id, yaml)));
+  await Promise.all(['node-a', 'node-b', 'node-c', 'node-d'].map((id) => startNode(id, yaml)));
 }, 90_000);
 
 afterAll(async () => {
@@ -89,12 +102,12 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-describe('three nodes on one PostgreSQL', () => {
+describe('four nodes on one PostgreSQL', () => {
   it('run each check on one node, and move the checks within 15 s when their owner stops', async () => {
     const any = nodes.get('node-a')!;
     const view = await until('three live nodes', async () => {
       const v = await clusterView(any);
-      return v.filter((n) => n.alive).length === 3 ? v : undefined;
+      return v.filter((n) => n.alive).length === 4 ? v : undefined;
     });
     const owners = view.filter((n) => n.owns.includes('checks.scheduler')).map((n) => n.id);
     expect(owners).toHaveLength(1);
@@ -149,14 +162,29 @@ describe('three nodes on one PostgreSQL', () => {
     expect(Date.now() - revokedAt).toBeLessThan(1000);
   });
 
-  it('reload tend.yaml on every node within a second, and show the node whose file differs', async () => {
-    const [x, y] = [...nodes.values()];
+  it('reload all of tend.yaml on every node within a second, and show the node whose file differs', async () => {
+    const [x, y, z] = [...nodes.values()];
     const readAt = async (n: Node) => (await clusterView(x)).find((v) => v.id === n.id)!;
-    fs.writeFileSync(x.configFile, `${yaml}  - name: probe-two\n    kind: http\n    url: http://127.0.0.1:1/\n    interval: 1h\n`);
+    // Every part the file declares changes: a receiver, a check, a trigger, an SLO, a team and its service.
+    const next = `${yaml.replace('receivers: [', `receivers: [{ name: second, webhook: { url: "${receiver.url}/second" } }, `)}  - name: probe-two
+    kind: http
+    url: http://127.0.0.1:1/
+    interval: 1h
+triggers:
+  - { name: reloaded-trigger, dataset: reloaded, query: { calculations: [{ op: COUNT }] }, threshold: { op: ">", value: 1000000 }, frequency: 60 }
+slos:
+  - { name: reloaded-slo, dataset: reloaded, sli: 'LT($duration_ms, 300)', target: 99, period_days: 30 }
+teams:
+  - { name: reloaders }
+services:
+  - { name: reloaded-service, owner: reloaders }
+`;
+    fs.writeFileSync(x.configFile, next);
     const asked = Date.now();
     const res = await fetch(`${x.url}/api/v1/config/reload`, { method: 'POST', headers: auth });
     expect(res.status).toBe(200);
-    const { config_hash } = (await res.json()) as { config_hash: string };
+    const { config_hash, applied } = (await res.json()) as { config_hash: string; applied: string[] };
+    expect(applied).toEqual(['alerting', 'triggers', 'slos', 'ownership', 'checks']);
     // y read its own file again, told through PostgreSQL; that file is not the cluster's now.
     const seen = await until('the reload on the other node', async () => {
       const v = await readAt(y);
@@ -166,12 +194,18 @@ describe('three nodes on one PostgreSQL', () => {
     expect(seen.config_differs).toBe(true);
     expect(await readAt(x)).toMatchObject({ config_hash, config_differs: false });
 
-    // The same file deployed to y, and SIGHUP there: one file again, and its checks on every node.
-    fs.copyFileSync(x.configFile, y.configFile);
+    // The same file deployed everywhere, and SIGHUP on y: one file again, all of it applied on a third node.
+    for (const n of [y, z]) fs.copyFileSync(x.configFile, n.configFile);
     y.child.kill('SIGHUP');
     await until('one file on every node', async () => ((await clusterView(x)).every((n) => !n.alive || !n.config_differs) ? true : undefined));
-    const names = await fetch(`${x.url}/api/v1/checks`, { headers: auth }).then((r) => r.json() as Promise<{ checks: { name: string }[] }>);
-    expect(names.checks.map((c) => c.name).sort()).toEqual(['probe', 'probe-two']);
+    const get = (path: string) => fetch(`${z.url}${path}`, { headers: auth }).then((r) => r.json());
+    const checks = (await get('/api/v1/checks')) as { checks: { name: string }[] };
+    expect(checks.checks.map((c) => c.name).sort()).toEqual(['nightly', 'probe', 'probe-two']);
+    const triggers = (await get('/api/v1/triggers')) as { triggers: { name: string }[] };
+    expect(triggers.triggers.map((t) => t.name)).toEqual(['reloaded-trigger']);
+    expect(((await get('/1/slos/reloaded')) as { name: string }[]).map((o) => o.name)).toEqual(['reloaded-slo']);
+    expect(((await get('/api/v1/services')) as { services: { name: string }[] }).services.map((o) => o.name)).toEqual(['reloaded-service']);
+    expect(JSON.parse(((await get('/api/v2/status')) as { config: { original: string } }).config.original).receivers).toEqual(['second', 'hook']);
   });
 
   it('show a check made or deleted through one node on every node within a second', async () => {
@@ -182,6 +216,112 @@ describe('three nodes on one PostgreSQL', () => {
     await until('the new check on the other node', async () => ((await namesOn(y)).includes('via-api') ? true : undefined), 1000);
     expect((await fetch(`${x.url}/api/v1/checks/via-api`, { method: 'DELETE', headers: auth })).status).toBe(200);
     await until('the deletion on the other node', async () => ((await namesOn(y)).includes('via-api') ? undefined : true), 1000);
+  });
+
+  it('share silences, triggers and heartbeat pings made or received through one node with every other within a second', async () => {
+    const [x, y, z] = [...nodes.values()];
+    // A silence made through x mutes on y, where the alert is pushed (and notified from).
+    const made = await fetch(`${x.url}/api/v2/silences`, {
+      method: 'POST', headers: auth,
+      body: JSON.stringify({ matchers: [{ name: 'alertname', value: 'Silenced', isRegex: false }], startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString(), createdBy: 'test', comment: 'cluster' }),
+    });
+    expect(made.status).toBe(200);
+    const { silenceID } = (await made.json()) as { silenceID: string };
+    const madeAt = Date.now();
+    const silencesOn = async (n: Node) => ((await fetch(`${n.url}/api/v2/silences`, { headers: auth }).then((r) => r.json())) as { id: string }[]).map((o) => o.id);
+    await until('the silence on y', async () => ((await silencesOn(y)).includes(silenceID) ? true : undefined), 1000);
+    expect(Date.now() - madeAt).toBeLessThan(1000);
+    const ingest = { authorization: `Bearer ${KEYS.TEND_INGEST_KEY}`, 'content-type': 'application/json' };
+    expect((await fetch(`${y.url}/api/v2/alerts`, { method: 'POST', headers: ingest, body: JSON.stringify([{ labels: { alertname: 'Silenced' } }]) })).status).toBe(200);
+    const listed = (await fetch(`${y.url}/api/v2/alerts?filter=${encodeURIComponent('alertname="Silenced"')}`, { headers: auth }).then((r) => r.json())) as { status: { state: string; silencedBy: string[] } }[];
+    expect(listed.map((a) => a.status)).toEqual([{ state: 'suppressed', silencedBy: [silenceID], inhibitedBy: [] }]);
+
+    // A trigger made through one node is listed by the others (and evaluated by its owner: the next test).
+    const trigger = await fetch(`${z.url}/1/triggers/shared`, {
+      method: 'POST', headers: auth,
+      body: JSON.stringify({ name: 'shared-trigger', query: { calculations: [{ op: 'COUNT' }] }, threshold: { op: '>', value: 1_000_000 }, frequency: 60 }),
+    });
+    expect(trigger.status).toBe(201);
+    const triggerAt = Date.now();
+    const triggersOn = async (n: Node) => ((await fetch(`${n.url}/api/v1/triggers`, { headers: auth }).then((r) => r.json())) as { triggers: { name: string }[] }).triggers.map((t) => t.name);
+    await until('the trigger on x', async () => ((await triggersOn(x)).includes('shared-trigger') ? true : undefined), 1000);
+    expect(Date.now() - triggerAt).toBeLessThan(1000);
+
+    // A ping received by any node counts on every node, the checks' owner among them.
+    const owner = (await clusterView(x)).find((n) => n.owns.includes('checks.scheduler'))!.id;
+    const pinged = [...nodes.values()].find((n) => n.id !== owner)!;
+    expect((await fetch(`${pinged.url}/ping/${HEARTBEAT}`)).status).toBe(200);
+    const pingAt = Date.now();
+    const heartbeatOn = async (n: Node) => (await fetch(`${n.url}/api/v1/checks/nightly`, { headers: auth }).then((r) => r.json())) as { state: string; heartbeat: { last_ping_at?: string } };
+    const seen = await until('the ping on the owner', async () => {
+      const h = await heartbeatOn(nodes.get(owner)!);
+      return h.heartbeat.last_ping_at ? h : undefined;
+    }, 1000);
+    expect(Date.now() - pingAt).toBeLessThan(1000);
+    expect(seen.state).toBe('up');
+    expect(Math.abs(Date.parse(seen.heartbeat.last_ping_at!) - pingAt)).toBeLessThan(1000);
+  });
+
+  it('evaluate triggers on a new owner within 15 s when theirs is killed with kill -9, notifying each alert once', async () => {
+    const ingest = { authorization: `Bearer ${KEYS.TEND_INGEST_KEY}`, 'content-type': 'application/json' };
+    // Each trigger fires once its dataset has a slow event. The nodes keep events in their own
+    // data folders here (no ClickHouse): each event goes to every node, as a shared store would have it.
+    const send = async (dataset: string, ms: number) => {
+      for (const n of nodes.values()) {
+        const res = await fetch(`${n.url}/1/events/${dataset}`, { method: 'POST', headers: { ...ingest, 'x-honeycomb-event-time': new Date().toISOString() }, body: JSON.stringify({ duration_ms: ms }) });
+        expect(res.status).toBe(202);
+      }
+    };
+    const query = { calculations: [{ op: 'COUNT' }], filters: [{ column: 'duration_ms', op: '>', value: 100 }], time_range: 900 };
+    const made: Record<string, string> = {};
+    const make = async (n: Node, name: string, dataset: string) => {
+      const res = await fetch(`${n.url}/1/triggers/${dataset}`, { method: 'POST', headers: auth, body: JSON.stringify({ name, query, threshold: { op: '>', value: 0 }, frequency: 15 }) });
+      made[name] = ((await res.json()) as { id: string }).id;
+      return res.status;
+    };
+    const view = await clusterView([...nodes.values()][0]);
+    const ownerId = view.find((n) => n.owns.includes('alerts.triggers'))!.id;
+    const owner = nodes.get(ownerId)!;
+    const other = [...nodes.values()].find((n) => n.id !== ownerId)!;
+    // Made through a node that does not evaluate them.
+    await send('before-kill', 500);
+    await send('at-kill', 5);
+    expect(await make(other, 'FiredBeforeKill', 'before-kill')).toBe(201);
+    expect(await make(other, 'DueAtKill', 'at-kill')).toBe(201);
+    await until('the first trigger notified', async () => (firingTold('FiredBeforeKill').length ? true : undefined), 30_000);
+
+    // Its condition holds now, and the node evaluating it dies before it is evaluated again.
+    await send('at-kill', 500);
+    await owner.stop('SIGKILL');
+    nodes.delete(ownerId);
+    const killedAt = Date.now();
+    const survivor = [...nodes.values()][0];
+    const runsBy = async (on: Node) => {
+      const res = await fetch(`${on.url}/api/v1/query/tend.trigger_runs`, {
+        method: 'POST', headers: auth,
+        body: JSON.stringify({ time_range: 600, calculations: [{ op: 'COUNT' }], breakdowns: ['tend.node', 'trigger.name'] }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { data: { results: { data: Record<string, string> }[] } }).data.results.map((r) => `${r.data['tend.node']} ${r.data['trigger.name']}`);
+    };
+    const newOwner = await until('another owner', async () => (await clusterView(survivor)).find((n) => n.owns.includes('alerts.triggers') && n.id !== ownerId)?.id);
+    await until('both triggers evaluated by the new owner', async () => {
+      const runs = await runsBy(nodes.get(newOwner)!);
+      return runs.includes(`${newOwner} DueAtKill`) && runs.includes(`${newOwner} FiredBeforeKill`) ? true : undefined;
+    }, 20_000);
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    await until('the second trigger notified', async () => (firingTold('DueAtKill').length ? true : undefined), 5000);
+    await new Promise((r) => setTimeout(r, 1000)); // a late second notification would show now
+    // Each alert told once: the new owner took the one the dead owner had raised as told.
+    expect(firingTold('FiredBeforeKill')).toHaveLength(1);
+    expect(firingTold('DueAtKill')).toHaveLength(1);
+
+    // Deleted through a node that does not evaluate it: the one that does resolves its alert, once.
+    const deleter = [...nodes.values()].find((n) => n.id !== newOwner)!;
+    expect((await fetch(`${deleter.url}/1/triggers/at-kill/${made.DueAtKill}`, { method: 'DELETE', headers: auth })).status).toBe(204);
+    await until('the resolution told', async () => (told('DueAtKill', 'resolved').length ? true : undefined), 5000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(told('DueAtKill', 'resolved')).toHaveLength(1);
   });
 
   it('deliver notifications pending when their node is killed, each once, with the key they had', async () => {

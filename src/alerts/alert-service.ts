@@ -52,6 +52,14 @@ export class AlertService {
     for (const a of await this.store.all()) this.envMap(a.envId).set(a.fingerprint, a);
   }
 
+  /**
+   * Takes these stored alerts as they are (another node raised them, and this one now
+   * evaluates their source): later reports then compare with what that node told receivers.
+   */
+  adopt(alerts: Alert[]): void {
+    for (const a of alerts) if (!this.dirty.has(`${a.envId}\u0000${a.fingerprint}`)) this.envMap(a.envId).set(a.fingerprint, a);
+  }
+
   onChange(listener: AlertListener): void {
     this.listeners.push(listener);
   }
@@ -165,6 +173,7 @@ export class AlertService {
 
   /** Writes the changed alerts now; resolves when every change made before the call is stored. */
   flush(): Promise<void> {
+    if (!this.dirty.size) return this.saving;
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     const batch = [...this.dirty.values()];

@@ -3,7 +3,7 @@
 export { startAlerts, type Alerts, type AlertsDeps } from './start.js';
 export { ALERTS_DATASET, TRIGGER_RUNS_DATASET, NOTIFICATIONS_DATASET } from './events.js';
 export type { CheckChange } from './check-alerts.js';
-export { parseAlertsFile, AlertsConfigError } from './config.js';
+export { parseAlertsFile, readAlertsFile, AlertsConfigError } from './config.js';
 export { fingerprint, labelName } from './labels.js';
 export { signature } from './receivers/index.js';
 export type { Alert, AlertSource, AlertState } from './model.js';

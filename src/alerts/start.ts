@@ -1,22 +1,24 @@
 // Builds the alerts capability for a running node: alerts, triggers, silences, the route tree
-// and dispatcher, durable delivery, tend.yaml's alerting and triggers applied at start, and
-// the hook that turns check state changes into alerts.
+// and dispatcher, durable delivery, tend.yaml's alerting and triggers applied at start and at
+// every reload, the hook that turns check state changes into alerts, and what several nodes
+// share (silences and triggers made on another node, alerts of a trigger owner that died).
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AuthService } from '../auth/index.js';
 import type { AlertsSettings } from '../config.js';
+import type { ConfigReload } from '../config-file.js';
 import type { IngestPipeline } from '../ingest/index.js';
 import type { QueryDeps } from '../query/index.js';
-import { Leases, type Environment, type MetaStore, type StoredEvent } from '../store/index.js';
+import { Leases, shareChanges, type Environment, type MetaStore, type StoredEvent } from '../store/index.js';
 import { AlertService } from './alert-service.js';
 import { AlertStore } from './alert-store.js';
 import { registerAlertmanagerApi } from './alertmanager-api/routes.js';
 import { checkAlert, type CheckChange } from './check-alerts.js';
-import { AlertingConfig, readAlertsFile } from './config.js';
+import { AlertingConfig, readAlertsFile, type AlertsFile } from './config.js';
 import { DeliveryQueue } from './delivery/delivery-queue.js';
 import { parseDuration } from './duration.js';
-import type { ServiceOf } from './model.js';
+import type { AlertSource, ServiceOf } from './model.js';
 import { registerAlertRoutes } from './routes.js';
-import { Dispatcher, type Routing } from './routing/dispatcher.js';
+import { Dispatcher, type Enqueue, type Routing } from './routing/dispatcher.js';
 import { compileRules } from './routing/inhibit.js';
 import { buildRoute } from './routing/route-tree.js';
 import { Silences } from './silences/silence-store.js';
@@ -35,7 +37,13 @@ export interface AlertsDeps {
   configFileNamed: boolean;
   log: FastifyBaseLogger;
   env?: NodeJS.ProcessEnv;
+  /** Where this capability registers its part of a reload (routes, receivers, triggers). */
+  reload: ConfigReload;
 }
+
+/** Nodes announce silences and triggers made on them on these channels; the payload is the node. */
+const SILENCES_CHANNEL = 'tend_silences';
+const TRIGGERS_CHANNEL = 'tend_triggers';
 
 export interface Alerts {
   service: AlertService;
@@ -43,7 +51,13 @@ export interface Alerts {
   silences: Silences;
   dispatcher: Dispatcher;
   deliveries: DeliveryQueue;
-  config: AlertingConfig;
+  /** tend.yaml's alerting section as last applied (at start or by a reload). */
+  readonly config: AlertingConfig;
+  /**
+   * Reads this source's alerts again from the store and takes them as told (this node takes
+   * over evaluating that source from a node that stopped), so none is notified twice.
+   */
+  adopt(source: AlertSource): Promise<void>;
   /** Feed for the checks capability: a check's state changed. */
   onCheckChange(change: CheckChange): void;
   /** Set by the ownership capability: which catalog service an alert belongs to. */
@@ -60,8 +74,9 @@ export function routingOf(c: AlertingConfig, externalUrl: string): Routing {
 }
 
 export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
-  const file = readAlertsFile(deps.configFile, !deps.configFileNamed, deps.env);
-  const config = file?.alerting ?? AlertingConfig.parse({});
+  const readFile = () => readAlertsFile(deps.configFile, !deps.configFileNamed, deps.env);
+  const file = readFile();
+  let config = file?.alerting ?? AlertingConfig.parse({});
   const envs = new Map<string, Environment>();
   const envOf = async (id: string) => {
     if (!envs.has(id)) for (const e of await deps.auth.environments()) envs.set(e.id, e);
@@ -75,13 +90,22 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
   const leases = await Leases.open(deps.meta, deps.settings.nodeId);
   const deliveries = await DeliveryQueue.open(deps.meta, deps.settings.nodeId, config, deps.settings.delivery, write, envOf, deps.log);
   let externalUrl = deps.settings.externalUrl ?? config.external_url ?? '';
-  const dispatcher = new Dispatcher(routingOf(config, externalUrl), service, silences, (env, n, kinds) => deliveries.enqueue(env, n, kinds), deps.log);
+  // A notification is queued only once the alerts it tells of are stored: a node taking their
+  // source over (a trigger owner that died) then finds them, and does not tell them again.
+  const enqueue: Enqueue = (env, n, kinds) => service.flush().then(() => deliveries.enqueue(env, n, kinds));
+  const dispatcher = new Dispatcher(routingOf(config, externalUrl), service, silences, enqueue, deps.log);
   service.onChange((env, alert, change, renotify) => {
     if (change === 'fired' || change === 'resolved' || change === 'refreshed') dispatcher.add(env, alert, renotify);
     if (change === 'acknowledged') dispatcher.acknowledged(env, alert).catch((err) => deps.log.error({ err }, 'could not queue the acknowledgement'));
   });
   silences.onChange(() => dispatcher.poke());
-  const triggers = new TriggerService({
+  silences.onSaved = await shareChanges(deps.meta, SILENCES_CHANNEL, deps.settings.nodeId, () => silences.reload(), deps.log);
+  const adopt = async (source: AlertSource) => {
+    const stored = (await store.all()).filter((a) => a.source === source);
+    service.adopt(stored);
+    for (const env of await deps.auth.environments()) dispatcher.restore(env, stored.filter((a) => a.envId === env.id && a.state === 'firing'));
+  };
+  const triggers: TriggerService = new TriggerService({
     store: await TriggerStore.open(deps.meta),
     alerts: service,
     query: deps.query,
@@ -91,17 +115,48 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
     log: deps.log,
     tickMs: deps.settings.triggerTickMs,
     queryTimeoutMs: 30_000,
+    node: deps.settings.nodeId,
+    onTakeOver: () => adopt('trigger'),
+    onChanged: () => announceTriggers(),
   });
+  const announceTriggers = await shareChanges(deps.meta, TRIGGERS_CHANNEL, deps.settings.nodeId, () => triggers.reload(), deps.log);
   await triggers.load();
-  if (file) await triggers.applyFile(await deps.auth.ensureEnvironment(file.environment), file.triggers);
-  const resolveTimeoutMs = parseDuration(config.resolve_timeout)!;
+  let resolveTimeoutMs = 0;
+  let configText = '';
+  // What tend.yaml's alerting section says (kept in memory), at start and at every reload.
+  const applyAlerting = async (f: AlertsFile | undefined) => {
+    config = f?.alerting ?? AlertingConfig.parse({});
+    resolveTimeoutMs = parseDuration(config.resolve_timeout)!;
+    configText = f ? JSON.stringify({ route: config.route, receivers: config.receivers.map((r) => r.name), inhibit_rules: config.inhibit_rules }) : '';
+    externalUrl = deps.settings.externalUrl ?? config.external_url ?? startedUrl;
+    deliveries.setConfig(config);
+    dispatcher.setRouting(routingOf(config, externalUrl));
+  };
+  // tend.yaml's triggers, rows every node shares.
+  const applyTriggers = async (f: AlertsFile | undefined) => {
+    if (!f) return;
+    const env = await deps.auth.ensureEnvironment(f.environment);
+    // Nodes applying together (starting together, or reloaded through two nodes at once) take
+    // turns, each seeing what the one before stored: two would both make a trigger the file names.
+    await leases.exclusive('triggers.apply', 60_000, async () => {
+      await triggers.load();
+      await triggers.applyFile(env, f.triggers);
+    });
+  };
+  let startedUrl = '';
+  await applyAlerting(file);
+  await applyTriggers(file);
+  deps.reload.register({ name: 'alerting', read: readFile, apply: applyAlerting });
+  deps.reload.register({ name: 'triggers', shared: true, read: readFile, apply: applyTriggers });
   const startedAt = Date.now();
   let sweepTimer: NodeJS.Timeout | undefined;
   let serviceOf: ServiceOf = () => undefined;
-  const configText = file ? JSON.stringify({ route: config.route, receivers: config.receivers.map((r) => r.name), inhibit_rules: config.inhibit_rules }) : '';
 
   return {
-    service, triggers, silences, dispatcher, deliveries, config,
+    service, triggers, silences, dispatcher, deliveries, adopt,
+    get config() {
+      return config;
+    },
     onCheckChange(change) {
       const report = checkAlert(change);
       if (!report) return;
@@ -118,6 +173,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
       registerReceiverRoutes(app, () => config, deps.settings.delivery.attemptTimeoutMs, () => externalUrl);
     },
     start(url) {
+      startedUrl = url;
       if (!externalUrl) {
         externalUrl = url;
         dispatcher.setRouting(routingOf(config, externalUrl));

@@ -87,6 +87,11 @@ export class CheckStore {
     return new Map(rows.map((r) => [String(r.check_id), { state: String(r.state), since: String(r.since), data: String(r.data) }]));
   }
 
+  async status(checkId: string): Promise<StatusRow | undefined> {
+    const rows = await this.meta.query('SELECT state, since, data FROM check_status WHERE check_id = $1', [checkId]);
+    return rows.length ? { state: String(rows[0].state), since: String(rows[0].since), data: String(rows[0].data) } : undefined;
+  }
+
   async saveStatus(checkId: string, status: StatusRow): Promise<void> {
     await this.meta.query(
       `INSERT INTO check_status (check_id, state, since, data) VALUES ($1, $2, $3, $4)

@@ -1,7 +1,7 @@
 // The running side of checks: one scheduler job per check, the state machine fed by every
 // result, heartbeat deadlines and pings, and the events each of them writes. Definitions
 // come from the service (file or API); the monitor only runs what it is given.
-import type { CheckRecord, CheckStore } from './check-store.js';
+import type { CheckRecord, CheckStore, StatusRow } from './check-store.js';
 import type { Clock } from './clock.js';
 import { targetOf, ms, type HeartbeatDefinition } from './definition.js';
 import { CHECKS_DATASET, PINGS_DATASET, STATES_DATASET, pingEvent, resultEvent, stateEvent, type EventSink, type PingFields } from './events.js';
@@ -54,6 +54,8 @@ export interface MonitorDeps {
    * and heartbeat deadlines are skipped here, so each check runs once per period.
    */
   owns?: () => boolean;
+  /** Told once a check's status is saved (another node then refresh()es it: a ping it did not receive). */
+  onSaved?: (id: string) => void;
 }
 
 interface SavedData {
@@ -62,6 +64,18 @@ interface SavedData {
   heartbeat: HeartbeatRuntime;
   pausedByApi: boolean;
   last?: LastResult;
+}
+
+/** An entry's state as saved in the store. */
+function fromSaved(saved: StatusRow): Pick<Entry, 'counters' | 'since' | 'heartbeat' | 'pausedByApi' | 'last'> {
+  const data = JSON.parse(saved.data) as SavedData;
+  return {
+    counters: { state: saved.state as CheckState, failures: data.failures, successes: data.successes },
+    since: Date.parse(saved.since),
+    heartbeat: data.heartbeat ?? newRuntime(),
+    pausedByApi: data.pausedByApi,
+    last: data.last,
+  };
 }
 
 export class CheckMonitor {
@@ -82,7 +96,7 @@ export class CheckMonitor {
   }
 
   /** Starts watching a check (or applies its new definition), restoring saved state if given. */
-  upsert(rec: CheckRecord, saved?: { state: string; since: string; data: string }): void {
+  upsert(rec: CheckRecord, saved?: StatusRow): void {
     const existing = this.entries.get(rec.id);
     let entry: Entry;
     if (existing) {
@@ -90,21 +104,26 @@ export class CheckMonitor {
       entry = { ...existing, rec, heartbeat: kindChanged ? newRuntime() : existing.heartbeat };
       if (kindChanged) entry.counters = initialCounters();
     } else if (saved) {
-      const data = JSON.parse(saved.data) as SavedData;
-      entry = {
-        rec,
-        counters: { state: saved.state as CheckState, failures: data.failures, successes: data.successes },
-        since: Date.parse(saved.since),
-        heartbeat: data.heartbeat ?? newRuntime(),
-        pausedByApi: data.pausedByApi,
-        last: data.last,
-        saving: Promise.resolve(),
-      };
+      entry = { rec, ...fromSaved(saved), saving: Promise.resolve() };
     } else {
       entry = { rec, counters: initialCounters(), since: this.deps.clock.now(), heartbeat: newRuntime(), pausedByApi: false, saving: Promise.resolve() };
     }
     this.entries.set(rec.id, entry);
     this.scheduleEntry(entry, existing === undefined);
+  }
+
+  /**
+   * Takes a status another node saved (a ping it received, a result it recorded): a heartbeat's
+   * deadline moves with it. The node running the checks tells of the state change it finds,
+   * so a check's alerts are raised and resolved by one node.
+   */
+  refresh(id: string, saved: StatusRow): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    const previous = e.counters.state;
+    Object.assign(e, fromSaved(saved));
+    if (e.rec.definition.kind === 'heartbeat') this.scheduler.schedule(this.heartbeatJob(e), deadline(e.rec.definition, e.heartbeat));
+    if (e.counters.state !== previous && this.deps.owns?.() === true) this.deps.onStateChange?.(e.rec, e.counters.state, previous, e.last?.error);
   }
 
   remove(id: string): void {
@@ -284,7 +303,8 @@ export class CheckMonitor {
     if (e.counters.state === previous) return;
     const now = this.deps.clock.now();
     e.since = now;
-    this.deps.onStateChange?.(e.rec, e.counters.state, previous, reason);
+    // A node not running the checks (it received a ping) leaves it to the one that does, told by refresh().
+    if (this.deps.owns?.() !== false) this.deps.onStateChange?.(e.rec, e.counters.state, previous, reason);
     await Promise.all([this.write(e, STATES_DATASET, urgent, [stateEvent(now, e.rec.name, e.rec.kind, e.counters.state, previous, reason)]), this.save(e)]);
   }
 
@@ -292,7 +312,11 @@ export class CheckMonitor {
     const data: SavedData = { failures: e.counters.failures, successes: e.counters.successes, heartbeat: e.heartbeat, pausedByApi: e.pausedByApi, last: e.last };
     const row = { state: e.counters.state, since: new Date(e.since).toISOString(), data: JSON.stringify(data) };
     e.saving = e.saving
-      .then(() => (this.entries.get(e.rec.id) ? this.deps.store.saveStatus(e.rec.id, row) : undefined))
+      .then(async () => {
+        if (!this.entries.get(e.rec.id)) return;
+        await this.deps.store.saveStatus(e.rec.id, row);
+        this.deps.onSaved?.(e.rec.id);
+      })
       .catch((err) => this.deps.log.error({ err, check: e.rec.name }, 'could not save check status'));
     return e.saving;
   }

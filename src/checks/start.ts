@@ -3,8 +3,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuthService } from '../auth/index.js';
 import type { ChecksSettings } from '../config.js';
+import type { ConfigReload } from '../config-file.js';
 import { OverloadedError, type IngestPipeline } from '../ingest/index.js';
-import { Leases, type MetaStore } from '../store/index.js';
+import { LEASE_RENEW_MS, LeaseLoop, Leases, shareChanges, type MetaStore } from '../store/index.js';
 import type { MetricsRegistry } from '../telemetry/index.js';
 import { BatchSink } from './batch-sink.js';
 import { CheckStore } from './check-store.js';
@@ -36,17 +37,19 @@ export interface ChecksDeps {
   onStateChange?: MonitorDeps['onStateChange'];
   /** This node's id: the checks lease's owner, and tend.node on results. */
   node: string;
+  /** Where the checks register their part of a reload. */
+  reload?: ConfigReload;
 }
 
 /**
- * Scheduled runs belong to the node holding this lease. It is renewed every RENEW_MS and lapses
- * LEASE_MS after its holder's last renewal, so a dead node's checks move within 15 s.
+ * Scheduled runs and heartbeat deadlines belong to the node holding this lease (LeaseLoop: a
+ * dead node's checks move within 15 s).
  */
 const LEASE = 'checks.scheduler';
 /** Nodes tell each other of check changes on this channel; the payload is the node that made one. */
 const CHECKS_CHANNEL = 'tend_checks';
-const LEASE_MS = 10_000;
-const RENEW_MS = 3_000;
+/** ... and of a check status saved (a ping received, a result recorded): "<node> <check id>". */
+const STATUS_CHANNEL = 'tend_check_status';
 
 export async function startChecks(deps: ChecksDeps): Promise<Checks> {
   const store = await CheckStore.open(deps.meta);
@@ -61,17 +64,20 @@ export async function startChecks(deps: ChecksDeps): Promise<Checks> {
     }
   });
   const leases = await Leases.open(deps.meta, deps.node);
-  let owner = false;
-  const claim = async () => {
-    owner = await leases.acquire(LEASE, LEASE_MS).catch((err) => {
-      deps.log.error({ err }, 'could not renew the checks lease');
-      return false;
-    });
-  };
-  await claim();
-  const monitor = new CheckMonitor({
+  // Nothing to do at each round but hold the lease: the monitor runs the checks while it is held.
+  const ownership = new LeaseLoop({
+    leases, name: LEASE, everyMs: LEASE_RENEW_MS, log: deps.log, work: async () => undefined,
+    // Taking the checks over: checks made through another node's API since this one loaded them.
+    onGained: async (takeover) => (takeover ? service.load() : undefined),
+  });
+  const announceStatus = await shareChanges(deps.meta, STATUS_CHANNEL, deps.node, async (id) => {
+    const saved = id ? await store.status(id) : undefined;
+    if (saved) monitor.refresh(id!, saved);
+    else if (!id) await service.load();
+  }, deps.log);
+  const monitor: CheckMonitor = new CheckMonitor({
     node: deps.node,
-    owns: () => owner,
+    owns: () => ownership.owns,
     clock: deps.clock ?? systemClock,
     concurrency: deps.settings.concurrency,
     store,
@@ -79,40 +85,34 @@ export async function startChecks(deps: ChecksDeps): Promise<Checks> {
     onLag: (ms) => lag.observe(ms / 1000),
     onStateChange: deps.onStateChange,
     sink: (env, dataset, events, urgent) => batches.submit(env, dataset, events, urgent),
+    onSaved: (id) => announceStatus(id),
   });
   const service = new ChecksService(store, monitor, deps.auth);
   // Several nodes: a check made, changed or deleted through one node's API reaches the others at once.
-  service.onChanged = () => void deps.meta.notify?.(CHECKS_CHANNEL, deps.node).catch((err) => deps.log.error({ err }, 'could not tell the other nodes of a check change'));
-  await deps.meta.listen?.(CHECKS_CHANNEL, (from) => {
-    if (from !== deps.node) void service.load().catch((err) => deps.log.error({ err }, 'could not load checks changed on another node'));
-  });
-  const renewal = setInterval(() => {
-    const was = owner;
-    // Taking the checks over: checks made through another node's API since this one started.
-    void claim().then(() => (owner && !was ? service.load() : undefined)).catch((err) => deps.log.error({ err }, 'could not load checks'));
-  }, RENEW_MS);
-  renewal.unref();
+  service.onChanged = await shareChanges(deps.meta, CHECKS_CHANNEL, deps.node, () => service.load(), deps.log);
+  // Before any check is loaded: the first node runs them from its start.
+  await ownership.start();
   // Nodes starting (or reloading) together apply the same tend.yaml one after another, each
   // seeing what the one before it stored.
-  const applyFile = () =>
+  const readFile = () => readChecksFile(deps.settings.configFile, !deps.settings.configFileNamed);
+  const applyFile = (file = readFile()) =>
     leases.exclusive('checks.apply', 60_000, async () => {
       await service.load();
-      const file = readChecksFile(deps.settings.configFile, !deps.settings.configFileNamed);
       if (!file) return undefined;
       const applied = await service.apply(await deps.auth.ensureEnvironment(file.environment), file);
       for (const hb of applied.heartbeats) deps.log.info({ check: hb.name, uuid: hb.uuid }, `heartbeat ${hb.name}: ping /ping/${hb.uuid}`);
       return applied;
     });
   const applied = await applyFile();
+  deps.reload?.register({ name: 'checks', shared: true, read: readFile, apply: async (file) => void (await applyFile(file)) });
   return {
     service,
     applied,
     applyFile,
     idle: () => monitor.idle(),
     async stop() {
-      clearInterval(renewal);
       // Another node takes the checks over at its next renewal, not when the lease runs out.
-      await leases.release(LEASE).catch(() => undefined);
+      await ownership.stop();
       const stopping = monitor.stop();
       batches.flush();
       await stopping;

@@ -17,8 +17,12 @@ export interface ClusterDeps {
   nodeId: string;
   /** tend.yaml, whose hash every node records so one whose file differs shows. */
   configFile?: string;
-  /** Applies tend.yaml again (what a reload does besides recording the file's hash). */
-  apply(): Promise<void>;
+  /**
+   * Applies tend.yaml again (what a reload does besides recording the file's hash): every part
+   * a capability registered (src/config-file.ts, ConfigReload), or only those kept in memory
+   * when another node was asked (it wrote the shared rows); returns their names.
+   */
+  apply(scope: 'all' | 'local'): Promise<string[]>;
   log: FastifyBaseLogger;
 }
 
@@ -28,7 +32,7 @@ export interface Cluster {
   /** Starts recording this node, reachable at `url`. */
   start(url: string): Promise<void>;
   /** Reads tend.yaml again here, records it as the cluster's file, and tells every other node. */
-  reload(): Promise<{ node: string; config_hash: string }>;
+  reload(): Promise<{ node: string; config_hash: string; applied: string[] }>;
   stop(): void;
 }
 
@@ -49,25 +53,26 @@ export async function startCluster(d: ClusterDeps): Promise<Cluster> {
     warned = differs;
   };
   /** Reads the file again and applies it. */
-  const readAgain = async () => {
+  const readAgain = async (scope: 'all' | 'local') => {
     const next = configHash(d.configFile);
-    // Applied first: a file that does not apply leaves this node as it was.
-    await d.apply();
+    // Applied first: a file that does not read leaves this node as it was.
+    const applied = await d.apply(scope);
     hash = next;
     readAt = Date.now();
     await beat();
+    return applied;
   };
   await d.meta.listen?.(RELOAD_CHANNEL, (from) => {
     if (from === d.nodeId) return;
-    void readAgain().catch((err) => d.log.error({ err }, 'reload asked by another node failed'));
+    void readAgain('local').catch((err) => d.log.error({ err }, 'reload asked by another node failed'));
   });
   const reload = async () => {
-    await readAgain();
+    const applied = await readAgain('all');
     await registry.recordConfig(hash, true);
     await beat();
     await d.meta.notify?.(RELOAD_CHANNEL, d.nodeId);
-    d.log.info({ config_hash: hash }, 'tend.yaml reloaded');
-    return { node: d.nodeId, config_hash: hash };
+    d.log.info({ config_hash: hash, applied }, 'tend.yaml reloaded');
+    return { node: d.nodeId, config_hash: hash, applied };
   };
   return {
     registry,

@@ -1,7 +1,8 @@
 // Builds the deploys capability for a running node: tend.yaml's `deploys:` section, the store,
 // the service, its routes, and the round that makes due reports.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { Leases, type Alerts } from '../alerts/index.js';
+import type { Alerts } from '../alerts/index.js';
+import { LeaseLoop, Leases } from '../store/index.js';
 import type { AuthService } from '../auth/index.js';
 import type { DatasetFieldsOf } from '../dataset-fields/index.js';
 import type { IngestPipeline } from '../ingest/index.js';
@@ -52,11 +53,18 @@ export async function startDeploys(d: DeploysStartDeps): Promise<DeploysCapabili
       report: (env, reports, ttl) => d.alerts.service.report(env, 'deploy', reports, { resolveTimeoutMs: ttl }),
       firing: (envId) => d.alerts.service.list(envId, { state: 'firing' }),
     },
-    ownsRound: () => leases.acquire('deploys.reports', pollMs * 4),
+    ownsRound: async () => loop.owns,
     externalUrl: () => externalUrl,
     log: d.log,
   });
-  let timer: NodeJS.Timeout | undefined;
+  // A round at start (reports that fell due while no node ran), then every pollMs.
+  const loop = new LeaseLoop({
+    leases, name: 'deploys.reports', everyMs: pollMs, firstAfterMs: 0, log: d.log,
+    work: async () => {
+      service.kick();
+      await service.idle();
+    },
+  });
   return {
     service,
     register(app) {
@@ -64,12 +72,10 @@ export async function startDeploys(d: DeploysStartDeps): Promise<DeploysCapabili
     },
     start(url) {
       externalUrl ||= url;
-      timer = setInterval(() => service.kick(), pollMs);
-      timer.unref();
-      service.kick();
+      loop.start();
     },
     async stop() {
-      clearInterval(timer);
+      await loop.stop();
       await service.idle();
     },
   };

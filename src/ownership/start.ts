@@ -2,12 +2,13 @@
 // incidents opened from alerts, escalation owned through lease rows, on-call, runbooks and the
 // handoff rule recomputed every round (one node at a time, through a lease), and the routes.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { Leases, type Alerts } from '../alerts/index.js';
+import { readAlertsFile, type Alerts } from '../alerts/index.js';
 import type { AuthService, People } from '../auth/index.js';
 import type { IngestPipeline } from '../ingest/index.js';
 import type { MarkerStore } from '../markers/index.js';
 import type { QueryDeps } from '../query/index.js';
-import type { DatasetRegistry, Environment, MetaStore } from '../store/index.js';
+import type { ConfigReload } from '../config-file.js';
+import { LeaseLoop, Leases, shareChanges, type DatasetRegistry, type Environment, type MetaStore } from '../store/index.js';
 import { Catalog } from './catalog/catalog.js';
 import { registerCatalogRoutes } from './catalog/routes.js';
 import { MovableClock } from './clock.js';
@@ -44,7 +45,12 @@ export interface OwnershipStartDeps {
   pollMs?: number;
   /** How often the handoff rule is recomputed for every service (ms). */
   roundMs?: number;
+  /** Where ownership registers its part of a reload (teams, services, schedules, policies). */
+  reload?: ConfigReload;
 }
+
+/** Nodes announce catalog imports made through them on this channel; the payload is the node. */
+const CATALOG_CHANNEL = 'tend_catalog';
 
 export interface OwnershipCapability {
   ownership: Ownership;
@@ -59,12 +65,26 @@ export interface OwnershipCapability {
 }
 
 export async function startOwnership(d: OwnershipStartDeps): Promise<OwnershipCapability> {
-  const file = readOwnershipFile(d.configFile, !d.configFileNamed);
-  checkReceivers(file, d.alerts.config.receivers.map((r) => r.name), d.configFile);
+  const readFile = (receivers = d.alerts.config.receivers) => {
+    const f = readOwnershipFile(d.configFile, !d.configFileNamed);
+    checkReceivers(f, receivers.map((r) => r.name), d.configFile);
+    return f;
+  };
+  let file = readFile();
   const clock = new MovableClock();
   const now = clock.now;
   const fileEnv = await d.auth.ensureEnvironment(file.environment);
   const catalog = await Catalog.open(d.meta, file, fileEnv.id);
+  catalog.onImported = await shareChanges(d.meta, CATALOG_CHANNEL, d.nodeId, () => catalog.load(), d.log);
+  d.reload?.register({
+    name: 'ownership',
+    // Checked against the receivers the same reload brings (alerting applies first).
+    read: () => readFile(readAlertsFile(d.configFile, !d.configFileNamed)?.alerting.receivers ?? []),
+    apply: async (f) => {
+      file = f;
+      catalog.setFile(f, (await d.auth.ensureEnvironment(f.environment)).id);
+    },
+  });
   const write = (env: Environment, dataset: string, events: Parameters<IngestPipeline['submit']>[2]) => d.pipeline.submit(env, dataset, events);
   const incidents = new IncidentService(await IncidentStore.open(d.meta), write, d.log, now);
   const overrides = await OverrideStore.open(d.meta);
@@ -97,10 +117,7 @@ export async function startOwnership(d: OwnershipStartDeps): Promise<OwnershipCa
   const tokens = await CalendarTokens.open(d.meta);
   const leases = await Leases.open(d.meta, d.nodeId);
   const roundMs = d.roundMs ?? 60_000;
-  let roundTimer: NodeJS.Timeout | undefined;
-  const round = async () => {
-    if (await leases.acquire('ownership.handoff', roundMs * 2, now())) await o.reconcileAll(await d.auth.environments());
-  };
+  const handoffs = new LeaseLoop({ leases, name: 'ownership.handoff', everyMs: roundMs, log: d.log, now, work: async () => o.reconcileAll(await d.auth.environments()) });
   const deploys = async (env: Environment, names: string[], fromMs: number, toMs: number) => {
     const sets = (await Promise.all(names.map((n) => d.datasets.find(env.id, n)))).filter((x) => x !== undefined);
     if (!sets.length) return [];
@@ -124,11 +141,10 @@ export async function startOwnership(d: OwnershipStartDeps): Promise<OwnershipCa
     start(url) {
       externalUrl ||= url;
       escalator.start(d.pollMs ?? 1000);
-      roundTimer = setInterval(() => void round().catch((err) => d.log.error({ err }, 'handoff round failed')), roundMs);
-      roundTimer.unref();
+      handoffs.start();
     },
     async stop() {
-      clearInterval(roundTimer);
+      await handoffs.stop();
       await escalator.stop();
     },
   };

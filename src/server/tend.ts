@@ -2,6 +2,7 @@
 // one port. `tend serve` and the tests both start Tend through startTend().
 import type { FastifyInstance } from 'fastify';
 import type { TendConfig } from '../config.js';
+import { ConfigReload } from '../config-file.js';
 import {
   AuthService, bootstrapOnce, People, readOidcSettings, registerAuthRoutes, registerOidcRoutes, registerSessionRoutes, registerUserRoutes,
   type BootstrapResult, type OwnerBootstrap,
@@ -125,8 +126,10 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   const timer = setInterval(() => void sweep().catch((err) => app.log.error({ err }, 'retention sweep failed')), RETENTION_SWEEP_MS);
   timer.unref();
 
+  // Every capability registers its part of tend.yaml here; a reload re-applies them all.
+  const reload = new ConfigReload();
   const alerts = await startAlerts({
-    meta, auth, pipeline: ingest.pipeline, query: queryDeps, settings: config.alerts, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, env,
+    meta, auth, pipeline: ingest.pipeline, query: queryDeps, settings: config.alerts, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, env, reload,
   });
   alerts.register(app);
   disk.onChange(diskAlerts(alerts.service, () => auth.environments(), config.dataDir, app.log));
@@ -134,10 +137,11 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   await disk.start({ log: app.log, metrics });
   const slos = await startSlos({
     meta, auth, pipeline: ingest.pipeline, query: queryDeps, alerts: alerts.service, settings: config.slos, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log,
+    reload, onTakeOver: () => alerts.adopt('slo'),
   });
   slos.register(app);
   const ownership = await startOwnership({
-    meta, auth, people, pipeline: ingest.pipeline, alerts, markers, datasets, query: queryDeps, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log,
+    meta, auth, people, pipeline: ingest.pipeline, alerts, markers, datasets, query: queryDeps, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log, reload,
     checkState: (envId, name) => {
       const rec = checks.service.find(envId, name);
       return rec && checks.service.view(rec);
@@ -168,7 +172,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   deploys.register(app);
   const checks = await startChecks({
-    meta, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log, node: config.alerts.nodeId,
+    meta, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log, node: config.alerts.nodeId, reload,
     onStateChange: (rec, state, previous, reason) => {
       alerts.onCheckChange({ env: rec.env, name: rec.name, kind: rec.kind, labels: rec.definition.labels, state, previous, reason });
       ownership.onCheckChange(rec.env, rec.name, state, previous, reason);
@@ -182,7 +186,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   backups.register(app);
   await registerStatus(app, { meta, store, datasets, auth, checks: checks.service });
   const cluster = await startCluster({
-    meta, nodeId: config.alerts.nodeId, configFile: config.checks.configFile, log: app.log, apply: async () => void (await checks.applyFile()),
+    meta, nodeId: config.alerts.nodeId, configFile: config.checks.configFile, log: app.log, apply: (scope) => reload.apply(scope),
   });
   cluster.register(app);
   registerDatasetRoutes(app, queryDeps);

@@ -44,8 +44,16 @@ export class DerivedColumns {
   static async open(meta: MetaStore): Promise<DerivedColumns> {
     await meta.migrate('slos.derived_columns.v1', SCHEMA);
     const d = new DerivedColumns(meta);
-    for (const r of await meta.query('SELECT * FROM derived_columns')) d.byId.set(String(r.id), toColumn(r));
+    await d.load();
     return d;
+  }
+
+  /** Told after every column stored or removed here, so the other nodes load() again. */
+  onChanged?: () => void;
+
+  /** Reads every column from the store: at start, and when another node changed one. */
+  async load(): Promise<void> {
+    this.byId = new Map((await this.meta.query('SELECT * FROM derived_columns')).map((r) => [String(r.id), toColumn(r)]));
   }
 
   list(envId: string, dataset: string): DerivedColumn[] {
@@ -73,12 +81,14 @@ export class DerivedColumns {
       [c.id, envId, c.dataset, c.alias, c.expression, c.description, managedBy, c.createdAt, c.updatedAt],
     );
     this.byId.set(id, c);
+    this.onChanged?.();
     return c;
   }
 
   async remove(id: string): Promise<void> {
     await this.meta.query('DELETE FROM derived_columns WHERE id = $1', [id]);
     this.byId.delete(id);
+    this.onChanged?.();
   }
 
   /** Makes the environment's file-managed derived columns exactly `inputs` (by dataset and alias). */

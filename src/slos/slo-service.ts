@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { AlertReport, Labels } from '../alerts/index.js';
 import { cleanLabels } from '../alerts/index.js';
 import type { QueryDeps } from '../query/index.js';
-import type { DatasetWrite, Environment, FieldValue, StoredEvent } from '../store/index.js';
+import { LeaseLoop, type DatasetWrite, type Environment, type FieldValue, type Leases, type StoredEvent } from '../store/index.js';
 import { judgeBurnAlert } from './burn/burn-alerts.js';
 import { endMinuteOf, sloStatus, type SloStatus } from './burn/status.js';
 import { spanMinutes, type Slo } from './definition.js';
@@ -28,15 +28,11 @@ export interface AlertSink {
   report(env: Environment, source: 'slo', reports: AlertReport[]): Promise<unknown>;
 }
 
-export interface LeaseHolder {
-  acquire(name: string, ttlMs: number, now?: number): Promise<boolean>;
-}
-
 export interface SloServiceDeps {
   store: SloStore;
   derived: DerivedColumns;
   query: QueryDeps;
-  leases: LeaseHolder;
+  leases: Leases;
   alerts: AlertSink;
   write: (env: Environment, dataset: string, events: StoredEvent[]) => Promise<void>;
   environments: () => Promise<Environment[]>;
@@ -44,6 +40,10 @@ export interface SloServiceDeps {
   intervalMs: number;
   queryTimeoutMs: number;
   now?: () => number;
+  /** Called when this node takes evaluation over from another: burn alerts it raised are read again. */
+  onTakeOver?: () => Promise<void>;
+  /** Told after every SLO stored or removed here, so the other nodes load() again. */
+  onChanged?: () => void;
 }
 
 interface Kept {
@@ -82,17 +82,27 @@ export class SloService {
   private kept = new Map<string, Kept>();
   /** `envId/dataset slug` -> minutes written since the last round (late events among them). */
   private written = new Map<string, Set<number>>();
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly loop: LeaseLoop;
   private running: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
 
   constructor(private readonly deps: SloServiceDeps) {
     this.now = deps.now ?? Date.now;
+    this.loop = new LeaseLoop({
+      leases: deps.leases, name: LEASE, everyMs: deps.intervalMs, log: deps.log, now: this.now,
+      work: async () => void (await this.evaluateNow()),
+      onGained: async (takeover) => {
+        if (takeover) await this.deps.onTakeOver?.();
+      },
+    });
   }
 
+  /** Reads the SLOs from the store: at start, and when another node changed them. */
   async load(): Promise<void> {
-    for (const s of await this.deps.store.all()) this.slos.set(s.id, s);
+    const stored = await this.deps.store.all();
+    const ids = new Set(stored.map((s) => s.id));
+    for (const id of this.slos.keys()) if (!ids.has(id)) this.slos.delete(id);
+    for (const s of stored) this.slos.set(s.id, s);
   }
 
   list(envId: string): Slo[] {
@@ -117,6 +127,7 @@ export class SloService {
   async put(slo: Slo): Promise<Slo> {
     await this.deps.store.save(slo);
     this.slos.set(slo.id, slo);
+    this.deps.onChanged?.();
     return slo;
   }
 
@@ -124,6 +135,7 @@ export class SloService {
     const slo = this.slos.get(id);
     await this.deps.store.delete(id);
     this.slos.delete(id);
+    this.deps.onChanged?.();
     const firing = this.kept.get(id)?.firing ?? new Set();
     this.kept.delete(id);
     const now = this.now();
@@ -144,7 +156,8 @@ export class SloService {
 
   /** The write path's note of what it committed: the minutes each dataset got events in. */
   noteWrites(writes: DatasetWrite[]): void {
-    if (this.slos.size === 0) return;
+    // Another node evaluates: what this one noted would only pile up.
+    if (this.slos.size === 0 || !this.loop.owns) return;
     for (const w of writes) {
       const key = `${w.dataset.envId}/${w.dataset.slug}`;
       let minutes = this.written.get(key);
@@ -158,32 +171,12 @@ export class SloService {
   }
 
   start(): void {
-    const tick = () => {
-      this.evaluateIfOwner().catch((err) => this.deps.log.error({ err }, 'SLO evaluation failed'));
-      this.timer = setTimeout(tick, this.deps.intervalMs);
-      this.timer.unref();
-    };
-    this.timer = setTimeout(tick, this.deps.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    await this.loop.stop();
     await this.running;
-  }
-
-  /** A round, when this node holds (or takes) the evaluation lease; undefined when another node does. */
-  async evaluateIfOwner(): Promise<RoundReport | undefined> {
-    const nowMs = this.now();
-    if (!(await this.deps.leases.acquire(LEASE, Math.max(this.deps.intervalMs * 3, 30_000), nowMs))) {
-      // Another node evaluates: what this one noted would only pile up.
-      this.written = new Map();
-      return undefined;
-    }
-    if (this.stopped) return undefined;
-    return this.evaluateNow(undefined, nowMs);
   }
 
   /** One round over every SLO (or those named): what the scheduler, tests and the benchmark call. */

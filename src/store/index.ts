@@ -14,6 +14,7 @@ export { DuckDatabase, plainValue } from './duckdb/database.js';
 export { DuckEventStore } from './duckdb/duckdb-event-store.js';
 export { Checkpoints } from './duckdb/checkpoints.js';
 export { Serial } from './serial.js';
-export { Leases } from './leases.js';
+export { Leases, LeaseLoop, LEASE_TTL_MS, LEASE_RENEW_MS, type LeaseLoopOptions } from './leases.js';
+export { shareChanges } from './shared-changes.js';
 export { migrateEvents, type DayCount } from './migrate-events.js';
 export { quoteIdent, partitionTable, DAY_US } from './duckdb/partitions.js';

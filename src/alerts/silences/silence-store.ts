@@ -1,6 +1,8 @@
 // Silences are operational, not configuration: made through the API or `tend alerts silence`,
 // kept in the metadata store, never in tend.yaml. Each has matchers, a start and an end, its
 // author (the user or key that made it) and a comment; expiring one sets its end to now.
+// Every node keeps them all in memory (each alert is judged against them); one made on another
+// node arrives through reload(), which start.ts calls when that node announces it.
 import crypto from 'node:crypto';
 import type { MetaStore, Row } from '../../store/index.js';
 import type { Labels } from '../labels.js';
@@ -40,14 +42,27 @@ export class Silences {
 
   private constructor(private readonly meta: MetaStore) {}
 
+  /** Told after every silence stored through this node, so the other nodes reload(). */
+  onSaved?: () => void;
+
   static async open(meta: MetaStore): Promise<Silences> {
     await meta.migrate('alerts.silences.v1', SCHEMA);
     const s = new Silences(meta);
-    for (const r of await meta.query('SELECT * FROM alert_silences')) s.byId.set(String(r.id), toSilence(r));
+    await s.read();
     return s;
   }
 
-  /** Called after a silence ends early or changes, so muted alerts can be notified again. */
+  private async read(): Promise<void> {
+    this.byId = new Map((await this.meta.query('SELECT * FROM alert_silences')).map((r) => [String(r.id), toSilence(r)]));
+  }
+
+  /** Reads every silence again (another node made or ended one), and tells the listeners. */
+  async reload(): Promise<void> {
+    await this.read();
+    this.changed();
+  }
+
+  /** Called after a silence ends early or changes (here or on another node), so muted alerts can be notified again. */
   onChange(l: () => void): void {
     this.listeners.push(l);
   }
@@ -77,6 +92,7 @@ export class Silences {
       [s.id, s.envId, JSON.stringify(s.matchers), s.startsAt, s.endsAt, s.createdBy, s.comment, s.updatedAt],
     );
     this.byId.set(s.id, s);
+    this.onSaved?.();
     this.changed();
     return s;
   }

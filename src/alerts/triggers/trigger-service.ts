@@ -1,8 +1,10 @@
 // Triggers of every environment: kept (tend.yaml and the Triggers API), scheduled at their
 // frequency by whichever node holds the evaluation lease, evaluated through the query engine,
-// turned into alerts (one per breakdown group), and recorded in tend.trigger_runs.
+// turned into alerts (one per breakdown group), and recorded in tend.trigger_runs. Several
+// nodes: definitions and states live in the metadata store; a node is told of changes made on
+// another (reload()), and one taking the lease over reads both again before evaluating.
 import type { QueryDeps } from '../../query/index.js';
-import type { Environment, Leases } from '../../store/index.js';
+import { LeaseLoop, type Environment, type Leases } from '../../store/index.js';
 import type { AlertService } from '../alert-service.js';
 import { event, TRIGGER_RUNS_DATASET, type EventWriter } from '../events.js';
 import { cleanLabels, fingerprint, type Labels } from '../labels.js';
@@ -13,11 +15,8 @@ import { renderAll } from './template.js';
 import { newTriggerId, type TriggerState, type TriggerStore } from './trigger-store.js';
 
 const LEASE = 'alerts.triggers';
-/**
- * Longer than the most frequent triggers' period, so the node evaluating them keeps the lease
- * from one evaluation to the next; if it stops, another takes over within this.
- */
-const LEASE_MS = 90_000;
+/** First evaluations at a start are spread over this (or the trigger's period when shorter). */
+const SPREAD_MS = 15_000;
 
 export interface TriggerServiceDeps {
   store: TriggerStore;
@@ -30,6 +29,12 @@ export interface TriggerServiceDeps {
   /** How often due triggers are looked for (ms). */
   tickMs: number;
   queryTimeoutMs: number;
+  /** This node's id, recorded on every run as tend.node. */
+  node: string;
+  /** Called when this node takes evaluation over from another: alerts the last owner raised are read again. */
+  onTakeOver?: () => Promise<void>;
+  /** Told after every change of definitions or states made here, so the other nodes reload(). */
+  onChanged?: () => void;
 }
 
 export class TriggerService {
@@ -37,15 +42,59 @@ export class TriggerService {
   private states = new Map<string, TriggerState>();
   private nextDue = new Map<string, number>();
   private envs = new Map<string, Environment>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
+  private readonly loop: LeaseLoop;
+  /** First evaluations are spread over up to this: 0 after a takeover (they are overdue). */
+  private spreadMs = SPREAD_MS;
 
-  constructor(private readonly deps: TriggerServiceDeps) {}
+  constructor(private readonly deps: TriggerServiceDeps) {
+    this.loop = new LeaseLoop({
+      leases: deps.leases,
+      name: LEASE,
+      everyMs: deps.tickMs,
+      work: () => this.tick(),
+      onGained: (takeover) => this.gained(takeover),
+      log: deps.log,
+    });
+  }
 
+  /** Reads definitions and states from the store: at start, and when another node changed them. */
   async load(): Promise<void> {
-    for (const t of await this.deps.store.all()) this.triggers.set(t.id, t);
-    this.states = await this.deps.store.states();
+    const stored = await this.deps.store.all();
+    const ids = new Set(stored.map((t) => t.id));
+    for (const id of [...this.triggers.keys()]) if (!ids.has(id)) await this.drop(id);
+    for (const t of stored) this.put_(t);
+    // The evaluating node's states are the newest: others take the stored ones.
+    if (!this.loop.owns) this.states = await this.deps.store.states();
     await this.refreshEnvs();
+  }
+
+  /** Another node changed definitions or states. */
+  reload(): Promise<void> {
+    return this.load();
+  }
+
+  private async gained(takeover: boolean): Promise<void> {
+    this.states = await this.deps.store.states();
+    await this.load();
+    if (!takeover) return;
+    await this.deps.onTakeOver?.();
+    // Whether the last owner evaluated them before it stopped is unknown: evaluate every one
+    // now (harmless: the states and alerts it left are what this evaluation starts from).
+    this.spreadMs = 0;
+    this.nextDue.clear();
+  }
+
+  private put_(t: Trigger): void {
+    const old = this.triggers.get(t.id);
+    this.triggers.set(t.id, t);
+    // A changed question starts over: the old groups' alerts resolve at the next evaluation.
+    if (old && JSON.stringify(old.query) !== JSON.stringify(t.query)) this.nextDue.delete(t.id);
+  }
+
+  private forget(id: string): void {
+    this.triggers.delete(id);
+    this.states.delete(id);
+    this.nextDue.delete(id);
   }
 
   private async refreshEnvs(): Promise<void> {
@@ -69,22 +118,28 @@ export class TriggerService {
   async put(env: Environment, dataset: string, input: TriggerInput, managedBy: Trigger['managedBy'], id = newTriggerId()): Promise<Trigger> {
     this.envs.set(env.id, env);
     const t: Trigger = { ...input, id, envId: env.id, dataset, managedBy };
-    const old = this.triggers.get(id);
     await this.deps.store.save(t);
-    this.triggers.set(id, t);
-    // A changed question starts over: the old groups' alerts resolve at the next evaluation.
-    if (old && JSON.stringify(old.query) !== JSON.stringify(t.query)) this.nextDue.delete(id);
+    this.put_(t);
+    this.deps.onChanged?.();
     return t;
   }
 
   async remove(env: Environment, id: string): Promise<void> {
-    const state = this.states.get(id) ?? {};
-    const t = this.triggers.get(id);
     await this.deps.store.delete(id);
-    this.triggers.delete(id);
-    this.states.delete(id);
-    this.nextDue.delete(id);
-    if (t) await this.deps.alerts.resolve(env, Object.keys(state).map((g) => fingerprint(JSON.parse(g) as Labels)));
+    await this.drop(id, env);
+    this.deps.onChanged?.();
+  }
+
+  /**
+   * Forgets a deleted trigger. The evaluating node resolves the alerts its groups raised (the
+   * node it was deleted through may not be that one: it tells the evaluating node, whose load()
+   * lands here).
+   */
+  private async drop(id: string, env = this.envs.get(this.triggers.get(id)?.envId ?? '')): Promise<void> {
+    const state = this.states.get(id) ?? {};
+    const known = this.triggers.has(id);
+    this.forget(id);
+    if (known && env && this.loop.owns) await this.deps.alerts.resolve(env, Object.keys(state).map((g) => fingerprint(JSON.parse(g) as Labels)));
   }
 
   /** Makes the environment's file-managed triggers exactly `inputs` (by name). */
@@ -99,32 +154,25 @@ export class TriggerService {
   }
 
   start(): void {
-    const tick = () => {
-      this.running = this.running.then(() => this.tick()).catch((err) => this.deps.log.error({ err }, 'trigger evaluation failed'));
-      this.timer = setTimeout(tick, this.deps.tickMs);
-      this.timer.unref();
-    };
-    this.timer = setTimeout(tick, this.deps.tickMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  /** Evaluates the triggers that are due, when this node holds the lease. */
+  /** Evaluates the triggers that are due (this node holds the lease). */
   private async tick(): Promise<void> {
     const now = Date.now();
     const due: { t: Trigger; lagMs: number }[] = [];
     for (const t of this.triggers.values()) {
       if (t.disabled) continue;
-      const at = this.nextDue.get(t.id);
+      let at = this.nextDue.get(t.id);
       if (at === undefined) {
-        // First evaluation soon, spread over the first period so triggers do not all start together.
-        this.nextDue.set(t.id, now + Math.floor(Math.random() * Math.min(t.frequency * 1000, 15_000)));
-        continue;
+        // First evaluation soon, spread over the first period so triggers do not all start
+        // together; at once after a takeover (spreadMs 0): they are overdue.
+        at = now + Math.floor(Math.random() * Math.min(t.frequency * 1000, this.spreadMs));
+        this.nextDue.set(t.id, at);
       }
       if (at > now) continue;
       due.push({ t, lagMs: now - at });
@@ -132,8 +180,8 @@ export class TriggerService {
       if (next <= now) next = now + t.frequency * 1000;
       this.nextDue.set(t.id, next);
     }
-    // The lease is asked for only when something is due: an idle node writes nothing.
-    if (!due.length || !(await this.deps.leases.acquire(LEASE, LEASE_MS, now))) return;
+    this.spreadMs = SPREAD_MS;
+    if (!due.length) return;
     await this.evaluateNow(due.map((d) => d.t), new Map(due.map((d) => [d.t.id, d.lagMs])));
   }
 
@@ -159,6 +207,7 @@ export class TriggerService {
       ]);
     }
     await this.deps.store.saveStates(saved);
+    if (saved.length) this.deps.onChanged?.();
     return evaluations;
   }
 
@@ -168,7 +217,7 @@ export class TriggerService {
     const state: TriggerState = {};
     const reports: AlertReport[] = [];
     const runs = [];
-    const base = { 'trigger.name': t.name, 'trigger.id': t.id, 'trigger.dataset': t.dataset, duration_ms: ev.durationMs, lag_ms: lagMs, 'trigger.window_s': windowOf(t) };
+    const base = { 'tend.node': this.deps.node, 'trigger.name': t.name, 'trigger.id': t.id, 'trigger.dataset': t.dataset, duration_ms: ev.durationMs, lag_ms: lagMs, 'trigger.window_s': windowOf(t) };
     const labelsOf = (groups: Record<string, string>): Labels => ({ ...cleanLabels(t.labels), ...cleanLabels(groups), alertname: t.name });
     const seen = new Set<string>();
     const fire = (labels: Labels, value: number | null) => reports.push({ labels, annotations: renderAll(t.annotations, labels, value), value });

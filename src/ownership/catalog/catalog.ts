@@ -13,13 +13,38 @@ const SCHEMA = [
 export class Catalog {
   private imported = new Map<string, { teams: Map<string, Team>; services: Map<string, Service> }>();
 
-  private constructor(private readonly meta: MetaStore, readonly file: OwnershipFile, readonly fileEnvId: string) {}
+  private constructor(private readonly meta: MetaStore, private file_: OwnershipFile, private fileEnvId_: string) {}
 
   static async open(meta: MetaStore, file: OwnershipFile, fileEnvId: string): Promise<Catalog> {
     await meta.migrate('ownership.imports.v1', SCHEMA);
     const c = new Catalog(meta, file, fileEnvId);
-    for (const r of await meta.query('SELECT * FROM ownership_imports')) c.keep(String(r.env_id), String(r.kind), { ...JSON.parse(String(r.body)), imported: true });
+    await c.load();
     return c;
+  }
+
+  /** tend.yaml's ownership sections, as last applied (at start or by a reload). */
+  get file(): OwnershipFile {
+    return this.file_;
+  }
+
+  get fileEnvId(): string {
+    return this.fileEnvId_;
+  }
+
+  /** A reload: what tend.yaml declares now. */
+  setFile(file: OwnershipFile, fileEnvId: string): void {
+    this.file_ = file;
+    this.fileEnvId_ = fileEnvId;
+  }
+
+  /** Told after an import through this node, so the other nodes load() again. */
+  onImported?: () => void;
+
+  /** Reads the imported entries from the store: at start, and after an import through another node. */
+  async load(): Promise<void> {
+    const rows = await this.meta.query('SELECT * FROM ownership_imports');
+    this.imported = new Map();
+    for (const r of rows) this.keep(String(r.env_id), String(r.kind), { ...JSON.parse(String(r.body)), imported: true });
   }
 
   private keep(envId: string, kind: string, o: Team | Service): void {
@@ -53,6 +78,7 @@ export class Catalog {
     if (statements.length) await this.meta.transaction(statements);
     for (const t of teams) if (!ours('team', t.name)) this.keep(envId, 'team', { ...t, imported: true });
     for (const s of services) if (!ours('service', s.name)) this.keep(envId, 'service', { ...s, imported: true });
+    if (statements.length) this.onImported?.();
     return { added, skipped };
   }
 

@@ -5,7 +5,7 @@
 // and in one transaction marks the row done and adds the next step's row. Acknowledging or
 // resolving cancels the rows still pending.
 import crypto from 'node:crypto';
-import type { Environment, MetaStore, Row } from '../../store/index.js';
+import { LEASE_TTL_MS, type Environment, type MetaStore, type Row } from '../../store/index.js';
 import { parseDuration } from '../../alerts/index.js';
 import type { Policy, Target } from '../config.js';
 
@@ -81,7 +81,9 @@ export class Escalator {
     for (const row of due) {
       const got = await this.meta.query(
         `UPDATE escalation_steps SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND state = 'pending' AND lease_until <= $4 RETURNING id`,
-        [this.owner, now + 60_000, row.id, now],
+        // A step only queues notifications and records a line: done well within the shared lease
+        // time, after which a dead node's step moves to another (docs/scale-out.md: within 15 s).
+        [this.owner, now + LEASE_TTL_MS, row.id, now],
       );
       if (got.length !== 1) continue; // another node took it
       await this.run(row).catch((err) => this.log.error({ err, incident: row.incident_id }, 'escalation step failed'));
