@@ -32,14 +32,19 @@ export class AlertService {
   private readonly byEnv = new Map<string, Map<string, Alert>>();
   private readonly listeners: AlertListener[] = [];
   /**
-   * Alerts changed since the last save. Rows are written behind, a batch at a time: one commit
-   * per push held Prometheus' pushes to ~100 alerts/s (bench:alerts, part c). The history is
-   * not at risk (tend.alerts events are written before the answer), and what a crash loses is
-   * what Prometheus pushes again at its next resend and triggers and checks report again.
+   * Alert rows not yet saved. What a 2xx promises: a state change (fired, resolved, an ack) is
+   * answered once its row and its tend.alerts event are stored, so a crash loses no change
+   * anyone was told of. A refresh that only moves an alert's times (what Prometheus sends every
+   * resend interval) is answered at once and saved within SAVE_DELAY_MS: a crash in between
+   * leaves the alert firing with its previous expiry, which the next resend moves again. Saves
+   * run one at a time, each taking every row changed until it starts (group commit): a commit
+   * per push held Prometheus' pushes to ~100 alerts/s (bench:alerts, part c).
    */
   private dirty = new Map<string, Alert>();
   private saveTimer: NodeJS.Timeout | undefined;
   private saving: Promise<void> = Promise.resolve();
+  /** The save queued behind the running one, not yet holding its rows: later callers join it. */
+  private nextSave: Promise<void> | undefined;
 
   constructor(
     private readonly store: AlertStore,
@@ -164,22 +169,47 @@ export class AlertService {
   }
 
   private async persist(env: Environment, alerts: Alert[], changes: { alert: Alert; change: AlertChange }[], now: number): Promise<void> {
-    const events = changes.map((c) => alertEvent(now, c.alert, c.change));
     for (const a of alerts) this.dirty.set(`${a.envId}\u0000${a.fingerprint}`, a);
-    if (this.dirty.size >= SAVE_BATCH) void this.flush();
-    else this.saveTimer ??= setTimeout(() => void this.flush(), SAVE_DELAY_MS).unref();
-    if (events.length) await this.write(env, ALERTS_DATASET, events).catch((err) => this.log.error({ err }, 'could not write alert events'));
+    if (!changes.length) {
+      if (this.dirty.size >= SAVE_BATCH) void this.flush();
+      else if (this.dirty.size) this.saveTimer ??= setTimeout(() => void this.flush(), SAVE_DELAY_MS).unref();
+      return;
+    }
+    const events = changes.map((c) => alertEvent(now, c.alert, c.change));
+    const history = this.write(env, ALERTS_DATASET, events).catch((err) => this.log.error({ err }, 'could not write alert events'));
+    await Promise.all([this.save(), history]);
   }
 
-  /** Writes the changed alerts now; resolves when every change made before the call is stored. */
+  /** Saves every row changed before the call; resolves once they are stored (a failure is logged). */
   flush(): Promise<void> {
+    return this.save().catch(() => undefined);
+  }
+
+  /**
+   * Like flush(), but rejects when the save failed. The failed rows stay queued (unless changed
+   * again since) and are tried again after SAVE_DELAY_MS.
+   */
+  private save(): Promise<void> {
     if (!this.dirty.size) return this.saving;
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
-    const batch = [...this.dirty.values()];
-    this.dirty.clear();
-    this.saving = this.saving.then(() => this.store.save(batch)).catch((err) => this.log.error({ err }, 'could not save alerts'));
-    return this.saving;
+    if (this.nextSave) return this.nextSave;
+    const save = this.saving.then(async () => {
+      this.nextSave = undefined;
+      const batch = this.dirty;
+      this.dirty = new Map();
+      try {
+        await this.store.save([...batch.values()]);
+      } catch (err) {
+        for (const [key, a] of batch) if (!this.dirty.has(key)) this.dirty.set(key, a);
+        this.saveTimer ??= setTimeout(() => void this.flush(), SAVE_DELAY_MS).unref();
+        this.log.error({ err }, 'could not save alerts');
+        throw err;
+      }
+    });
+    this.nextSave = save;
+    this.saving = save.catch(() => undefined);
+    return save;
   }
 
   private emit(env: Environment, alert: Alert, change: AlertChange, renotify: boolean): void {

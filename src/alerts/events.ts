@@ -16,21 +16,28 @@ export function event(timeMs: number, fields: Record<string, FieldValue | undefi
   return { time: Math.round(timeMs * 1000), samplerate: 1, fields: clean };
 }
 
-/** `change` says what happened: fired, resolved, acknowledged, unacknowledged. */
+/**
+ * `change` says what happened: fired, resolved, acknowledged, unacknowledged. Fields are set
+ * only when they have a value, without the generic clean-up pass of event(): every pushed alert
+ * that fires makes one (bench:alerts, part c).
+ */
 export function alertEvent(timeMs: number, a: Alert, change: string): StoredEvent {
-  const fields: Record<string, FieldValue | undefined | null> = {
+  const fields: Record<string, FieldValue> = {
     'alert.fingerprint': a.fingerprint,
-    'alert.name': a.labels.alertname,
     'alert.state': a.state,
     'alert.source': a.source,
-    'alert.severity': a.labels.severity,
     'alert.change': change,
-    'alert.summary': a.annotations.summary,
-    'alert.value': a.value,
-    'alert.acknowledged_by': a.ackedBy,
     'alert.starts_at': new Date(a.startsAt).toISOString(),
-    'alert.ends_at': a.endsAt === undefined ? undefined : new Date(a.endsAt).toISOString(),
   };
-  for (const [k, v] of Object.entries(a.labels)) fields[`label.${k}`] = v;
-  return event(timeMs, fields);
+  const optional = (name: string, v: FieldValue | undefined | null) => {
+    if (v !== undefined && v !== null) fields[name] = v;
+  };
+  optional('alert.name', a.labels.alertname);
+  optional('alert.severity', a.labels.severity);
+  optional('alert.summary', a.annotations.summary);
+  optional('alert.value', a.value);
+  optional('alert.acknowledged_by', a.ackedBy);
+  if (a.endsAt !== undefined) fields['alert.ends_at'] = new Date(a.endsAt).toISOString();
+  for (const name in a.labels) fields[`label.${name}`] = a.labels[name];
+  return { time: Math.round(timeMs * 1000), samplerate: 1, fields };
 }

@@ -17,4 +17,8 @@ describe('labels', () => {
     expect(fingerprint({ a: '1b' })).not.toBe(fingerprint({ a1: 'b' }));
     expect(a).toMatch(/^[0-9a-f]{16}$/);
   });
+
+  it('keeps the fingerprints already stored: the same value as the first version computed', () => {
+    expect(fingerprint({ severity: 'warning', alertname: 'Bench3', instance: 'r0-host-12-34' })).toBe('bfe1efdcc3350f32');
+  });
 });

@@ -27,11 +27,15 @@ export function sortedPairs(labels: Labels): [string, string][] {
   return Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** 16 hex digits of SHA-256 over the sorted `name=value` pairs (separators that labels cannot hold). */
+/**
+ * 16 hex digits of SHA-256 over the sorted `name=value` pairs (separators that labels cannot
+ * hold). One call over one string: a Hash object fed pair by pair cost 2.4 us per alert, a
+ * fifth of what a pushed alert may cost at Alertmanager's rate (bench:alerts, part c).
+ */
 export function fingerprint(labels: Labels): string {
-  const h = crypto.createHash('sha256');
-  for (const [k, v] of sortedPairs(labels)) h.update(`${k}\u0000${v}\u0001`);
-  return h.digest('hex').slice(0, 16);
+  let text = '';
+  for (const name of Object.keys(labels).sort()) text += `${name}\u0000${labels[name]}\u0001`;
+  return crypto.hash('sha256', text, 'hex').slice(0, 16);
 }
 
 /** `{a="1", b="2"}`, as Alertmanager prints a label set. */

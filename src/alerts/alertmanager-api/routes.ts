@@ -27,6 +27,43 @@ const PostableAlerts = z.array(
   }),
 ).max(10_000);
 
+type PostableAlert = z.input<typeof PostableAlerts>[number];
+
+/** Names the first problem zod finds, with where it is. */
+function parsePostableAlerts(body: unknown): PostableAlert[] {
+  const parsed = PostableAlerts.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw badRequest(`alerts${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`);
+}
+
+const isStringRecord = (v: unknown): v is Record<string, string> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  for (const k in v) if (typeof (v as Record<string, unknown>)[k] !== 'string' || k === '__proto__') return false;
+  return true;
+};
+const isTime = (v: unknown) => v === undefined || (typeof v === 'string' && !Number.isNaN(Date.parse(v)));
+const PUSHED_FIELDS = new Set(['labels', 'annotations', 'startsAt', 'endsAt', 'generatorURL']);
+
+/**
+ * The pushed alerts when they are plainly what PostableAlerts accepts, else undefined (zod then
+ * names the problem). zod's walk cost 2 us per alert on the hot path, a tenth of Alertmanager's
+ * time per alert (bench:alerts, part c); this check accepts only what zod accepts, so the 4xx
+ * messages stay zod's. Other fields go to zod, which strips them.
+ */
+function plainPostableAlerts(body: unknown): PostableAlert[] | undefined {
+  if (!Array.isArray(body) || body.length > 10_000) return undefined;
+  for (const a of body as Record<string, unknown>[]) {
+    if (typeof a !== 'object' || a === null || Array.isArray(a)) return undefined;
+    for (const k in a) if (!PUSHED_FIELDS.has(k)) return undefined;
+    if (!isStringRecord(a.labels) || Object.keys(a.labels).length === 0) return undefined;
+    if (a.annotations !== undefined && !isStringRecord(a.annotations)) return undefined;
+    if (!isTime(a.startsAt) || !isTime(a.endsAt)) return undefined;
+    if (a.generatorURL !== undefined && typeof a.generatorURL !== 'string') return undefined;
+  }
+  return body as PostableAlert[];
+}
+
 const PostableSilence = z.object({
   id: z.string().optional(),
   matchers: z.array(z.object({ name: z.string().min(1), value: z.string(), isRegex: z.boolean(), isEqual: z.boolean().default(true) })).min(1),
@@ -84,16 +121,12 @@ export function registerAlertmanagerApi(app: FastifyInstance, deps: Alertmanager
 
   app.post('/api/v2/alerts', async (request) => {
     const body = parseJsonBody(request.body);
-    const parsed = PostableAlerts.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw badRequest(`alerts${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`);
-    }
-    const reports: AlertReport[] = parsed.data.map((a, i) => {
+    const pushed = plainPostableAlerts(body) ?? parsePostableAlerts(body);
+    const reports: AlertReport[] = pushed.map((a, i) => {
       for (const name of Object.keys(a.labels)) if (!LABEL_NAME.test(name)) throw badRequest(`alerts[${i}].labels: "${name}" is not a valid label name`);
       return {
         labels: cleanLabels(a.labels),
-        annotations: a.annotations,
+        annotations: a.annotations ?? {},
         startsAt: a.startsAt ? Date.parse(a.startsAt) : undefined,
         endsAt: a.endsAt ? Date.parse(a.endsAt) : undefined,
         generatorUrl: a.generatorURL,

@@ -34,19 +34,19 @@ export class BulkUpsert {
   async run(table: string, columns: string[], key: string[], rows: unknown[][]): Promise<void> {
     if (!rows.length) return;
     const staging = await this.stagingFor(table, columns, key);
+    // The appender's calls are synchronous, on Node's main thread. Outside a transaction its
+    // flush commits, and a commit waits for the database's other commits (the event store's
+    // included): the main thread stalled there (bench:alerts, part c). Inside one, only BEGIN
+    // and COMMIT wait, and they run on DuckDB's threads. The staging rows go with a rollback.
+    await this.conn.run('BEGIN TRANSACTION');
     try {
       await this.stage(staging, table, columns.length, rows);
-      await this.conn.run('BEGIN TRANSACTION');
-      try {
-        await this.conn.run(staging.insert);
-        await this.conn.run('COMMIT');
-      } catch (err) {
-        await this.conn.run('ROLLBACK');
-        throw err;
-      }
-    } finally {
-      // Whatever happened, the next call starts from an empty staging table.
+      await this.conn.run(staging.insert);
       await this.conn.run(`DELETE FROM temp.main.${quote(staging.name)}`);
+      await this.conn.run('COMMIT');
+    } catch (err) {
+      await this.conn.run('ROLLBACK');
+      throw err;
     }
   }
 
