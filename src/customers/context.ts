@@ -5,6 +5,7 @@
 import type { DatasetFieldsOf, DatasetFields } from '../dataset-fields/index.js';
 import { columnRef } from '../dataset-fields/index.js';
 import { notFound } from '../http/index.js';
+import type { EveryoneRollups } from './everyone.js';
 import type { IncidentSummary } from './incidents.js';
 import type { QueryDeps } from '../query/index.js';
 import type { Column, Environment } from '../store/index.js';
@@ -21,6 +22,8 @@ export interface CustomerDeps {
   slis(envId: string, dataset: string): string[];
   /** Incidents of the services that own the dataset whose window overlaps [fromMs, toMs). */
   incidents(env: Environment, dataset: string, fromMs: number, toMs: number): Promise<IncidentSummary[]>;
+  /** Everyone's figures per minute, for the pages. */
+  everyone: EveryoneRollups;
 }
 
 export interface DatasetContext {

@@ -70,7 +70,7 @@ export async function mostAffected(
     limit: params.limit,
   };
   const run = (s: QuerySpec) => runQuery(deps.query, env, ctx.dataset, s, { ...ctx.options, series: false }).then((r) => r.data.results.map((row) => row.data));
-  const rows = params.sort === 'events' ? await run(spec) : await hurtFirst(run, spec, orderBy.column!, customer);
+  const rows = params.sort === 'events' ? await run(spec) : await hurtFirst(run, spec, orderBy.name!, customer);
   const customers = rows.map((row) => {
     const events = num(row.events) ?? 0;
     const errors = num(row.errors) ?? 0;
@@ -95,7 +95,7 @@ async function hurtFirst(
   const last = hurt.at(-1);
   if (hurt.length < spec.limit! || !(Number(last?.[ranked]) > 0)) return run(spec);
   const ids = hurt.map((row) => row[customer] as string | number);
-  const totals = await run({ ...spec, calculations: [{ op: 'COUNT', name: 'events' }], filters: [{ column: customer, op: 'in', value: ids }], orders: [] });
+  const totals = await run({ start_time: spec.start_time, end_time: spec.end_time, calculations: [{ op: 'COUNT', name: 'events' }], breakdowns: [customer], filters: [{ column: customer, op: 'in', value: ids }], limit: ids.length });
   const events = new Map(totals.map((row) => [row[customer], row.events]));
   return hurt.map((row) => ({ ...row, events: events.get(row[customer]) }));
 }

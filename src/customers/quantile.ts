@@ -39,19 +39,18 @@ export async function fastExactQuantile(
   const deadline = Date.now() + timeoutMs;
   const valueOf = (c: ReturnType<EventStore['compiler']>) => c.expr({ kind: 'column', name: column.name, type: column.type });
 
-  const [counts] = await compileAndRead(store, (c) =>
-    `SELECT count(${valueOf(c)}) AS ${c.ident('n')}, max(${c.ident(SAMPLERATE_COLUMN)}) AS ${c.ident('max_w')} FROM ${source} WHERE ${c.timeRange(window)}`,
-  deadline, timeoutMs);
-  const n = Number(counts?.n ?? 0);
-  if (n === 0) return { value: null };
-  if (Number(counts.max_w ?? 1) > 1) return undefined;
-  const fromTop = n - Math.max(1, Math.ceil(q * n)) + 1;
-
-  const [sampled] = await compileAndRead(store, (c) => {
+  // The count and the sample in one statement: one round trip, and the engine may run both at once.
+  const [first] = await compileAndRead(store, (c) => {
+    const counts = `SELECT count(${valueOf(c)}) AS ${c.ident('n')}, max(${c.ident(SAMPLERATE_COLUMN)}) AS ${c.ident('max_w')} FROM ${source} WHERE ${c.timeRange(window)}`;
     const slices = sampleSlices(window).map((slice) => `SELECT ${valueOf(c)} AS ${c.ident('v')} FROM ${source} WHERE ${c.timeRange(slice)}`);
-    return `SELECT ${c.percentile(c.ident('v'), Math.max(0, q - SAMPLE_MARGIN))} AS ${c.ident('bound')} FROM (${slices.join(' UNION ALL ')}) ${c.ident('sampled')}`;
+    const sample = `SELECT ${c.percentile(c.ident('v'), Math.max(0, q - SAMPLE_MARGIN))} AS ${c.ident('bound')} FROM (${slices.join(' UNION ALL ')}) ${c.ident('sampled')}`;
+    return `SELECT * FROM (${counts}) ${c.ident('counts')} CROSS JOIN (${sample}) ${c.ident('sample')}`;
   }, deadline, timeoutMs);
-  const bound = sampled?.bound === null || sampled?.bound === undefined ? undefined : Number(sampled.bound);
+  const n = Number(first?.n ?? 0);
+  if (n === 0) return { value: null };
+  if (Number(first.max_w ?? 1) > 1) return undefined;
+  const fromTop = n - Math.max(1, Math.ceil(q * n)) + 1;
+  const bound = first.bound === null || first.bound === undefined ? undefined : Number(first.bound);
   if (bound === undefined) return undefined;
 
   const [found] = await compileAndRead(store, (c) => {
