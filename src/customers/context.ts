@@ -5,9 +5,10 @@
 import type { DatasetFieldsOf, DatasetFields } from '../dataset-fields/index.js';
 import { columnRef } from '../dataset-fields/index.js';
 import { notFound } from '../http/index.js';
+import type { EveryoneRollups } from './everyone.js';
 import type { IncidentSummary } from './incidents.js';
 import type { QueryDeps } from '../query/index.js';
-import type { Environment } from '../store/index.js';
+import type { Column, Environment } from '../store/index.js';
 
 /** Calculated field names; the leading underscores keep them clear of ordinary columns. */
 export const ERROR_FIELD = '__tend_error';
@@ -21,12 +22,17 @@ export interface CustomerDeps {
   slis(envId: string, dataset: string): string[];
   /** Incidents of the services that own the dataset whose window overlaps [fromMs, toMs). */
   incidents(env: Environment, dataset: string, fromMs: number, toMs: number): Promise<IncidentSummary[]>;
+  /** Everyone's figures per minute, for the pages. */
+  everyone: EveryoneRollups;
 }
 
 export interface DatasetContext {
   dataset: string;
+  datasetId: string;
   fields: DatasetFields;
   columns: Set<string>;
+  /** The dataset's columns with their types. */
+  columnTypes: Map<string, Column['type']>;
   /** The `error` expression as a 1/0 calculated field. */
   errorField: { name: string; expression: string };
   /** Each query's time limit (`timeout_ms`, as the query API takes it). */
@@ -36,9 +42,10 @@ export interface DatasetContext {
 export async function datasetContext(deps: CustomerDeps, env: Environment, dataset: string, timeoutMs?: number): Promise<DatasetContext> {
   const found = await deps.query.datasets.find(env.id, dataset);
   if (!found) throw notFound(`dataset: "${dataset}" does not exist in this environment`);
-  const columns = new Set((await deps.query.store.columns(found.id)).map((c) => c.name));
+  const columnTypes = new Map((await deps.query.store.columns(found.id)).map((c) => [c.name, c.type]));
+  const columns = new Set(columnTypes.keys());
   const fields = deps.fields(env.id, found.name, columns);
-  return { dataset: found.name, fields, columns, errorField: { name: ERROR_FIELD, expression: `IF(${fields.error}, 1, 0)` }, options: { timeoutMs } };
+  return { dataset: found.name, datasetId: found.id, fields, columns, columnTypes, errorField: { name: ERROR_FIELD, expression: `IF(${fields.error}, 1, 0)` }, options: { timeoutMs } };
 }
 
 /** 1 when the request took longer than `thresholdMs`, else 0 (also when it has no latency). */

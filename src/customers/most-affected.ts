@@ -1,10 +1,10 @@
-// GET /api/v1/customers: the customers of a dataset hurt most in a window. One grouped query
-// over the customer field counts each customer's requests, errors and slow requests (all
-// weighted by sample rate) and ranks them by score, errors plus slow requests, so a customer
+// GET /api/v1/customers: the customers of a dataset hurt most in a window. Grouped queries
+// over the customer field count each customer's requests, errors and slow requests (all
+// weighted by sample rate) and rank them by score, errors plus slow requests, so a customer
 // whose requests both fail and crawl comes first. `sort` may rank by events, errors or slow
 // instead.
 import { z } from 'zod';
-import { runQuery, type Calculation } from '../query/index.js';
+import { runQuery, type Calculation, type QuerySpec } from '../query/index.js';
 import type { Environment } from '../store/index.js';
 import { datasetContext, num, ratio, SCORE_FIELD, slowField, SLOW_FIELD, type CustomerDeps } from './context.js';
 import { slowThreshold, type SlowThreshold } from './slow.js';
@@ -55,7 +55,8 @@ export async function mostAffected(
     { op: 'SUM', column: SCORE_FIELD, name: 'score' },
   ];
   const orderBy = { most_affected: calcs[3], events: calcs[0], errors: calcs[1], slow: calcs[2] }[params.sort];
-  const r = await runQuery(deps.query, env, ctx.dataset, {
+  const customer = ctx.fields.customer_field;
+  const spec: QuerySpec = {
     ...w,
     calculated_fields: [
       ctx.errorField,
@@ -63,15 +64,38 @@ export async function mostAffected(
       { name: SCORE_FIELD, expression: `SUM($${ctx.errorField.name}, $${SLOW_FIELD})` },
     ],
     calculations: calcs,
-    breakdowns: [ctx.fields.customer_field],
-    filters: [{ column: ctx.fields.customer_field, op: 'exists' }],
+    breakdowns: [customer],
+    filters: [{ column: customer, op: 'exists' }],
     orders: [{ op: orderBy.op, column: orderBy.column, order: 'descending' }],
     limit: params.limit,
-  }, { ...ctx.options, series: false });
-  const customers = r.data.results.map((row) => {
-    const events = num(row.data.events) ?? 0;
-    const errors = num(row.data.errors) ?? 0;
-    return { id: String(row.data[ctx.fields.customer_field]), events, errors, error_rate: ratio(errors, events), slow: num(row.data.slow) ?? 0, score: num(row.data.score) ?? 0 };
+  };
+  const run = (s: QuerySpec) => runQuery(deps.query, env, ctx.dataset, s, { ...ctx.options, series: false }).then((r) => r.data.results.map((row) => row.data));
+  const rows = params.sort === 'events' ? await run(spec) : await hurtFirst(run, spec, orderBy.name!, customer);
+  const customers = rows.map((row) => {
+    const events = num(row.events) ?? 0;
+    const errors = num(row.errors) ?? 0;
+    return { id: String(row[customer]), events, errors, error_rate: ratio(errors, events), slow: num(row.slow) ?? 0, score: num(row.score) ?? 0 };
   });
   return { ...base, customers, duration_ms: Date.now() - started };
+}
+
+/**
+ * Ranking by errors, slow requests or score reads the requests that count toward any of them
+ * first (most requests are neither failing nor slow, so this grouped read is small): each
+ * customer's errors, slow requests and score are whole there; ranked and cut to the limit;
+ * then only those customers' own requests, for their events. When the last one kept counts
+ * nothing toward the ranking (fewer customers than the limit count anything), the rest are
+ * ranked by id among all customers, which only the whole read knows: then it is the one
+ * grouped query over every request (the design compared in bench/customers-designs.ts).
+ */
+async function hurtFirst(
+  run: (s: QuerySpec) => Promise<Record<string, unknown>[]>, spec: QuerySpec, ranked: string, customer: string,
+): Promise<Record<string, unknown>[]> {
+  const hurt = await run({ ...spec, filters: [...spec.filters!, { column: SCORE_FIELD, op: '>', value: 0 }] });
+  const last = hurt.at(-1);
+  if (hurt.length < spec.limit! || !(Number(last?.[ranked]) > 0)) return run(spec);
+  const ids = hurt.map((row) => row[customer] as string | number);
+  const totals = await run({ start_time: spec.start_time, end_time: spec.end_time, calculations: [{ op: 'COUNT', name: 'events' }], breakdowns: [customer], filters: [{ column: customer, op: 'in', value: ids }], limit: ids.length });
+  const events = new Map(totals.map((row) => [row[customer], row.events]));
+  return hurt.map((row) => ({ ...row, events: events.get(row[customer]) }));
 }
