@@ -165,7 +165,7 @@ describe('four nodes on one PostgreSQL', () => {
   it('reload all of tend.yaml on every node within a second, and show the node whose file differs', async () => {
     const [x, y, z] = [...nodes.values()];
     const readAt = async (n: Node) => (await clusterView(x)).find((v) => v.id === n.id)!;
-    // Every part the file declares changes: a receiver, a check, a trigger, an SLO, a team and its service.
+    // Every part the file declares changes: a receiver, a check, a trigger, an SLO, a team and its service, retention.
     const next = `${yaml.replace('receivers: [', `receivers: [{ name: second, webhook: { url: "${receiver.url}/second" } }, `)}  - name: probe-two
     kind: http
     url: http://127.0.0.1:1/
@@ -178,13 +178,14 @@ teams:
   - { name: reloaders }
 services:
   - { name: reloaded-service, owner: reloaders }
+retention: { default: 30d }
 `;
     fs.writeFileSync(x.configFile, next);
     const asked = Date.now();
     const res = await fetch(`${x.url}/api/v1/config/reload`, { method: 'POST', headers: auth });
     expect(res.status).toBe(200);
     const { config_hash, applied } = (await res.json()) as { config_hash: string; applied: string[] };
-    expect(applied).toEqual(['alerting', 'triggers', 'slos', 'ownership', 'checks']);
+    expect(applied).toEqual(['retention', 'alerting', 'triggers', 'slos', 'ownership', 'checks']);
     // y read its own file again, told through PostgreSQL; that file is not the cluster's now.
     const seen = await until('the reload on the other node', async () => {
       const v = await readAt(y);
@@ -206,6 +207,7 @@ services:
     expect(((await get('/1/slos/reloaded')) as { name: string }[]).map((o) => o.name)).toEqual(['reloaded-slo']);
     expect(((await get('/api/v1/services')) as { services: { name: string }[] }).services.map((o) => o.name)).toEqual(['reloaded-service']);
     expect(JSON.parse(((await get('/api/v2/status')) as { config: { original: string } }).config.original).receivers).toEqual(['second', 'hook']);
+    expect(((await get('/api/v1/datasets')) as { default_retention_days: number }).default_retention_days).toBe(30);
   });
 
   it('show a check made or deleted through one node on every node within a second', async () => {

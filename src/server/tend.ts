@@ -111,10 +111,14 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   await registerQueryRoutes(app, queryDeps);
   registerBubbleUpRoutes(app, queryDeps);
   registerEventSearchRoutes(app, queryDeps);
+  // Every capability registers its part of tend.yaml here; a reload re-applies them all.
+  const reload = new ConfigReload();
   const auditRetention = await AuditRetention.open(meta);
-  const retention = new Retention(new RetentionPolicy(readRetention(config.checks.configFile, !config.checks.configFileNamed, config.retentionDays)), {
+  const readRetentionPolicy = () => new RetentionPolicy(readRetention(config.checks.configFile, !config.checks.configFileNamed, config.retentionDays));
+  const retention = new Retention(readRetentionPolicy(), {
     store, datasets, environments: () => auth.environments(), override: (envId, name) => auditRetention.override(envId, name), pruneTraces: (us) => traceIndex.prune(us),
   });
+  reload.register({ name: 'retention', read: readRetentionPolicy, apply: async (policy) => void (retention.policy = policy) });
   registerAuditRoutes(app, queryDeps, auditRetention, (name) => retention.policy.of(name).days);
   registerRetentionRoutes(app, datasets, retention);
 
@@ -136,8 +140,6 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     stopSweeps = async () => clearInterval(timer);
   }
 
-  // Every capability registers its part of tend.yaml here; a reload re-applies them all.
-  const reload = new ConfigReload();
   const alerts = await startAlerts({
     meta, auth, pipeline: ingest.pipeline, query: queryDeps, settings: config.alerts, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, env, reload,
   });
