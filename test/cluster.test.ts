@@ -33,6 +33,8 @@ const HEARTBEAT = '6f0e3b0c-8a52-4a8e-9a57-1f1d2b3c4d5e';
 let target: http.Server;
 /** When the check's target was probed (ms), by any node. */
 const hits: number[] = [];
+/** The target answers 500 (the check goes down) while false. */
+let targetUp = true;
 type Node = ChildTend & { id: string; configFile: string };
 const nodes = new Map<string, Node>();
 
@@ -67,7 +69,8 @@ beforeAll(async () => {
   pg = await startPostgres();
   target = http.createServer((_req, res) => {
     hits.push(Date.now());
-    res.end('ok');
+    res.statusCode = targetUp ? 200 : 500;
+    res.end(targetUp ? 'ok' : 'down');
   });
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   const { port } = target.address() as { port: number };
@@ -119,6 +122,9 @@ describe('four nodes on one PostgreSQL', () => {
     expect(hits.length - from).toBeGreaterThanOrEqual(2);
     expect(hits.length - from).toBeLessThanOrEqual(6);
 
+    // The check goes down on its owner, which raises its alert; then the owner dies.
+    targetUp = false;
+    await until('the check alert told', async () => (firingTold('probe').length ? true : undefined));
     const owner = nodes.get(owners[0])!;
     nodes.delete(owners[0]);
     await owner.stop('SIGKILL');
@@ -148,6 +154,12 @@ describe('four nodes on one PostgreSQL', () => {
       return names.length ? names : undefined;
     });
     expect(ranBy).toEqual([next]);
+
+    // Back up on the new owner: the alert the dead owner raised resolves, each told once.
+    targetUp = true;
+    await until('the check alert resolved', async () => (told('probe', 'resolved').length ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect([firingTold('probe').length, told('probe', 'resolved').length]).toEqual([1, 1]);
   });
 
   it('stops a key revoked through one node on every other node at once', async () => {

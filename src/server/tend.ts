@@ -185,6 +185,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   deploys.register(app);
   const checks = await startChecks({
     meta, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log, node: config.alerts.nodeId, reload,
+    onTakeOver: () => alerts.adopt('check'),
     onStateChange: (rec, state, previous, reason) => {
       alerts.onCheckChange({ env: rec.env, name: rec.name, kind: rec.kind, labels: rec.definition.labels, state, previous, reason });
       ownership.onCheckChange(rec.env, rec.name, state, previous, reason);
