@@ -33,6 +33,8 @@ const HEARTBEAT = '6f0e3b0c-8a52-4a8e-9a57-1f1d2b3c4d5e';
 let target: http.Server;
 /** When the check's target was probed (ms), by any node. */
 const hits: number[] = [];
+/** The target answers 500 (the check goes down) while false. */
+let targetUp = true;
 type Node = ChildTend & { id: string; configFile: string };
 const nodes = new Map<string, Node>();
 
@@ -67,7 +69,8 @@ beforeAll(async () => {
   pg = await startPostgres();
   target = http.createServer((_req, res) => {
     hits.push(Date.now());
-    res.end('ok');
+    res.statusCode = targetUp ? 200 : 500;
+    res.end(targetUp ? 'ok' : 'down');
   });
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
   const { port } = target.address() as { port: number };
@@ -119,6 +122,9 @@ describe('four nodes on one PostgreSQL', () => {
     expect(hits.length - from).toBeGreaterThanOrEqual(2);
     expect(hits.length - from).toBeLessThanOrEqual(6);
 
+    // The check goes down on its owner, which raises its alert; then the owner dies.
+    targetUp = false;
+    await until('the check alert told', async () => (firingTold('probe').length ? true : undefined));
     const owner = nodes.get(owners[0])!;
     nodes.delete(owners[0]);
     await owner.stop('SIGKILL');
@@ -148,6 +154,12 @@ describe('four nodes on one PostgreSQL', () => {
       return names.length ? names : undefined;
     });
     expect(ranBy).toEqual([next]);
+
+    // Back up on the new owner: the alert the dead owner raised resolves, each told once.
+    targetUp = true;
+    await until('the check alert resolved', async () => (told('probe', 'resolved').length ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect([firingTold('probe').length, told('probe', 'resolved').length]).toEqual([1, 1]);
   });
 
   it('stops a key revoked through one node on every other node at once', async () => {
@@ -165,7 +177,7 @@ describe('four nodes on one PostgreSQL', () => {
   it('reload all of tend.yaml on every node within a second, and show the node whose file differs', async () => {
     const [x, y, z] = [...nodes.values()];
     const readAt = async (n: Node) => (await clusterView(x)).find((v) => v.id === n.id)!;
-    // Every part the file declares changes: a receiver, a check, a trigger, an SLO, a team and its service.
+    // Every part the file declares changes: a receiver, a check, a trigger, an SLO, a team and its service, retention.
     const next = `${yaml.replace('receivers: [', `receivers: [{ name: second, webhook: { url: "${receiver.url}/second" } }, `)}  - name: probe-two
     kind: http
     url: http://127.0.0.1:1/
@@ -178,13 +190,14 @@ teams:
   - { name: reloaders }
 services:
   - { name: reloaded-service, owner: reloaders }
+retention: { default: 30d }
 `;
     fs.writeFileSync(x.configFile, next);
     const asked = Date.now();
     const res = await fetch(`${x.url}/api/v1/config/reload`, { method: 'POST', headers: auth });
     expect(res.status).toBe(200);
     const { config_hash, applied } = (await res.json()) as { config_hash: string; applied: string[] };
-    expect(applied).toEqual(['alerting', 'triggers', 'slos', 'ownership', 'checks']);
+    expect(applied).toEqual(['retention', 'alerting', 'triggers', 'slos', 'ownership', 'checks']);
     // y read its own file again, told through PostgreSQL; that file is not the cluster's now.
     const seen = await until('the reload on the other node', async () => {
       const v = await readAt(y);
@@ -206,6 +219,7 @@ services:
     expect(((await get('/1/slos/reloaded')) as { name: string }[]).map((o) => o.name)).toEqual(['reloaded-slo']);
     expect(((await get('/api/v1/services')) as { services: { name: string }[] }).services.map((o) => o.name)).toEqual(['reloaded-service']);
     expect(JSON.parse(((await get('/api/v2/status')) as { config: { original: string } }).config.original).receivers).toEqual(['second', 'hook']);
+    expect(((await get('/api/v1/datasets')) as { default_retention_days: number }).default_retention_days).toBe(30);
   });
 
   it('show a check made or deleted through one node on every node within a second', async () => {

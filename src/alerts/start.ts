@@ -119,7 +119,7 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
     onTakeOver: () => adopt('trigger'),
     onChanged: () => announceTriggers(),
   });
-  const announceTriggers = await shareChanges(deps.meta, TRIGGERS_CHANNEL, deps.settings.nodeId, () => triggers.reload(), deps.log);
+  const announceTriggers = await shareChanges(deps.meta, TRIGGERS_CHANNEL, deps.settings.nodeId, () => triggers.load(), deps.log);
   await triggers.load();
   let resolveTimeoutMs = 0;
   let configText = '';

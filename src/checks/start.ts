@@ -39,6 +39,8 @@ export interface ChecksDeps {
   node: string;
   /** Where the checks register their part of a reload. */
   reload?: ConfigReload;
+  /** Called when this node takes the checks over from another (the alerts capability adopts the check alerts it raised). */
+  onTakeOver?: () => Promise<void>;
 }
 
 /**
@@ -67,8 +69,13 @@ export async function startChecks(deps: ChecksDeps): Promise<Checks> {
   // Nothing to do at each round but hold the lease: the monitor runs the checks while it is held.
   const ownership = new LeaseLoop({
     leases, name: LEASE, everyMs: LEASE_RENEW_MS, log: deps.log, work: async () => undefined,
-    // Taking the checks over: checks made through another node's API since this one loaded them.
-    onGained: async (takeover) => (takeover ? service.load() : undefined),
+    // Taking the checks over: checks made through another node's API since this one loaded them,
+    // and the alerts the last owner raised (so a check coming back up resolves them).
+    onGained: async (takeover) => {
+      if (!takeover) return;
+      await service.load();
+      await deps.onTakeOver?.();
+    },
   });
   const announceStatus = await shareChanges(deps.meta, STATUS_CHANNEL, deps.node, async (id) => {
     const saved = id ? await store.status(id) : undefined;

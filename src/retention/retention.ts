@@ -21,7 +21,8 @@ export interface RetentionDeps {
 
 export class Retention {
   constructor(
-    readonly policy: RetentionPolicy,
+    /** tend.yaml's rules as last applied: replaced by a reload. */
+    public policy: RetentionPolicy,
     private readonly deps: RetentionDeps,
   ) {}
 

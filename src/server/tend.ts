@@ -12,7 +12,7 @@ import { DiskWatch, diskAlerts, holdCheckpointsWhileLow } from '../disk/index.js
 import { readRetention, registerRetentionRoutes, Retention, RetentionPolicy } from '../retention/index.js';
 import { createIngestContext, registerIngestRoutes, startOtlpGrpcServer, type IngestContext, type OtlpGrpcServer } from '../ingest/index.js';
 import { registerTraceRoutes, TraceIndex } from '../traces/index.js';
-import { Checkpoints, DatasetRegistry, DuckDatabase, DuckEventStore, openEventStore, openMetaStore, type EventStore, type MetaStore } from '../store/index.js';
+import { Checkpoints, DatasetRegistry, DuckDatabase, DuckEventStore, LeaseLoop, Leases, openEventStore, openMetaStore, type EventStore, type MetaStore } from '../store/index.js';
 import { MetricsRegistry } from '../telemetry/index.js';
 import { MarkerStore, registerMarkerRoutes } from '../markers/index.js';
 import { registerChecksRoutes, startChecks, type Checks } from '../checks/index.js';
@@ -111,10 +111,14 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   await registerQueryRoutes(app, queryDeps);
   registerBubbleUpRoutes(app, queryDeps);
   registerEventSearchRoutes(app, queryDeps);
+  // Every capability registers its part of tend.yaml here; a reload re-applies them all.
+  const reload = new ConfigReload();
   const auditRetention = await AuditRetention.open(meta);
-  const retention = new Retention(new RetentionPolicy(readRetention(config.checks.configFile, !config.checks.configFileNamed, config.retentionDays)), {
+  const readRetentionPolicy = () => new RetentionPolicy(readRetention(config.checks.configFile, !config.checks.configFileNamed, config.retentionDays));
+  const retention = new Retention(readRetentionPolicy(), {
     store, datasets, environments: () => auth.environments(), override: (envId, name) => auditRetention.override(envId, name), pruneTraces: (us) => traceIndex.prune(us),
   });
+  reload.register({ name: 'retention', read: readRetentionPolicy, apply: async (policy) => void (retention.policy = policy) });
   registerAuditRoutes(app, queryDeps, auditRetention, (name) => retention.policy.of(name).days);
   registerRetentionRoutes(app, datasets, retention);
 
@@ -122,12 +126,20 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     const dropped = await retention.sweep();
     if (dropped) app.log.info({ dropped }, 'retention: dropped old day partitions');
   };
-  await sweep();
-  const timer = setInterval(() => void sweep().catch((err) => app.log.error({ err }, 'retention sweep failed')), RETENTION_SWEEP_MS);
-  timer.unref();
+  // Events in ClickHouse are every node's: one node sweeps them at a time (a lease). Embedded
+  // events are this node's own: it sweeps them, at start and every hour.
+  let stopSweeps: () => Promise<void>;
+  if (sharedEvents) {
+    const sweeps = new LeaseLoop({ leases: await Leases.open(meta, config.alerts.nodeId), name: 'retention.sweep', everyMs: RETENTION_SWEEP_MS, firstAfterMs: 0, work: sweep, log: app.log });
+    void sweeps.start();
+    stopSweeps = () => sweeps.stop();
+  } else {
+    await sweep();
+    const timer = setInterval(() => void sweep().catch((err) => app.log.error({ err }, 'retention sweep failed')), RETENTION_SWEEP_MS);
+    timer.unref();
+    stopSweeps = async () => clearInterval(timer);
+  }
 
-  // Every capability registers its part of tend.yaml here; a reload re-applies them all.
-  const reload = new ConfigReload();
   const alerts = await startAlerts({
     meta, auth, pipeline: ingest.pipeline, query: queryDeps, settings: config.alerts, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, env, reload,
   });
@@ -173,6 +185,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   deploys.register(app);
   const checks = await startChecks({
     meta, auth, pipeline: ingest.pipeline, metrics, settings: config.checks, log: app.log, node: config.alerts.nodeId, reload,
+    onTakeOver: () => alerts.adopt('check'),
     onStateChange: (rec, state, previous, reason) => {
       alerts.onCheckChange({ env: rec.env, name: rec.name, kind: rec.kind, labels: rec.definition.labels, state, previous, reason });
       ownership.onCheckChange(rec.env, rec.name, state, previous, reason);
@@ -216,7 +229,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     async close() {
       health.stopping();
       cluster.stop();
-      clearInterval(timer);
+      await stopSweeps();
       disk.stop();
       await backups.stop();
       await checks.stop();

@@ -2,7 +2,7 @@
 // frequency by whichever node holds the evaluation lease, evaluated through the query engine,
 // turned into alerts (one per breakdown group), and recorded in tend.trigger_runs. Several
 // nodes: definitions and states live in the metadata store; a node is told of changes made on
-// another (reload()), and one taking the lease over reads both again before evaluating.
+// another (load() again), and one taking the lease over reads both again before evaluating.
 import type { QueryDeps } from '../../query/index.js';
 import { LeaseLoop, type Environment, type Leases } from '../../store/index.js';
 import type { AlertService } from '../alert-service.js';
@@ -33,7 +33,7 @@ export interface TriggerServiceDeps {
   node: string;
   /** Called when this node takes evaluation over from another: alerts the last owner raised are read again. */
   onTakeOver?: () => Promise<void>;
-  /** Told after every change of definitions or states made here, so the other nodes reload(). */
+  /** Told after every change of definitions or states made here, so the other nodes load() again. */
   onChanged?: () => void;
 }
 
@@ -62,15 +62,10 @@ export class TriggerService {
     const stored = await this.deps.store.all();
     const ids = new Set(stored.map((t) => t.id));
     for (const id of [...this.triggers.keys()]) if (!ids.has(id)) await this.drop(id);
-    for (const t of stored) this.put_(t);
+    for (const t of stored) this.keep(t);
     // The evaluating node's states are the newest: others take the stored ones.
     if (!this.loop.owns) this.states = await this.deps.store.states();
     await this.refreshEnvs();
-  }
-
-  /** Another node changed definitions or states. */
-  reload(): Promise<void> {
-    return this.load();
   }
 
   private async gained(takeover: boolean): Promise<void> {
@@ -84,7 +79,7 @@ export class TriggerService {
     this.nextDue.clear();
   }
 
-  private put_(t: Trigger): void {
+  private keep(t: Trigger): void {
     const old = this.triggers.get(t.id);
     this.triggers.set(t.id, t);
     // A changed question starts over: the old groups' alerts resolve at the next evaluation.
@@ -119,7 +114,7 @@ export class TriggerService {
     this.envs.set(env.id, env);
     const t: Trigger = { ...input, id, envId: env.id, dataset, managedBy };
     await this.deps.store.save(t);
-    this.put_(t);
+    this.keep(t);
     this.deps.onChanged?.();
     return t;
   }

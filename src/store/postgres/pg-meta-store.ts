@@ -102,22 +102,25 @@ export class PgMetaStore implements MetaStore {
    * every listener is called with "" (a notification may have been missed: start afresh).
    */
   private listener(): Promise<pg.Client> {
-    this.listening ??= (async () => {
-      const client = new pg.Client({ connectionString: this.url, types });
-      client.on('notification', (n) => {
-        for (const fn of this.listeners.get(n.channel) ?? []) fn(n.payload ?? '');
-      });
-      client.on('error', () => {
-        this.listening = undefined;
-        if (this.closed) return;
-        setTimeout(() => {
-          void this.relisten();
-        }, 1000).unref();
-      });
-      await client.connect();
-      return client;
-    })();
-    return this.listening;
+    if (this.listening) return this.listening;
+    const client = new pg.Client({ connectionString: this.url, types });
+    client.on('notification', (n) => {
+      for (const fn of this.listeners.get(n.channel) ?? []) fn(n.payload ?? '');
+    });
+    const connecting = client.connect().then(() => client);
+    // A connection lost (or never made) is replaced once: pg may report one loss twice.
+    const lost = () => {
+      if (this.listening !== connecting) return;
+      this.listening = undefined;
+      if (this.closed) return;
+      setTimeout(() => {
+        void this.relisten().catch(() => undefined);
+      }, 1000).unref();
+    };
+    client.on('error', lost);
+    connecting.catch(lost);
+    this.listening = connecting;
+    return connecting;
   }
 
   private async relisten(): Promise<void> {
