@@ -18,9 +18,9 @@ import type { Expr } from '../query/index.js';
 import { compileAndRead } from '../query/index.js';
 import type { DatasetContext } from './context.js';
 import { GAMMA, Tally, type Bin } from './histogram.js';
+import { HOUR_US, hourCountsSql, keepRecent, recentlyUsed, runsOf, splitByHour, type Span } from './hours.js';
 import type { Window } from './window.js';
 
-const HOUR_US = 3_600_000_000;
 const MINUTE_US = 60_000_000;
 /** Hours kept per dataset (a week), and datasets kept: the oldest go first. */
 const MAX_HOURS = 24 * 7;
@@ -44,8 +44,6 @@ export interface EveryoneFigures {
   buckets: Map<number, Tally>;
 }
 
-type Span = { startUs: number; endUs: number };
-
 export class EveryoneRollups {
   private readonly datasets = new Map<string, Map<number, Hour>>();
 
@@ -57,12 +55,9 @@ export class EveryoneRollups {
    * hour in the window): the engine does.
    */
   async figures(ctx: DatasetContext, w: Window, granularity: number, timeoutMs: number): Promise<EveryoneFigures | undefined> {
-    const startUs = w.start_time * 1e6;
-    const endUs = w.end_time * 1e6;
-    const firstHour = Math.ceil(startUs / HOUR_US);
-    const endHour = Math.floor(endUs / HOUR_US);
-    if (granularity % 60 !== 0 || endHour <= firstHour) return undefined;
-    const source = await this.store.source([ctx.datasetId], startUs, endUs, columnsOf(ctx));
+    const { hours: wanted, edges } = splitByHour(w);
+    if (granularity % 60 !== 0 || wanted.length === 0) return undefined;
+    const source = await this.store.source([ctx.datasetId], w.start_time * 1e6, w.end_time * 1e6, columnsOf(ctx));
     const total = new Tally();
     const buckets = new Map<number, Tally>();
     if (!source) return { total, buckets };
@@ -70,20 +65,17 @@ export class EveryoneRollups {
     const query = (build: (c: SqlCompiler) => string) => compileAndRead(this.store, build, deadline, timeoutMs);
 
     const key = `${ctx.datasetId}\0${ctx.errorField.expression}\0${ctx.fields.duration_field}`;
-    const hours = this.hoursOf(key);
-    const wanted = Array.from({ length: endHour - firstHour }, (_, i) => firstHour + i);
-    const counted = await query((c) => wanted.map((h) =>
-      `SELECT ${c.int(h)} AS ${c.ident('h')}, count(*) AS ${c.ident('n')} FROM ${source} WHERE ${c.timeRange({ startUs: h * HOUR_US, endUs: (h + 1) * HOUR_US })}`).join(' UNION ALL '));
+    const hours = recentlyUsed(this.datasets, key, () => new Map<number, Hour>(), MAX_DATASETS);
+    const counted = await query((c) => hourCountsSql(c, source, wanted));
     const stale = counted.filter((r) => hours.get(Number(r.h))?.rows !== Number(r.n)).map((r) => Number(r.h));
 
-    const edges: Span[] = [{ startUs, endUs: firstHour * HOUR_US }, { startUs: endHour * HOUR_US, endUs }].filter((s) => s.endUs > s.startUs);
     const [fresh, edgeMinutes] = await Promise.all([
       Promise.all(runsOf(stale).map((span) => query((c) => minutesSql(c, ctx, source, span)))),
       Promise.all(edges.map((span) => query((c) => minutesSql(c, ctx, source, span)))),
     ]);
     const read = new Map(groupByHour(fresh.flat()));
     for (const h of stale) hours.set(h, read.get(h) ?? { rows: 0, minutes: new Map() });
-    this.trim(hours);
+    keepRecent(hours, MAX_HOURS);
 
     const add = (minute: number, m: Minute) => {
       total.add(m);
@@ -95,21 +87,6 @@ export class EveryoneRollups {
     for (const h of wanted) for (const [minute, m] of hours.get(h)!.minutes) add(minute, m);
     for (const [minute, m] of groupByHour(edgeMinutes.flat()).flatMap(([, hour]) => [...hour.minutes])) add(minute, m);
     return { total, buckets };
-  }
-
-  private hoursOf(key: string): Map<number, Hour> {
-    let hours = this.datasets.get(key);
-    if (hours) this.datasets.delete(key);
-    else hours = new Map();
-    // Most recently used last: the first is the one to forget.
-    this.datasets.set(key, hours);
-    if (this.datasets.size > MAX_DATASETS) this.datasets.delete(this.datasets.keys().next().value!);
-    return hours;
-  }
-
-  private trim(hours: Map<number, Hour>): void {
-    const sorted = [...hours.keys()].sort((a, b) => a - b);
-    for (const h of sorted.slice(0, Math.max(0, sorted.length - MAX_HOURS))) hours.delete(h);
   }
 }
 
@@ -168,15 +145,4 @@ function groupByHour(rows: Record<string, unknown>[]): [number, Hour][] {
     if (r.sg !== null && r.sg !== undefined) m.bins.push({ sg: Number(r.sg), k: Number(r.k), n: Number(r.events), lo: Number(r.lo), hi: Number(r.hi) });
   }
   return [...hours];
-}
-
-/** Whole hours as runs of consecutive ones, each one span to read. */
-function runsOf(hours: number[]): Span[] {
-  const spans: Span[] = [];
-  for (const h of hours) {
-    const last = spans.at(-1);
-    if (last && last.endUs === h * HOUR_US) last.endUs += HOUR_US;
-    else spans.push({ startUs: h * HOUR_US, endUs: (h + 1) * HOUR_US });
-  }
-  return spans;
 }
