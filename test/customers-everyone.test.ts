@@ -53,8 +53,8 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 /** The page's everyone against one query over the events with the engine's histogram percentiles. */
-async function expectEveryoneAsTheEvents(start: number, end: number) {
-  const page = await api(t, t.adminKey, 'GET', `/api/v1/customers/c3?dataset=shop&start=${start}&end=${end}`);
+async function expectEveryoneAsTheEvents(start: number, end: number, customer = 'c3') {
+  const page = await api(t, t.adminKey, 'GET', `/api/v1/customers/${customer}?dataset=shop&start=${start}&end=${end}`);
   expect(page.status).toBe(200);
   const env = (await t.tend.auth.environment('production'))!;
   const r = await runQuery({ store: t.tend.store, datasets: t.tend.datasets }, env, 'shop', {
@@ -87,6 +87,9 @@ describe('everyone\'s figures on a customer\'s page', () => {
     // Asked again, from the rollups the first page kept.
     await expectEveryoneAsTheEvents(T0 + 17, midnight + 2 * HOUR - 23);
     await expectEveryoneAsTheEvents(T0 + 2 * HOUR + 31, midnight + HOUR + 5);
+    // A customer with no request in the window still sees everyone's series.
+    const nobody = await expectEveryoneAsTheEvents(T0 + 17, midnight + 2 * HOUR - 23, 'nobody');
+    expect(nobody.events).toBe(0);
   });
 
   it('count events that arrive late into hours already rolled up', async () => {
