@@ -55,7 +55,7 @@ export class CustomerEvents {
       read(edges, ids),
     ]);
     for (const h of stale) hours.set(h, { rows: 0, events: new Map() });
-    for (const r of fresh.flat()) hours.get(Number(r.h))!.rows = Number(r.rows);
+    for (const r of fresh.flat()) if (r.id === null) hours.get(Number(r.h))!.rows = Number(r.rows);
     for (const r of [...fresh.flat(), ...added.flat()]) if (r.id !== null) hours.get(Number(r.h))!.events.set(String(r.id), Number(r.events));
     // A customer read with no request in an hour is kept as 0 there, so it is not read again.
     const zero = (h: number, which: Id[]) => { for (const id of which) if (!hours.get(h)!.events.has(String(id))) hours.get(h)!.events.set(String(id), 0); };
