@@ -5,17 +5,14 @@
 //
 // Rollups are kept in memory per dataset and per whole hour: each minute's weighted events,
 // errors and latency histogram (histogram.ts), and how many events the hour held when they
-// were read. Every page first counts the events of each whole hour of its window (one cheap
-// statement: a count on the time column, by hour); an hour whose count differs from its
-// rollup's (events arrived late, the live hour grew, retention dropped a day, another node
-// ingested) is read again from the events, so a rollup never answers for events it did not
-// see, and nothing needs telling when events are written or dropped. A start begins empty
-// and rebuilds what pages ask for. Partial hours at the window's edges are read from the
-// events every time.
-import { parseCalculatedField } from '../query/index.js';
+// were read. Every page first counts the events of each whole hour of its window (hours.ts);
+// an hour whose count differs from its rollup's (events arrived late, the live hour grew,
+// retention dropped a day, another node ingested) is read again from the events, so a rollup
+// never answers for events it did not see, and nothing needs telling when events are written
+// or dropped. A start begins empty and rebuilds what pages ask for. Partial hours at the
+// window's edges are read from the events every time.
+import { compileAndRead, parseCalculatedField, type Expr } from '../query/index.js';
 import { SAMPLERATE_COLUMN, type Column, type EventStore, type SqlCompiler } from '../store/index.js';
-import type { Expr } from '../query/index.js';
-import { compileAndRead } from '../query/index.js';
 import type { DatasetContext } from './context.js';
 import { GAMMA, Tally, type Bin } from './histogram.js';
 import { HOUR_US, hourCountsSql, keepRecent, recentlyUsed, runsOf, splitByHour, type Span } from './hours.js';
