@@ -1,11 +1,11 @@
 // The exact nearest-rank quantile of a numeric column over a window (the value the query
 // engine's P99 answers when no event is sampled), without sorting every value. An engine's
 // exact percentile collects the whole window's values (about 0.3-0.8 s over 10,000,000
-// events); here three cheap reads do it:
-//   1. how many values the window holds (n), and its highest sample rate;
-//   2. a lower bound: the same quantile, a little lower, of a sample of the events (those
-//      of a few short slices of the window, 1% of it);
-//   3. the m-th largest value at or above the bound, m = n - ceil(q * n) + 1: the values
+// events); here two cheap statements do it:
+//   1. how many values the window holds (n), and its highest sample rate; and a lower bound:
+//      the same quantile, a little lower, of a sample of the events (those of a few short
+//      slices of the window, 1% of it);
+//   2. the m-th largest value at or above the bound, m = n - ceil(q * n) + 1: the values
 //      above a bound are few (a filtered scan), and when fewer than m are, the bound was too
 //      high and the read answers nothing, so the caller falls back to the engine's percentile.
 // The sample only decides how fast, never what: the answer is the exact rank's value.
