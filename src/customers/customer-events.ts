@@ -39,7 +39,7 @@ export class CustomerEvents {
     if (!source) return out;
     const deadline = Date.now() + timeoutMs;
     const query = (build: (c: SqlCompiler) => string) => compileAndRead(this.store, build, deadline, timeoutMs);
-    const { hours: wanted, edges } = splitByHour(w);
+    const { hours: wanted, edges } = splitByHour(w, MAX_HOURS);
     const hours = recentlyUsed(this.datasets, `${ctx.datasetId}\0${customer.name}`, () => new Map<number, Hour>(), MAX_DATASETS);
 
     const counted = wanted.length ? await query((c) => hourCountsSql(c, source, wanted)) : [];

@@ -48,11 +48,11 @@ export class EveryoneRollups {
 
   /**
    * Everyone's figures over the window in buckets of `granularity` seconds; undefined when
-   * rollups cannot answer (buckets shorter than a minute or not whole minutes, or no whole
-   * hour in the window): the engine does.
+   * rollups cannot answer (buckets shorter than a minute or not whole minutes, no whole hour
+   * in the window, or more than a week of them): the engine does.
    */
   async figures(ctx: DatasetContext, w: Window, granularity: number, timeoutMs: number): Promise<EveryoneFigures | undefined> {
-    const { hours: wanted, edges } = splitByHour(w);
+    const { hours: wanted, edges } = splitByHour(w, MAX_HOURS);
     if (granularity % 60 !== 0 || wanted.length === 0) return undefined;
     const source = await this.store.source([ctx.datasetId], w.start_time * 1e6, w.end_time * 1e6, columnsOf(ctx));
     const total = new Tally();

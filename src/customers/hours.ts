@@ -13,13 +13,17 @@ export interface Span {
   endUs: number;
 }
 
-/** The whole hours of the window (hour numbers since the epoch) and the partial spans at its edges. */
-export function splitByHour(w: Window): { hours: number[]; edges: Span[] } {
+/**
+ * The whole hours of the window (hour numbers since the epoch) and the partial spans at its
+ * edges; none and the whole window when it holds no whole hour or more than `maxHours` (more
+ * than a rollup keeps: it would read and forget hours on every ask).
+ */
+export function splitByHour(w: Window, maxHours: number): { hours: number[]; edges: Span[] } {
   const startUs = w.start_time * 1e6;
   const endUs = w.end_time * 1e6;
   const first = Math.ceil(startUs / HOUR_US);
   const end = Math.floor(endUs / HOUR_US);
-  if (end <= first) return { hours: [], edges: [{ startUs, endUs }] };
+  if (end <= first || end - first > maxHours) return { hours: [], edges: [{ startUs, endUs }] };
   const hours = Array.from({ length: end - first }, (_, i) => first + i);
   const edges = [{ startUs, endUs: first * HOUR_US }, { startUs: end * HOUR_US, endUs }].filter((s) => s.endUs > s.startUs);
   return { hours, edges };
