@@ -78,6 +78,7 @@ function countsSql(c: SqlCompiler, source: string, customer: Expr, ids: Id[], sp
   const asked: Expr = { kind: 'call', fn: 'in', args: [customer, ...ids.map((id): Expr => ({ kind: 'literal', value: id, type: customer.type }))], type: 'boolean' };
   const where = c.timeRange(span);
   const x = c.expr(customer);
-  return `SELECT ${hour} AS ${c.ident('h')}, ${c.cast('NULL', 'string')} AS ${c.ident('id')}, count(*) AS ${c.ident('rows')}, 0 AS ${c.ident('events')} FROM ${source} WHERE ${where} GROUP BY 1
-    UNION ALL SELECT ${hour}, ${c.cast(x, 'string')}, 0, sum(${c.ident(SAMPLERATE_COLUMN)}) FROM ${source} WHERE ${where} AND ${c.expr(asked)} GROUP BY 1, 2`;
+  const [h, id, rows, events] = ['h', 'id', 'rows', 'events'].map((n) => c.ident(n));
+  return `SELECT ${hour} AS ${h}, ${c.nullOf('string')} AS ${id}, count(*) AS ${rows}, 0 AS ${events} FROM ${source} WHERE ${where} GROUP BY ${h}
+    UNION ALL SELECT ${hour} AS ${h}, ${c.cast(x, 'string')} AS ${id}, 0 AS ${rows}, sum(${c.ident(SAMPLERATE_COLUMN)}) AS ${events} FROM ${source} WHERE ${where} AND ${c.expr(asked)} GROUP BY ${h}, ${id}`;
 }

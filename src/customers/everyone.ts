@@ -120,10 +120,12 @@ function minutesSql(c: SqlCompiler, ctx: DatasetContext, source: string, span: S
   // The bucket exactly as the engine writes it (compile.ts), so both put a value in the same one.
   const k = `CASE WHEN ${x} = 0 THEN 0 ELSE ${c.cast(`ceil(ln(abs(${x})) / ${c.param(Math.log(GAMMA), 'float')})`, 'int32')} END`;
   const minute = c.floorDiv(c.epochMicros(c.timeColumn), c.int(MINUTE_US));
-  return `SELECT ${minute} AS ${c.ident('m')}, sign(${x}) AS ${c.ident('sg')}, ${k} AS ${c.ident('k')},
+  // The sign spelled out: not every engine has sign().
+  const sg = `CASE WHEN ${x} > 0 THEN 1 WHEN ${x} < 0 THEN -1 WHEN ${x} = 0 THEN 0 END`;
+  return `SELECT ${minute} AS ${c.ident('m')}, ${sg} AS ${c.ident('sg')}, ${k} AS ${c.ident('k')},
       sum(${w}) AS ${c.ident('events')}, sum(${c.expr(errorExpr(ctx))} * ${c.cast(w, 'float')}) AS ${c.ident('errors')},
       count(*) AS ${c.ident('rows')}, min(${x}) AS ${c.ident('lo')}, max(${x}) AS ${c.ident('hi')}
-    FROM ${source} WHERE ${c.timeRange(span)} GROUP BY 1, 2, 3`;
+    FROM ${source} WHERE ${c.timeRange(span)} GROUP BY ${c.ident('m')}, ${c.ident('sg')}, ${c.ident('k')}`;
 }
 
 /** The rows of minutesSql as hours of minutes. */

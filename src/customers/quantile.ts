@@ -43,8 +43,8 @@ export async function fastExactQuantile(
   const [first] = await compileAndRead(store, (c) => {
     const counts = `SELECT count(${valueOf(c)}) AS ${c.ident('n')}, max(${c.ident(SAMPLERATE_COLUMN)}) AS ${c.ident('max_w')} FROM ${source} WHERE ${c.timeRange(window)}`;
     const slices = sampleSlices(window).map((slice) => `SELECT ${valueOf(c)} AS ${c.ident('v')} FROM ${source} WHERE ${c.timeRange(slice)}`);
-    const sample = `SELECT ${c.percentile(c.ident('v'), Math.max(0, q - SAMPLE_MARGIN))} AS ${c.ident('bound')} FROM (${slices.join(' UNION ALL ')}) ${c.ident('sampled')}`;
-    return `SELECT * FROM (${counts}) ${c.ident('counts')} CROSS JOIN (${sample}) ${c.ident('sample')}`;
+    const sample = `SELECT ${c.percentile(c.ident('v'), Math.max(0, q - SAMPLE_MARGIN))} AS ${c.ident('bound')} FROM (${slices.join(' UNION ALL ')}) AS ${c.ident('sampled')}`;
+    return `SELECT * FROM (${counts}) AS ${c.ident('window_counts')} CROSS JOIN (${sample}) AS ${c.ident('sample_bound')}`;
   }, deadline, timeoutMs);
   const n = Number(first?.n ?? 0);
   if (n === 0) return { value: null };
