@@ -4,6 +4,7 @@
 // first, then the top customers' own events (most-affected.ts), is the ranking computed here
 // from the events themselves, for every sort and limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CustomerEvents } from '../src/customers/customer-events.js';
 import { fastExactQuantile } from '../src/customers/quantile.js';
 import { runQuery } from '../src/query/index.js';
 import { api } from './support/alerts.js';
@@ -90,6 +91,49 @@ describe('the most affected list', () => {
       });
     }
   }
+});
+
+describe('the list\'s customers\' requests, kept per hour', () => {
+  // Five hours of traffic, so the window holds whole hours the counts are kept for.
+  const H = 3600;
+  const start = (Math.floor(Date.now() / 1000 / H) - 6) * H;
+  const hourly: Ev[] = traffic.map((e, i) => ({ ...e, at: start + Math.floor((i * 5 * H) / traffic.length) + 7 }));
+  const list = async (from: number, to: number) => {
+    const r = await api(t, t.adminKey, 'GET', `/api/v1/customers?dataset=hourly&start=${from}&end=${to}&limit=5`);
+    expect(r.status).toBe(200);
+    return r.body.customers as { id: string; events: number }[];
+  };
+  const want = (events: Ev[], from: number, to: number) => expected(events.filter((e) => e.at >= from && e.at < to), 'most_affected', 5).customers.map((c) => ({ id: c.id, events: c.events }));
+
+  it('counts them as the events do, over windows cut mid-hour, after late events and asked again', async () => {
+    await send('hourly', hourly);
+    const [from, to] = [start + 1234, start + 5 * H - 321];
+    expect((await list(from, to)).map((c) => ({ id: c.id, events: c.events }))).toEqual(want(hourly, from, to));
+    // Late requests of the top customer into an hour already counted, one of them sampled.
+    const top = (await list(from, to))[0].id;
+    const late: Ev[] = [{ at: start + H + 5, customer: top, ms: 30, status: 200, rate: 1 }, { at: start + 2 * H + 9, customer: top, ms: 30, status: 200, rate: 10 }];
+    await send('hourly', late);
+    const after = await list(from, to);
+    expect(after.map((c) => ({ id: c.id, events: c.events }))).toEqual(want([...hourly, ...late], from, to));
+    expect(after.find((c) => c.id === top)!.events - (await list(from, to)).find((c) => c.id === top)!.events).toBe(0);
+    // Asked again, only the hours' counts and the two partial edge hours are read.
+    const reads: string[] = [];
+    const store = new Proxy(t.tend.store, { get: (target, prop, receiver) => (prop === 'read' ? (sql: string, params: unknown[], o: { timeoutMs: number }) => { reads.push(sql); return target.read(sql, params, o); } : Reflect.get(target, prop, receiver)) });
+    const kept = new CustomerEvents(store);
+    const env = (await t.tend.auth.environment('production'))!;
+    const d = (await t.tend.datasets.find(env.id, 'hourly'))!;
+    const columns = await t.tend.store.columns(d.id);
+    const ctx = { dataset: 'hourly', datasetId: d.id, fields: { customer_field: 'customer_id', endpoint_field: 'endpoint', build_field: 'build_id', duration_field: 'duration_ms', error: 'GTE($status_code, 500)' },
+      columns: new Set(columns.map((c) => c.name)), columnTypes: new Map(columns.map((c) => [c.name, c.type])), errorField: { name: 'e', expression: 'IF(GTE($status_code, 500), 1, 0)' }, options: {} };
+    const first = await kept.of(ctx, { start_time: from, end_time: to }, [top], 10_000);
+    expect(reads.length).toBeGreaterThan(3);
+    reads.length = 0;
+    expect(await kept.of(ctx, { start_time: from, end_time: to }, [top], 10_000)).toEqual(first);
+    expect(reads).toHaveLength(3);
+    expect(first.get(top)).toBe(after.find((c) => c.id === top)!.events);
+    // Another window over the same hours, other customers among the top.
+    expect((await list(start + 2 * H, start + 5 * H)).map((c) => ({ id: c.id, events: c.events }))).toEqual(want([...hourly, ...late], start + 2 * H, start + 5 * H));
+  });
 });
 
 describe('the window\'s P99, read fast', () => {

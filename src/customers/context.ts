@@ -5,6 +5,7 @@
 import type { DatasetFieldsOf, DatasetFields } from '../dataset-fields/index.js';
 import { columnRef } from '../dataset-fields/index.js';
 import { notFound } from '../http/index.js';
+import type { CustomerEvents } from './customer-events.js';
 import type { EveryoneRollups } from './everyone.js';
 import type { IncidentSummary } from './incidents.js';
 import type { QueryDeps } from '../query/index.js';
@@ -24,6 +25,8 @@ export interface CustomerDeps {
   incidents(env: Environment, dataset: string, fromMs: number, toMs: number): Promise<IncidentSummary[]>;
   /** Everyone's figures per minute, for the pages. */
   everyone: EveryoneRollups;
+  /** Customers' requests per hour, for the list. */
+  customerEvents: CustomerEvents;
 }
 
 export interface DatasetContext {

@@ -5,22 +5,19 @@
 //
 // Rollups are kept in memory per dataset and per whole hour: each minute's weighted events,
 // errors and latency histogram (histogram.ts), and how many events the hour held when they
-// were read. Every page first counts the events of each whole hour of its window (one cheap
-// statement: a count on the time column, by hour); an hour whose count differs from its
-// rollup's (events arrived late, the live hour grew, retention dropped a day, another node
-// ingested) is read again from the events, so a rollup never answers for events it did not
-// see, and nothing needs telling when events are written or dropped. A start begins empty
-// and rebuilds what pages ask for. Partial hours at the window's edges are read from the
-// events every time.
-import { parseCalculatedField } from '../query/index.js';
+// were read. Every page first counts the events of each whole hour of its window (hours.ts);
+// an hour whose count differs from its rollup's (events arrived late, the live hour grew,
+// retention dropped a day, another node ingested) is read again from the events, so a rollup
+// never answers for events it did not see, and nothing needs telling when events are written
+// or dropped. A start begins empty and rebuilds what pages ask for. Partial hours at the
+// window's edges are read from the events every time.
+import { compileAndRead, parseCalculatedField, type Expr } from '../query/index.js';
 import { SAMPLERATE_COLUMN, type Column, type EventStore, type SqlCompiler } from '../store/index.js';
-import type { Expr } from '../query/index.js';
-import { compileAndRead } from '../query/index.js';
 import type { DatasetContext } from './context.js';
 import { GAMMA, Tally, type Bin } from './histogram.js';
+import { HOUR_US, hourCountsSql, keepRecent, recentlyUsed, runsOf, splitByHour, type Span } from './hours.js';
 import type { Window } from './window.js';
 
-const HOUR_US = 3_600_000_000;
 const MINUTE_US = 60_000_000;
 /** Hours kept per dataset (a week), and datasets kept: the oldest go first. */
 const MAX_HOURS = 24 * 7;
@@ -44,8 +41,6 @@ export interface EveryoneFigures {
   buckets: Map<number, Tally>;
 }
 
-type Span = { startUs: number; endUs: number };
-
 export class EveryoneRollups {
   private readonly datasets = new Map<string, Map<number, Hour>>();
 
@@ -53,16 +48,13 @@ export class EveryoneRollups {
 
   /**
    * Everyone's figures over the window in buckets of `granularity` seconds; undefined when
-   * rollups cannot answer (buckets shorter than a minute or not whole minutes, or no whole
-   * hour in the window): the engine does.
+   * rollups cannot answer (buckets shorter than a minute or not whole minutes, no whole hour
+   * in the window, or more than a week of them): the engine does.
    */
   async figures(ctx: DatasetContext, w: Window, granularity: number, timeoutMs: number): Promise<EveryoneFigures | undefined> {
-    const startUs = w.start_time * 1e6;
-    const endUs = w.end_time * 1e6;
-    const firstHour = Math.ceil(startUs / HOUR_US);
-    const endHour = Math.floor(endUs / HOUR_US);
-    if (granularity % 60 !== 0 || endHour <= firstHour) return undefined;
-    const source = await this.store.source([ctx.datasetId], startUs, endUs, columnsOf(ctx));
+    const { hours: wanted, edges } = splitByHour(w, MAX_HOURS);
+    if (granularity % 60 !== 0 || wanted.length === 0) return undefined;
+    const source = await this.store.source([ctx.datasetId], w.start_time * 1e6, w.end_time * 1e6, columnsOf(ctx));
     const total = new Tally();
     const buckets = new Map<number, Tally>();
     if (!source) return { total, buckets };
@@ -70,20 +62,17 @@ export class EveryoneRollups {
     const query = (build: (c: SqlCompiler) => string) => compileAndRead(this.store, build, deadline, timeoutMs);
 
     const key = `${ctx.datasetId}\0${ctx.errorField.expression}\0${ctx.fields.duration_field}`;
-    const hours = this.hoursOf(key);
-    const wanted = Array.from({ length: endHour - firstHour }, (_, i) => firstHour + i);
-    const counted = await query((c) => wanted.map((h) =>
-      `SELECT ${c.int(h)} AS ${c.ident('h')}, count(*) AS ${c.ident('n')} FROM ${source} WHERE ${c.timeRange({ startUs: h * HOUR_US, endUs: (h + 1) * HOUR_US })}`).join(' UNION ALL '));
+    const hours = recentlyUsed(this.datasets, key, () => new Map<number, Hour>(), MAX_DATASETS);
+    const counted = await query((c) => hourCountsSql(c, source, wanted));
     const stale = counted.filter((r) => hours.get(Number(r.h))?.rows !== Number(r.n)).map((r) => Number(r.h));
 
-    const edges: Span[] = [{ startUs, endUs: firstHour * HOUR_US }, { startUs: endHour * HOUR_US, endUs }].filter((s) => s.endUs > s.startUs);
     const [fresh, edgeMinutes] = await Promise.all([
       Promise.all(runsOf(stale).map((span) => query((c) => minutesSql(c, ctx, source, span)))),
       Promise.all(edges.map((span) => query((c) => minutesSql(c, ctx, source, span)))),
     ]);
     const read = new Map(groupByHour(fresh.flat()));
     for (const h of stale) hours.set(h, read.get(h) ?? { rows: 0, minutes: new Map() });
-    this.trim(hours);
+    keepRecent(hours, MAX_HOURS);
 
     const add = (minute: number, m: Minute) => {
       total.add(m);
@@ -95,21 +84,6 @@ export class EveryoneRollups {
     for (const h of wanted) for (const [minute, m] of hours.get(h)!.minutes) add(minute, m);
     for (const [minute, m] of groupByHour(edgeMinutes.flat()).flatMap(([, hour]) => [...hour.minutes])) add(minute, m);
     return { total, buckets };
-  }
-
-  private hoursOf(key: string): Map<number, Hour> {
-    let hours = this.datasets.get(key);
-    if (hours) this.datasets.delete(key);
-    else hours = new Map();
-    // Most recently used last: the first is the one to forget.
-    this.datasets.set(key, hours);
-    if (this.datasets.size > MAX_DATASETS) this.datasets.delete(this.datasets.keys().next().value!);
-    return hours;
-  }
-
-  private trim(hours: Map<number, Hour>): void {
-    const sorted = [...hours.keys()].sort((a, b) => a - b);
-    for (const h of sorted.slice(0, Math.max(0, sorted.length - MAX_HOURS))) hours.delete(h);
   }
 }
 
@@ -146,10 +120,12 @@ function minutesSql(c: SqlCompiler, ctx: DatasetContext, source: string, span: S
   // The bucket exactly as the engine writes it (compile.ts), so both put a value in the same one.
   const k = `CASE WHEN ${x} = 0 THEN 0 ELSE ${c.cast(`ceil(ln(abs(${x})) / ${c.param(Math.log(GAMMA), 'float')})`, 'int32')} END`;
   const minute = c.floorDiv(c.epochMicros(c.timeColumn), c.int(MINUTE_US));
-  return `SELECT ${minute} AS ${c.ident('m')}, sign(${x}) AS ${c.ident('sg')}, ${k} AS ${c.ident('k')},
+  // The sign spelled out: not every engine has sign().
+  const sg = `CASE WHEN ${x} > 0 THEN 1 WHEN ${x} < 0 THEN -1 WHEN ${x} = 0 THEN 0 END`;
+  return `SELECT ${minute} AS ${c.ident('m')}, ${sg} AS ${c.ident('sg')}, ${k} AS ${c.ident('k')},
       sum(${w}) AS ${c.ident('events')}, sum(${c.expr(errorExpr(ctx))} * ${c.cast(w, 'float')}) AS ${c.ident('errors')},
       count(*) AS ${c.ident('rows')}, min(${x}) AS ${c.ident('lo')}, max(${x}) AS ${c.ident('hi')}
-    FROM ${source} WHERE ${c.timeRange(span)} GROUP BY 1, 2, 3`;
+    FROM ${source} WHERE ${c.timeRange(span)} GROUP BY ${c.ident('m')}, ${c.ident('sg')}, ${c.ident('k')}`;
 }
 
 /** The rows of minutesSql as hours of minutes. */
@@ -168,15 +144,4 @@ function groupByHour(rows: Record<string, unknown>[]): [number, Hour][] {
     if (r.sg !== null && r.sg !== undefined) m.bins.push({ sg: Number(r.sg), k: Number(r.k), n: Number(r.events), lo: Number(r.lo), hi: Number(r.hi) });
   }
   return [...hours];
-}
-
-/** Whole hours as runs of consecutive ones, each one span to read. */
-function runsOf(hours: number[]): Span[] {
-  const spans: Span[] = [];
-  for (const h of hours) {
-    const last = spans.at(-1);
-    if (last && last.endUs === h * HOUR_US) last.endUs += HOUR_US;
-    else spans.push({ startUs: h * HOUR_US, endUs: (h + 1) * HOUR_US });
-  }
-  return spans;
 }

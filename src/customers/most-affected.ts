@@ -4,7 +4,7 @@
 // whose requests both fail and crawl comes first. `sort` may rank by events, errors or slow
 // instead.
 import { z } from 'zod';
-import { runQuery, type Calculation, type QuerySpec } from '../query/index.js';
+import { DEFAULT_QUERY_TIMEOUT_MS, runQuery, type Calculation, type QuerySpec } from '../query/index.js';
 import type { Environment } from '../store/index.js';
 import { datasetContext, num, ratio, SCORE_FIELD, slowField, SLOW_FIELD, type CustomerDeps } from './context.js';
 import { slowThreshold, type SlowThreshold } from './slow.js';
@@ -70,7 +70,8 @@ export async function mostAffected(
     limit: params.limit,
   };
   const run = (s: QuerySpec) => runQuery(deps.query, env, ctx.dataset, s, { ...ctx.options, series: false }).then((r) => r.data.results.map((row) => row.data));
-  const rows = params.sort === 'events' ? await run(spec) : await hurtFirst(run, spec, orderBy.name!, customer);
+  const rows = params.sort === 'events' ? await run(spec) : await hurtFirst(run, spec, orderBy.name!, customer,
+    (ids) => deps.customerEvents.of(ctx, w, ids, ctx.options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS));
   const customers = rows.map((row) => {
     const events = num(row.events) ?? 0;
     const errors = num(row.errors) ?? 0;
@@ -83,19 +84,18 @@ export async function mostAffected(
  * Ranking by errors, slow requests or score reads the requests that count toward any of them
  * first (most requests are neither failing nor slow, so this grouped read is small): each
  * customer's errors, slow requests and score are whole there; ranked and cut to the limit;
- * then only those customers' own requests, for their events. When the last one kept counts
+ * then only those customers' own requests, for their events (customer-events.ts). When the last one kept counts
  * nothing toward the ranking (fewer customers than the limit count anything), the rest are
  * ranked by id among all customers, which only the whole read knows: then it is the one
  * grouped query over every request (the design compared in bench/customers-designs.ts).
  */
 async function hurtFirst(
   run: (s: QuerySpec) => Promise<Record<string, unknown>[]>, spec: QuerySpec, ranked: string, customer: string,
+  eventsOf: (ids: (string | number)[]) => Promise<Map<string, number>>,
 ): Promise<Record<string, unknown>[]> {
   const hurt = await run({ ...spec, filters: [...spec.filters!, { column: SCORE_FIELD, op: '>', value: 0 }] });
   const last = hurt.at(-1);
   if (hurt.length < spec.limit! || !(Number(last?.[ranked]) > 0)) return run(spec);
-  const ids = hurt.map((row) => row[customer] as string | number);
-  const totals = await run({ start_time: spec.start_time, end_time: spec.end_time, calculations: [{ op: 'COUNT', name: 'events' }], breakdowns: [customer], filters: [{ column: customer, op: 'in', value: ids }], limit: ids.length });
-  const events = new Map(totals.map((row) => [row[customer], row.events]));
-  return hurt.map((row) => ({ ...row, events: events.get(row[customer]) }));
+  const events = await eventsOf(hurt.map((row) => row[customer] as string | number));
+  return hurt.map((row) => ({ ...row, events: events.get(String(row[customer])) }));
 }

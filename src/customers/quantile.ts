@@ -1,11 +1,11 @@
 // The exact nearest-rank quantile of a numeric column over a window (the value the query
 // engine's P99 answers when no event is sampled), without sorting every value. An engine's
 // exact percentile collects the whole window's values (about 0.3-0.8 s over 10,000,000
-// events); here three cheap reads do it:
-//   1. how many values the window holds (n), and its highest sample rate;
-//   2. a lower bound: the same quantile, a little lower, of a sample of the events (those
-//      of a few short slices of the window, 1% of it);
-//   3. the m-th largest value at or above the bound, m = n - ceil(q * n) + 1: the values
+// events); here two cheap statements do it:
+//   1. how many values the window holds (n), and its highest sample rate; and a lower bound:
+//      the same quantile, a little lower, of a sample of the events (those of a few short
+//      slices of the window, 1% of it);
+//   2. the m-th largest value at or above the bound, m = n - ceil(q * n) + 1: the values
 //      above a bound are few (a filtered scan), and when fewer than m are, the bound was too
 //      high and the read answers nothing, so the caller falls back to the engine's percentile.
 // The sample only decides how fast, never what: the answer is the exact rank's value.
@@ -43,8 +43,8 @@ export async function fastExactQuantile(
   const [first] = await compileAndRead(store, (c) => {
     const counts = `SELECT count(${valueOf(c)}) AS ${c.ident('n')}, max(${c.ident(SAMPLERATE_COLUMN)}) AS ${c.ident('max_w')} FROM ${source} WHERE ${c.timeRange(window)}`;
     const slices = sampleSlices(window).map((slice) => `SELECT ${valueOf(c)} AS ${c.ident('v')} FROM ${source} WHERE ${c.timeRange(slice)}`);
-    const sample = `SELECT ${c.percentile(c.ident('v'), Math.max(0, q - SAMPLE_MARGIN))} AS ${c.ident('bound')} FROM (${slices.join(' UNION ALL ')}) ${c.ident('sampled')}`;
-    return `SELECT * FROM (${counts}) ${c.ident('counts')} CROSS JOIN (${sample}) ${c.ident('sample')}`;
+    const sample = `SELECT ${c.percentile(c.ident('v'), Math.max(0, q - SAMPLE_MARGIN))} AS ${c.ident('bound')} FROM (${slices.join(' UNION ALL ')}) AS ${c.ident('sampled')}`;
+    return `SELECT * FROM (${counts}) AS ${c.ident('window_counts')} CROSS JOIN (${sample}) AS ${c.ident('sample_bound')}`;
   }, deadline, timeoutMs);
   const n = Number(first?.n ?? 0);
   if (n === 0) return { value: null };

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DatasetFieldsOf } from '../dataset-fields/index.js';
 import type { QueryDeps } from '../query/index.js';
 import type { CustomerDeps } from './context.js';
+import { CustomerEvents } from './customer-events.js';
 import { EveryoneRollups } from './everyone.js';
 import type { IncidentSummary } from './incidents.js';
 import { registerCustomerRoutes } from './routes.js';
@@ -25,6 +26,7 @@ export function customerDeps(d: CustomersStartDeps): CustomerDeps {
     query: d.query,
     fields: d.fields,
     everyone: new EveryoneRollups(d.query.store),
+    customerEvents: new CustomerEvents(d.query.store),
     // An SLI given as a derived column's alias states no objective this page can read.
     slis: (envId, dataset) => d.slos(envId).filter((s) => s.datasets.some((x) => same(x, dataset))).flatMap((s) => (typeof s.sli === 'string' ? [s.sli] : [])),
     async incidents(env, dataset, fromMs, toMs) {
