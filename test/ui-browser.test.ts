@@ -304,7 +304,7 @@ describe('web UI in chromium', () => {
     await expect.poll(async () => (await shown()).at(-1)).toBe('worker: step 499');
     const bottom = await shown();
     expect(bottom).toEqual(bottom.map((_, k) => `worker: step ${500 - bottom.length + k}`));
-    // The rows are reused as the list scrolls: a click acts on the span the row shows now.
+    // After a scroll, a click acts on the span its row shows.
     await tree.getByRole('button', { name: 'worker: step 497', exact: true }).click();
     await expect.poll(() => page.getByRole('complementary', { name: 'Span fields' }).locator('h2').textContent()).toBe('step 497');
     await tree.evaluate((el) => (el.scrollTop = 0));
