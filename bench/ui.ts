@@ -11,6 +11,7 @@
 //    loaded machine).
 // Figures: medians of BENCH_RUNS (5) runs; bench/results/ui.json.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../src/config.js';
@@ -126,6 +127,8 @@ const SCROLL_FRAMES = `new Promise((resolve) => {
 })`;
 
 async function main() {
+  // The machine is shared: the load beside the figures says how much of it the browser had.
+  const loadAtStart = os.loadavg()[0];
   const { tend, loadSeconds } = await startWithData();
   const email = `bench-${Date.now()}@example.com`;
   await tend.people.create({ email, password: PASSWORD, roles: { production: 'owner' } });
@@ -229,6 +232,7 @@ async function main() {
       events: EVENTS,
       loadSeconds,
       runs: RUNS,
+      loadAverage: { start: +loadAtStart.toFixed(2), end: +os.loadavg()[0].toFixed(2) },
       jsGzipKB: { signIn: +(signInBytes / 1024).toFixed(1), home: +(homeBytes / 1024).toFixed(1), budget: BUDGET_KB, signInRatio: +(signInBytes / 1024 / BUDGET_KB).toFixed(2), homeRatio: +(homeBytes / 1024 / BUDGET_KB).toFixed(2) },
       queryChart: { pageMs: Math.round(median(pageMs)), apiMs: Math.round(median(apiMs)), ratioToApi: +(median(pageMs) / median(apiMs)).toFixed(2), targetMs: 1000 },
       chart50x300: { renderMs: Math.round(median(renderMs)), renderTargetMs: 100, hoverP95Ms: +percentile(hoverMs, 95).toFixed(2), hoverMaxMs: +Math.max(...hoverMs).toFixed(2), hoverTargetMs: 16 },
