@@ -282,6 +282,36 @@ describe('web UI in chromium', () => {
     await shoot('trace');
   });
 
+  it('keeps a long trace\'s rows in screen order as it scrolls, and a click picks the span shown', async () => {
+    const traceId = 'b16b16b16b16b16b16b16b16b16b16b1';
+    const now = Date.now();
+    const spans = Array.from({ length: 500 }, (_, i) => ({
+      time: new Date(now - 30_000 + i).toISOString(),
+      data: { 'trace.trace_id': traceId, 'trace.span_id': (i + 1).toString(16).padStart(16, '0'), ...(i ? { 'trace.parent_id': '0000000000000001' } : {}), name: `step ${i}`, 'service.name': 'worker', duration_ms: 5 },
+    }));
+    const keys = JSON.parse(fs.readFileSync(`${tend.config.dataDir}/keys.json`, 'utf8'));
+    const res = await fetch(`${tend.url}/1/batch/spans`, { method: 'POST', headers: { 'x-honeycomb-team': keys.ingest_key, 'content-type': 'application/json' }, body: JSON.stringify(spans) });
+    expect(res.status).toBe(200);
+    await page.goto(`${tend.url}/trace/${traceId}`);
+    const tree = page.getByRole('tree', { name: 'Spans' });
+    await tree.getByRole('treeitem').first().waitFor();
+    const shown = () => tree.getByRole('treeitem').evaluateAll((items) => items.map((i) => (i.querySelector('.linkish') as HTMLElement | null)?.innerText ?? ''));
+    // Only the rows in view (and a few either side) are in the page, top to bottom.
+    const top = await shown();
+    expect(top.length).toBeLessThan(60);
+    expect(top).toEqual(top.map((_, k) => `worker: step ${k}`));
+    await tree.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(async () => (await shown()).at(-1)).toBe('worker: step 499');
+    const bottom = await shown();
+    expect(bottom).toEqual(bottom.map((_, k) => `worker: step ${500 - bottom.length + k}`));
+    // After a scroll, a click acts on the span its row shows.
+    await tree.getByRole('button', { name: 'worker: step 497', exact: true }).click();
+    await expect.poll(() => page.getByRole('complementary', { name: 'Span fields' }).locator('h2').textContent()).toBe('step 497');
+    await tree.evaluate((el) => (el.scrollTop = 0));
+    await tree.getByRole('button', { name: 'Collapse step 0' }).click();
+    await expect.poll(shown).toEqual(['worker: step 0']);
+  });
+
   it('opens the slowest traces of one chart point: its time bucket and group', async () => {
     const end = Math.ceil(Date.now() / 60_000) * 60;
     const spec = { calculations: [{ op: 'COUNT' }], breakdowns: ['service.name'], filters: [{ column: 'service.name', op: 'in', value: ['db', 'payments'] }], start_time: end - 600, end_time: end, granularity: 60 };

