@@ -196,7 +196,9 @@ export class AlertService {
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     if (this.nextSave) return this.nextSave;
-    const save = this.saving.then(async () => {
+    // After the running save, and after the current turn of the event loop, so pushes read
+    // in the same turn share the save.
+    const save = this.saving.then(() => new Promise((resolve) => setImmediate(resolve))).then(async () => {
       this.nextSave = undefined;
       const batch = this.dirty;
       this.dirty = new Map();
