@@ -1,13 +1,10 @@
 // `tend migrate --events clickhouse://...`: copies the events of an embedded folder (DuckDB, day
 // tables per dataset) and its trace index into ClickHouse, one dataset-day at a time, through the
 // ClickHouse event store itself (so columns and types come out as an ingest would make them).
-// ClickHouse partitions each table by day, and a partition's row count is in system.parts, so
-// a run cut short is resumed by running it again: a day whose count already matches is skipped,
+// ClickHouse partitions each table by day, and a partition's row count is in system.parts (summed
+// over the shards on a cluster, where each day is dropped on every shard), so a run cut short is resumed by running it again: a day whose count already matches is skipped,
 // any other day is dropped in ClickHouse and copied whole. The folder is opened read-only.
-import type { ClickHouseClient } from '@clickhouse/client';
-import { clickHouseIdent, literal } from './clickhouse/clickhouse-compiler.js';
 import { ClickHouseEventStore, eventTable } from './clickhouse/clickhouse-event-store.js';
-import { connectClickHouse, parseClickHouseUrl } from './clickhouse/connection.js';
 import { fieldName } from './duckdb/column-names.js';
 import { DAY_US, dayLabel, quoteIdent } from './duckdb/partitions.js';
 import { DuckDatabase, plainValue } from './duckdb/database.js';
@@ -42,7 +39,6 @@ export async function migrateEvents(from: string, eventsUrl: string, onProgress:
   const source = await DuckDatabase.open(from, { readOnly: true });
   try {
     const store = await ClickHouseEventStore.open(eventsUrl);
-    const client = await connectClickHouse(parseClickHouseUrl(eventsUrl));
     try {
       const copies = [...(await eventCopies(source, store)), await traceCopy(source, store)];
       const total = copies.reduce((sum, c) => sum + [...c.days.values()].reduce((a, b) => a + b, 0), 0);
@@ -50,21 +46,20 @@ export async function migrateEvents(from: string, eventsUrl: string, onProgress:
       const copied = (rows: number) => onProgress((done += rows), total);
       onProgress(0, total);
       for (const c of copies) {
-        const there = await rowsPerDay(client, c.table);
+        const there = await store.rowsPerDay(c.table);
         for (const [day, rows] of c.days) {
           if (there.get(day) === rows) {
             copied(rows);
             continue;
           }
           // Whatever a cut-short run left of this day goes, then the whole day is copied again.
-          if (there.has(day)) await client.command({ query: `ALTER TABLE ${clickHouseIdent(c.table)} DROP PARTITION ${literal(day)}` });
+          if (there.has(day)) await store.dropDay(c.table, day);
           await c.copyDay(day, copied);
         }
       }
       await store.traces.close();
-      return await compare(client, copies);
+      return await compare(store, copies);
     } finally {
-      await client.close();
       await store.close();
     }
   } finally {
@@ -156,20 +151,11 @@ async function* batches(source: DuckDatabase, sql: string): AsyncGenerator<Recor
   }
 }
 
-/** Rows per day partition of a ClickHouse table (none when the table is missing), from system.parts. */
-async function rowsPerDay(client: ClickHouseClient, table: string): Promise<Map<number, number>> {
-  const rs = await client.query({
-    query: `SELECT partition, sum(rows) AS n FROM system.parts WHERE database = currentDatabase() AND table = ${literal(table)} AND active GROUP BY partition`,
-    format: 'JSONEachRow',
-  });
-  return new Map((await rs.json<{ partition: string; n: number }>()).map((p) => [Number(p.partition), Number(p.n)]));
-}
-
 /** Counts per table and day, the folder's against ClickHouse's (a day only ClickHouse has shows with from 0). */
-async function compare(client: ClickHouseClient, copies: Copy[]): Promise<DayCount[]> {
+async function compare(store: ClickHouseEventStore, copies: Copy[]): Promise<DayCount[]> {
   const counts: DayCount[] = [];
   for (const c of copies) {
-    const there = await rowsPerDay(client, c.table);
+    const there = await store.rowsPerDay(c.table);
     const days = [...new Set([...c.days.keys(), ...there.keys()])].sort((a, b) => a - b);
     for (const day of days) {
       const label = dayLabel(day);

@@ -147,11 +147,21 @@ export class ClickHouseEventStore implements EventStore {
       const datasetId = p.table.slice('ev_'.length);
       const day = Number(p.partition);
       if (day >= before || !which(datasetId)) continue;
-      await this.tables.dropPartition(p.table, day);
-      this.states.get(datasetId)?.days.delete(day);
+      await this.dropDay(p.table, day);
       dropped++;
     }
     return dropped;
+  }
+
+  /** Rows per UTC day (its number) of one of the store's tables, over every shard: what `tend migrate` resumes by. */
+  rowsPerDay(table: string): Promise<Map<number, number>> {
+    return this.tables.rowsPerDay(table);
+  }
+
+  /** Drops one UTC day of one of the store's tables (events or the trace index) on every shard. */
+  async dropDay(table: string, day: number): Promise<void> {
+    await this.tables.dropPartition(table, day);
+    if (table.startsWith('ev_')) this.states.get(table.slice('ev_'.length))?.days.delete(day);
   }
 
   sizeBytes(): number {

@@ -173,6 +173,18 @@ export class Tables {
     return [...found.values()];
   }
 
+  /** Rows per day partition (its number) of `table`, summed over every server (none when the table is missing). */
+  async rowsPerDay(table: string): Promise<Map<number, number>> {
+    const perServer = await Promise.all(
+      this.servers.map((s) =>
+        this.rows<{ partition: string; n: number }>(s, `SELECT partition, sum(rows) AS n FROM system.parts WHERE database = ${literal(this.database)} AND table = ${literal(this.local(table))} AND active GROUP BY partition`),
+      ),
+    );
+    const days = new Map<number, number>();
+    for (const { partition, n } of perServer.flat()) days.set(Number(partition), (days.get(Number(partition)) ?? 0) + Number(n));
+    return days;
+  }
+
   /** Drops a day partition (its number) of `table` on every server (a server without it has nothing to drop). */
   async dropPartition(table: string, partition: number): Promise<void> {
     await Promise.all(this.servers.map((s) => s.command({ query: `ALTER TABLE ${clickHouseIdent(this.local(table))} DROP PARTITION ${literal(partition)}` })));
