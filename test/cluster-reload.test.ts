@@ -2,7 +2,7 @@
 // asked of one node re-applies, on the other, the parts every node keeps in its own memory and
 // that used to be read only at start: declared dataset fields, capacity limits, deploys
 // settings, scheduled backups and single sign-on. Each is looked at through the API that shows
-// it. The nodes run from source (tsx), so no build is needed.
+// it. And an SLO's latest evaluation, made by one node, is what every node answers. The nodes run from source (tsx), so no build is needed.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,8 @@ services:
     owner: payments
     datasets: [checkout]
     capacity: { endpoints: { /pay: ${payLimit} } }
+slos:
+  - { name: pay-latency, dataset: checkout, sli: 'LT($duration_ms, 300)', target: 99, period_days: 30 }
 ${more}`;
 
 /** The file both nodes start from: nothing declared but the service. */
@@ -46,7 +48,7 @@ const nodes: Node[] = [];
 async function startNode(id: string): Promise<Node> {
   const configFile = path.join(tempDataDir(`cluster-reload-config-${id}`), 'tend.yaml');
   fs.writeFileSync(configFile, FIRST);
-  const child = await spawnTend(tempDataDir(`cluster-reload-${id}`), 0, { ...KEYS, TEND_NODE_ID: id }, ['--grpc-port', 'off', '--meta', pg.url('reload'), '--config', configFile], { fromSource: true });
+  const child = await spawnTend(tempDataDir(`cluster-reload-${id}`), 0, { ...KEYS, TEND_NODE_ID: id, TEND_SLO_INTERVAL: '10' }, ['--grpc-port', 'off', '--meta', pg.url('reload'), '--config', configFile], { fromSource: true });
   return Object.assign(child, { configFile });
 }
 
@@ -105,7 +107,8 @@ describe('a reload through one node', () => {
     expect(deploy.status).toBe(201);
     expect(((await deploy.json()) as { window_seconds: number }).window_seconds).toBe(1800);
 
-    expect((await get<Backups>(b, '/api/v1/backups')).body.schedule).toMatchObject({ schedule: '0 3 * * *', dest: '/var/backups/tend-reload-test', keep: 3 });
+    // Into a folder of b's own: each node's folder holds the events it received.
+    expect((await get<Backups>(b, '/api/v1/backups')).body.schedule).toMatchObject({ schedule: '0 3 * * *', dest: '/var/backups/tend-reload-test/reload-b', keep: 3 });
 
     // Single sign-on is configured now: its provider (nothing listens there) is asked, and fails.
     const login = await get<{ error: string }>(b, '/api/v1/auth/oidc/login');
@@ -113,4 +116,23 @@ describe('a reload through one node', () => {
     expect(login.body.error).toContain('http://127.0.0.1:1/');
     expect((await get<{ oidc: boolean }>(b, '/api/v1/ui/settings')).body.oidc).toBe(true);
   });
+});
+
+describe('an SLO evaluated by one node', () => {
+  it('shows the same latest evaluation on every node', async () => {
+    type Detailed = { id: string; compliance?: number; budget_remaining?: number };
+    const statusOn = async (n: Node) => {
+      const slo = (await get<{ id: string; evaluated_at: string | null; compliance: number | null; error: string | null }>(n, '/api/v1/slos/pay-latency')).body;
+      const honeycomb = (await get<Detailed>(n, `/1/slos/checkout/${slo.id}?detailed=true`)).body;
+      return { slo, honeycomb };
+    };
+    // One node holds slos.evaluation; rounds every 10 s. Both answer from the stored evaluation.
+    const [onA, onB] = await until('an evaluation shown alike on both nodes', async () => {
+      const both = await Promise.all(nodes.map(statusOn));
+      return both.every((x) => x.slo.evaluated_at !== null) && JSON.stringify(both[0]) === JSON.stringify(both[1]) ? both : undefined;
+    }, 30_000);
+    expect(onA.slo.error).toBeNull();
+    expect(onB.honeycomb.compliance).toEqual(expect.any(Number));
+    expect(onB.honeycomb.budget_remaining).toEqual(expect.any(Number));
+  }, 40_000);
 });

@@ -7,6 +7,7 @@ import type { ChecksService } from '../checks/index.js';
 import type { DuckDatabase, Environment, StoredEvent } from '../store/index.js';
 import type { ConfigReload } from '../config-file.js';
 import { readBackupSettings, type BackupSettings } from './config.js';
+import { destUnder } from './destination.js';
 import { BACKUPS_DATASET, BackupJobs } from './jobs.js';
 import { registerBackupRoutes } from './routes.js';
 import { BackupSchedule } from './schedule.js';
@@ -36,6 +37,12 @@ export interface BackupsDeps {
    * backups copy the data folder's embedded store, so they are refused rather than made empty.
    */
   eventsElsewhere?: string;
+  /**
+   * This node's name when the metadata is shared by several nodes (--meta): each node's data
+   * folder holds only the events it received, so each backs up its own, on the schedule, into
+   * a folder of that name under `dest` (nodes sharing one would remove each other's with `keep`).
+   */
+  node?: string;
   reload?: ConfigReload;
 }
 
@@ -57,7 +64,8 @@ export function createBackups(deps: BackupsDeps): Backups {
       deps.log.warn(`tend.yaml: backups: no scheduled backups: ${deps.eventsElsewhere}`);
       return undefined;
     }
-    return new BackupSchedule({ settings, jobs, checks: deps.checks, env: deps.env, log: deps.log });
+    const dest = deps.node ? destUnder(settings.dest, deps.node) : settings.dest;
+    return new BackupSchedule({ settings: { ...settings, dest }, jobs, checks: deps.checks, env: deps.env, log: deps.log });
   };
   let schedule = scheduleOf(read());
   let started = false;

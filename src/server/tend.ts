@@ -197,8 +197,8 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   registerChecksRoutes(app, checks.service);
   const backups = createBackups({
     db, hold: (work) => checkpoints.hold(work), env: await people.defaultEnvironment(), submit: (e, dataset, events) => ingest.pipeline.submit(e, dataset, events),
-    checks: checks.service, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, processEnv: env, reload,
-    eventsElsewhere: sharedEvents && 'the events are in ClickHouse, which a backup of this node would not hold: back up ClickHouse and PostgreSQL with their own tools (docs/scale-out.md)',
+    checks: checks.service, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, processEnv: env, reload, node: shared ? config.alerts.nodeId : undefined,
+    eventsElsewhere: sharedEvents ? 'the events are in ClickHouse, which a backup of this node would not hold: back up ClickHouse and PostgreSQL with their own tools (docs/scale-out.md)' : undefined,
   });
   backups.register(app);
   await registerStatus(app, { meta, store, datasets, auth, checks: checks.service });
