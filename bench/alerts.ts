@@ -217,7 +217,8 @@ async function pushRate() {
         }
       }
     }
-    console.log(`(c) CPU per alert (all threads, us): ${JSON.stringify(cpuUs, (_, v) => (typeof v === 'number' ? Math.round(v) : v))}`);
+    for (const c of Object.values(cpuUs)) for (const k of ['new', 'refresh'] as const) c[k] = Math.round(c[k]);
+    console.log(`(c) CPU per alert (all threads, us): ${JSON.stringify(cpuUs)}`);
     const figure = (kind: 'new' | 'refresh') => {
       const t = median(rates.tend[kind]);
       const a = median(rates.alertmanager[kind]);

@@ -4,7 +4,8 @@
 // process probes /healthz every 100 ms. Prints, per run: RSS growth over the warm baseline, the
 // V8 heap's peak, the answers, and /healthz p50/p99/max.
 // Settings (env): FLOOD_RUNS (1), FLOOD_CLIENTS (96), FLOOD_MB (600), FLOOD_QUEUE (5000),
-// FLOOD_SERVER_ENV (more variables for the server, "NAME=value NAME=value", e.g. NODE_OPTIONS=--trace-gc).
+// FLOOD_SERVER_ENV (more variables for the server, "NAME=value NAME=value", e.g. NODE_OPTIONS=--trace-gc),
+// FLOOD_STOP (SIGKILL; SIGTERM for a clean stop, e.g. with NODE_OPTIONS=--cpu-prof).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -71,7 +72,10 @@ async function run(): Promise<Record<string, number | string>> {
     await heapSampler;
     prober.kill('SIGTERM');
     await proberExited;
-    const probes = (JSON.parse(out.split('\n').find((l) => l.startsWith('{'))!) as { healthz: { ms: number }[] }).healthz.map((p) => p.ms);
+    const report = JSON.parse(out.split('\n').find((l) => l.startsWith('{'))!) as { healthz: { ms: number; connectMs: number }[]; ownDelayMs: { p99: number; max: number } };
+    const seen = report.healthz;
+    const probes = seen.map((p) => p.ms);
+    const connects = seen.map((p) => p.connectMs);
     return {
       node: process.version,
       seconds: Math.round(seconds * 10) / 10,
@@ -83,9 +87,17 @@ async function run(): Promise<Record<string, number | string>> {
       healthzP50: Math.round(percentile(probes, 50)),
       healthzP99: Math.round(percentile(probes, 99)),
       healthzMax: Math.round(Math.max(...probes)),
+      // Until the kernel completed the probe's TCP handshake; the rest includes waiting in the
+      // listen queue for Tend to accept it, which libuv does one connection per loop turn.
+      healthzConnectP99: Math.round(percentile(connects, 99)),
+      healthzConnectMax: Math.round(Math.max(...connects)),
+      // The prober's own event-loop delay: latency the machine adds before any server could answer.
+      proberDelayP99: Math.round(report.ownDelayMs.p99),
+      proberDelayMax: Math.round(report.ownDelayMs.max),
     };
   } finally {
-    await server.stop('SIGKILL');
+    // FLOOD_STOP=SIGTERM stops it cleanly, so a server run with --cpu-prof writes its profile.
+    await server.stop((process.env.FLOOD_STOP ?? 'SIGKILL') as NodeJS.Signals);
   }
 }
 

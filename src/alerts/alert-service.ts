@@ -28,6 +28,15 @@ export interface ReportOptions {
   renotify?: boolean;
 }
 
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  return n === Object.keys(b).length;
+}
+
 export class AlertService {
   private readonly byEnv = new Map<string, Map<string, Alert>>();
   private readonly listeners: AlertListener[] = [];
@@ -105,8 +114,10 @@ export class AlertService {
       const alert: Alert = {
         envId: env.id,
         fingerprint: fp,
-        labels: r.labels,
-        annotations: r.annotations ?? old?.annotations ?? {},
+        // The objects already held when nothing in them changed: a refresh then allocates less,
+        // and the store reuses their JSON (alert-store.ts).
+        labels: old?.labels ?? r.labels,
+        annotations: old && (r.annotations === undefined || sameRecord(r.annotations, old.annotations)) ? old.annotations : (r.annotations ?? {}),
         state,
         source,
         startsAt: restart ? (r.startsAt ?? now) : (old?.startsAt ?? now),
@@ -194,7 +205,9 @@ export class AlertService {
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     if (this.nextSave) return this.nextSave;
-    const save = this.saving.then(async () => {
+    // After the running save, and after the current turn of the event loop, so pushes read
+    // in the same turn share the save.
+    const save = this.saving.then(() => new Promise((resolve) => setImmediate(resolve))).then(async () => {
       this.nextSave = undefined;
       const batch = this.dirty;
       this.dirty = new Map();

@@ -31,9 +31,17 @@ function toAlert(r: Row): Alert {
   };
 }
 
+/** JSON of label and annotation objects already written: a refresh keeps its alert's objects. */
+const written = new WeakMap<object, string>();
+function json(o: Record<string, string>): string {
+  let text = written.get(o);
+  if (text === undefined) written.set(o, (text = JSON.stringify(o)));
+  return text;
+}
+
 function params(a: Alert): unknown[] {
   return [
-    a.envId, a.fingerprint, JSON.stringify(a.labels), JSON.stringify(a.annotations), a.state, a.source, a.startsAt, a.endsAt ?? null,
+    a.envId, a.fingerprint, json(a.labels), json(a.annotations), a.state, a.source, a.startsAt, a.endsAt ?? null,
     a.updatedAt, a.generatorUrl ?? null, a.expiresAt ?? null, a.value ?? null, a.ackedBy ?? null, a.ackedAt ?? null,
   ];
 }

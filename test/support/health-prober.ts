@@ -2,23 +2,30 @@
 // connection for each GET /healthz every 100 ms, and GET /readyz every 500 ms, until SIGTERM;
 // then prints what it saw as one JSON line. Run: node --import tsx health-prober.ts <url>.
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const url = process.argv[2];
 const agent = new http.Agent({ keepAlive: false });
-const healthz: { ms: number; status: number }[] = [];
+/** ms: the whole probe; connectMs: until the kernel completed the TCP handshake (the rest is Tend accepting, reading and answering). */
+const healthz: { ms: number; connectMs: number; status: number }[] = [];
 const readyz: { status: number; reason?: string }[] = [];
 let running = true;
+/** The prober's own event-loop delay: how late it got to run, which no server can answer faster than. */
+const ownDelay = monitorEventLoopDelay({ resolution: 5 });
+ownDelay.enable();
 
-function get(path: string): Promise<{ ms: number; status: number; body: string }> {
+function get(path: string): Promise<{ ms: number; connectMs: number; status: number; body: string }> {
   const started = performance.now();
+  let connectMs = NaN;
   return new Promise((resolve) => {
     const req = http.get(`${url}${path}`, { agent, timeout: 10_000 }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ ms: performance.now() - started, status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ ms: performance.now() - started, connectMs, status: res.statusCode ?? 0, body }));
     });
+    req.once('socket', (socket) => socket.once('connect', () => (connectMs = performance.now() - started)));
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve({ ms: performance.now() - started, status: 0, body: '' }));
+    req.on('error', () => resolve({ ms: performance.now() - started, connectMs, status: 0, body: '' }));
   });
 }
 
@@ -33,7 +40,7 @@ async function every(ms: number, probe: () => Promise<void>): Promise<void> {
 const loops = [
   every(100, async () => {
     const r = await get('/healthz');
-    healthz.push({ ms: r.ms, status: r.status });
+    healthz.push({ ms: r.ms, connectMs: r.connectMs, status: r.status });
   }),
   every(500, async () => {
     const r = await get('/readyz');
@@ -42,6 +49,6 @@ const loops = [
 ];
 process.once('SIGTERM', () => {
   running = false;
-  void Promise.all(loops).then(() => process.stdout.write(JSON.stringify({ healthz, readyz }) + '\n'));
+  void Promise.all(loops).then(() => process.stdout.write(JSON.stringify({ healthz, readyz, ownDelayMs: { p99: ownDelay.percentile(99) / 1e6, max: ownDelay.max / 1e6 } }) + '\n'));
 });
 process.stdout.write('probing\n');

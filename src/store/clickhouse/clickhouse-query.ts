@@ -120,19 +120,22 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
     if (concurrency.length) series = withConcurrency(c, plan, ev, series, concurrency, g, keyText);
     branches.push(single ? `SELECT ${out(t).join(', ')} FROM (SELECT *, ${first} FROM ${series})` : `SELECT ${out(t).join(', ')} FROM ${series} ALL INNER JOIN ${charted} USING ${gk}`);
   }
-  // The figures are read from the first row (the totals'), and each scalar subquery reads the
+  // The figures are read from the first row (the totals'), and each subquery for them reads the
   // events again, so as few as the query allows: none for one group (its count is the events
   // read), one for groups without havings (the groups and the sum of their counts), two with.
+  // They are joined as one row: as scalar subqueries of the outer SELECT, 18.16 took as long
+  // again as reading them alone (measured on 100,000 events: 30.5 against 18.7 ms in all).
   const [totalRows, groups] = [id('__total_rows'), id('__groups')];
   const rowsRead = oneScan() ?? `(${branches.join(' UNION ALL ')})`;
   const fig = id('__figures');
+  const havingCalcs = plan.calcs.flatMap((_, k) => (plan.havings.some((h) => h.calc === k) ? [k] : []));
   const figures = single
-    ? [`${rows} AS ${totalRows}`, `toUInt64(1) AS ${groups}`]
+    ? { select: [`${rows} AS ${totalRows}`, `toUInt64(1) AS ${groups}`], join: '' }
     : plan.havings.length === 0
-      ? [`(SELECT tuple(count(), sum(${rows})) FROM (${totalsOf([])})) AS ${fig}`, `tupleElement(${fig}, 2) AS ${totalRows}`, `tupleElement(${fig}, 1) AS ${groups}`]
-      : [`(SELECT count() FROM ${events}) AS ${totalRows}`, `(SELECT count() FROM (${totalsOf(plan.calcs.flatMap((_, k) => (plan.havings.some((h) => h.calc === k) ? [k] : [])))})) AS ${groups}`];
-  const final = [...g.map((x, i) => `${x} AS ${id(`g${i}`)}`), `${t} AS ${id('t')}`, ...plan.calcs.map((_, k) => `${calc(k)} AS ${id(`c${k}`)}`), rows, rank, ...figures];
-  return `SELECT ${final.join(', ')} FROM ${rowsRead} ORDER BY ${rank}, ${t} NULLS FIRST`;
+      ? { select: [`tupleElement(${fig}, 2) AS ${totalRows}`, `tupleElement(${fig}, 1) AS ${groups}`], join: ` CROSS JOIN (SELECT tuple(count(), sum(${rows})) AS ${fig} FROM (${totalsOf([])}))` }
+      : { select: [totalRows, groups], join: ` CROSS JOIN (SELECT (SELECT count() FROM ${events}) AS ${totalRows}, (SELECT count() FROM (${totalsOf(havingCalcs)})) AS ${groups})` };
+  const final = [...g.map((x, i) => `${x} AS ${id(`g${i}`)}`), `${t} AS ${id('t')}`, ...plan.calcs.map((_, k) => `${calc(k)} AS ${id(`c${k}`)}`), rows, rank, ...figures.select];
+  return `SELECT ${final.join(', ')} FROM ${rowsRead}${figures.join} ORDER BY ${rank}, ${t} NULLS FIRST`;
 
   /**
    * The same rows from one read of the events, when every calculation's totals can be made

@@ -50,6 +50,9 @@ export class Checkpoints {
     if (writeMs <= 0 && walBytes <= 0 && intervalMs <= 0) return;
     this.last = 0;
     this.tick();
+    // Nothing worth folding at start: the schedule counts from now. Left at 0, the first
+    // megabyte of new log set off a checkpoint a second into ingest, stalling its commits.
+    if (!this.running) this.last = Date.now();
     this.timer = setInterval(() => this.tick(), POLL_MS);
     this.timer.unref();
   }

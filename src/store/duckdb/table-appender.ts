@@ -4,6 +4,7 @@
 import { DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api';
 import { place } from '../column-types.js';
 import type { ColumnType, StoredEvent } from '../types.js';
+import { takeTurn } from '../../http/index.js';
 import { VECTOR_ROWS, VectorChunkBuilder, type VectorType } from './vector-chunk.js';
 import { fitsColumn, type DatasetSchema, type DayTable } from './write-plan.js';
 
@@ -16,13 +17,16 @@ export async function appendToTable(conn: DuckDBConnection, schema: DatasetSchem
   const appender = await conn.createAppender(table.name);
   try {
     for (let start = 0; start < events.length; start += VECTOR_ROWS) {
-      // The event loop goes round between chunks, so a big group commit does not hold up health
-      // probes and other requests for its whole length (issue 18 item 7). Each chunk is flushed
-      // before the loop goes round: the appender adds its rows to the table only at a flush,
-      // synchronously, and one flush of a 20,000-row group held the loop for 100-400 ms.
-      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      appender.appendDataChunk(new DuckDBDataChunk(fillChunk(schema, table, types, events, start)));
-      appender.flushSync();
+      // One chunk per turn of the event loop, in the budget it shares with the parsing of request
+      // bodies (src/http/turns.ts), so a big group commit does not hold up health probes for its
+      // whole length (issue 18 item 7); each chunk is flushed within its turn, since the appender
+      // adds rows to the table only at a flush, synchronously (one flush of a 20,000-row group
+      // held the loop for 100-400 ms). Before, the chunks yielded with setImmediate, outside the
+      // budget: two writers' chunks and a turn of parsing could run back to back.
+      await inTurn(() => {
+        appender.appendDataChunk(new DuckDBDataChunk(fillChunk(schema, table, types, events, start)));
+        appender.flushSync();
+      });
     }
   } catch (err) {
     try {
@@ -33,6 +37,23 @@ export async function appendToTable(conn: DuckDBConnection, schema: DatasetSchem
     throw err;
   }
   appender.closeSync();
+}
+
+/**
+ * Runs `step` synchronously in a later turn (so its time counts against that turn's budget),
+ * ahead of new requests' parsing: a commit under way frees the queue they would wait for.
+ */
+function inTurn(step: () => void): Promise<void> {
+  return new Promise((resolve, reject) =>
+    takeTurn(() => {
+      try {
+        step();
+        resolve();
+      } catch (err) {
+        reject(err);
+      }
+    }, true),
+  );
 }
 
 /** The chunk of events[start..start + 2,048). */
