@@ -2,10 +2,12 @@
 // asked of one node re-applies, on the other, the parts every node keeps in its own memory and
 // that used to be read only at start: declared dataset fields, capacity limits, deploys
 // settings, scheduled backups and single sign-on. Each is looked at through the API that shows
-// it. And an SLO's latest evaluation, made by one node, is what every node answers. The nodes run from source (tsx), so no build is needed.
+// it. And an SLO's latest evaluation, made by one node, is what every node answers; an alert
+// pushed to one node is the same alert on the other, notified once. The nodes run from source (tsx), so no build is needed.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReceiver, type Receiver } from './support/alerts.js';
 import { startPostgres, type PgCluster } from './support/postgres.js';
 import { spawnTend, tempDataDir, type ChildTend } from './support/tend.js';
 import { until } from './support/until.js';
@@ -15,6 +17,9 @@ const auth = { authorization: `Bearer ${KEYS.TEND_ADMIN_KEY}`, 'content-type': '
 
 /** A service with a limit on its /pay endpoint, and `more` of tend.yaml. */
 const file = (payLimit: number, more = '') => `environment: production
+alerting:
+  receivers: [{ name: hook, webhook: { url: "${receiver.url}/" } }]
+  route: { receiver: hook, group_by: [alertname], group_wait: 0s, group_interval: 1s }
 teams: [{ name: payments }]
 services:
   - name: checkout
@@ -26,10 +31,10 @@ slos:
 ${more}`;
 
 /** The file both nodes start from: nothing declared but the service. */
-const FIRST = file(200);
+const FIRST = () => file(200);
 
 /** The file deployed to both before the reload: every part above changed or added. */
-const SECOND = file(300, `datasets:
+const SECOND = () => file(300, `datasets:
   checkout: { endpoint_field: route }
 deploys:
   window: 30m
@@ -42,12 +47,13 @@ auth:
 `);
 
 let pg: PgCluster;
+let receiver: Receiver;
 type Node = ChildTend & { configFile: string };
 const nodes: Node[] = [];
 
 async function startNode(id: string): Promise<Node> {
   const configFile = path.join(tempDataDir(`cluster-reload-config-${id}`), 'tend.yaml');
-  fs.writeFileSync(configFile, FIRST);
+  fs.writeFileSync(configFile, FIRST());
   const child = await spawnTend(tempDataDir(`cluster-reload-${id}`), 0, { ...KEYS, TEND_NODE_ID: id, TEND_SLO_INTERVAL: '10' }, ['--grpc-port', 'off', '--meta', pg.url('reload'), '--config', configFile], { fromSource: true });
   return Object.assign(child, { configFile });
 }
@@ -62,6 +68,7 @@ type Backups = { schedule: { schedule: string; dest: string; keep: number } | nu
 
 beforeAll(async () => {
   pg = await startPostgres();
+  receiver = await startReceiver();
   // One at a time: the first start makes the keys, the second joins.
   nodes.push(await startNode('reload-a'));
   nodes.push(await startNode('reload-b'));
@@ -69,6 +76,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(nodes.map((n) => n.stop()));
+  await receiver?.close();
   await pg?.stop();
 });
 
@@ -89,7 +97,7 @@ describe('a reload through one node', () => {
     expect((await get(b, '/api/v1/auth/oidc/login')).status).toBe(404);
     expect((await get<{ oidc: boolean }>(b, '/api/v1/ui/settings')).body.oidc).toBe(false);
 
-    for (const n of nodes) fs.writeFileSync(n.configFile, SECOND);
+    for (const n of nodes) fs.writeFileSync(n.configFile, SECOND());
     const res = await fetch(`${a.url}/api/v1/config/reload`, { method: 'POST', headers: auth });
     const answer = (await res.json()) as { applied: string[] };
     expect(res.status, JSON.stringify(answer)).toBe(200);
@@ -135,4 +143,34 @@ describe('an SLO evaluated by one node', () => {
     expect(onB.honeycomb.compliance).toEqual(expect.any(Number));
     expect(onB.honeycomb.budget_remaining).toEqual(expect.any(Number));
   }, 40_000);
+});
+
+describe('an alert pushed to one node and then to the other', () => {
+  it('is one alert, notified once as it fires and once as it resolves', async () => {
+    const [a, b] = nodes;
+    const ingest = { authorization: `Bearer ${KEYS.TEND_INGEST_KEY}`, 'content-type': 'application/json' };
+    const alert = [{ labels: { alertname: 'PushedTwice', instance: 'db-1' }, annotations: { summary: 'disk full' } }];
+    const push = (n: Node) => fetch(`${n.url}/api/v2/alerts`, { method: 'POST', headers: ingest, body: JSON.stringify(alert) });
+    const told = () => receiver.got.filter((r) => JSON.parse(r.body).alerts[0]?.labels.alertname === 'PushedTwice');
+    expect((await push(a)).status).toBe(200);
+    await until('the firing notification', async () => (told().length ? true : undefined));
+    // b holds it, as a saw it: listed there within a second.
+    type Listed = { fingerprint: string; status: { state: string } }[];
+    const onB = await until('the alert on the other node', async () => {
+      const list = (await get<Listed>(b, '/api/v2/alerts?filter=alertname%3D%22PushedTwice%22')).body;
+      return list.length ? list : undefined;
+    }, 1000);
+    const onA = (await get<Listed>(a, '/api/v2/alerts?filter=alertname%3D%22PushedTwice%22')).body;
+    expect(onB).toEqual(onA);
+    // Prometheus' next push reaches b (through a load balancer): a refresh, nothing new to tell.
+    expect((await push(b)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(told().map((r) => JSON.parse(r.body).status)).toEqual(['firing']);
+    // Its resolution pushed to b, which did not tell it fired: told once, by b.
+    const resolved = [{ ...alert[0], endsAt: new Date(Date.now() - 1000).toISOString() }];
+    expect((await fetch(`${b.url}/api/v2/alerts`, { method: 'POST', headers: ingest, body: JSON.stringify(resolved) })).status).toBe(200);
+    await until('the resolution told', async () => (told().length === 2 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(told().map((r) => JSON.parse(r.body).status)).toEqual(['firing', 'resolved']);
+  }, 30_000);
 });
