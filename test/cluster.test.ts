@@ -12,6 +12,7 @@ import type { ClusterNode } from '../src/cluster/index.js';
 import { startReceiver, type Receiver } from './support/alerts.js';
 import { startPostgres, type PgCluster } from './support/postgres.js';
 import { spawnTend, tempDataDir, type ChildTend } from './support/tend.js';
+import { until } from './support/until.js';
 
 const KEYS = { TEND_ADMIN_KEY: 'admin-key-of-the-cluster', TEND_INGEST_KEY: 'ingest-key-of-the-cluster', TEND_ADMIN_PASSWORD: 'correct horse battery staple 42' };
 const auth = { authorization: `Bearer ${KEYS.TEND_ADMIN_KEY}`, 'content-type': 'application/json' };
@@ -53,16 +54,6 @@ async function clusterView(via: Node): Promise<ClusterNode[]> {
   const res = await fetch(`${via.url}/api/v1/cluster`, { headers: auth });
   expect(res.status).toBe(200);
   return ((await res.json()) as { nodes: ClusterNode[] }).nodes;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 beforeAll(async () => {
@@ -197,7 +188,7 @@ retention: { default: 30d }
     const res = await fetch(`${x.url}/api/v1/config/reload`, { method: 'POST', headers: auth });
     expect(res.status).toBe(200);
     const { config_hash, applied } = (await res.json()) as { config_hash: string; applied: string[] };
-    expect(applied).toEqual(['retention', 'alerting', 'triggers', 'slos', 'ownership', 'checks']);
+    expect(applied).toEqual(['retention', 'auth.oidc', 'alerting', 'triggers', 'slos', 'ownership', 'datasets', 'capacity', 'deploys', 'checks', 'backups']);
     // The second counts from x's answer: by then x has applied the file and told the others
     // (from the request, x's own reload of every part would count too; 1.1 s seen on a loaded machine).
     const answered = Date.now();

@@ -54,6 +54,8 @@ export class AlertService {
   private saving: Promise<void> = Promise.resolve();
   /** The save queued behind the running one, not yet holding its rows: later callers join it. */
   private nextSave: Promise<void> | undefined;
+  /** Told of the alerts (`[envId, fingerprint]`) each save stored, so the other nodes read them. */
+  onSaved?: (keys: [string, string][]) => void;
 
   constructor(
     private readonly store: AlertStore,
@@ -70,8 +72,10 @@ export class AlertService {
    * Takes these stored alerts as they are (another node raised them, and this one now
    * evaluates their source): later reports then compare with what that node told receivers.
    */
-  adopt(alerts: Alert[]): void {
-    for (const a of alerts) if (!this.dirty.has(`${a.envId}\u0000${a.fingerprint}`)) this.envMap(a.envId).set(a.fingerprint, a);
+  adopt(alerts: Alert[]): Alert[] {
+    const taken = alerts.filter((a) => !this.dirty.has(`${a.envId}\u0000${a.fingerprint}`));
+    for (const a of taken) this.envMap(a.envId).set(a.fingerprint, a);
+    return taken;
   }
 
   onChange(listener: AlertListener): void {
@@ -167,12 +171,16 @@ export class AlertService {
     return next;
   }
 
-  /** Resolves pushed alerts whose refresh is overdue; forgets resolved alerts older than `keepMs`. */
-  async sweep(environments: Environment[], keepMs: number): Promise<void> {
+  /**
+   * Resolves pushed alerts whose refresh is overdue (`resolveOverdue`: on the one node that does,
+   * so an alert every node holds resolves, and is notified, once); forgets resolved alerts older
+   * than `keepMs`.
+   */
+  async sweep(environments: Environment[], keepMs: number, resolveOverdue = true): Promise<void> {
     const now = this.now();
     for (const env of environments) {
       const overdue = [...(this.byEnv.get(env.id)?.values() ?? [])].filter((a) => a.state === 'firing' && a.expiresAt !== undefined && a.expiresAt <= now);
-      await this.reportBySource(env, overdue, (a) => a.expiresAt!);
+      if (resolveOverdue) await this.reportBySource(env, overdue, (a) => a.expiresAt!);
       const map = this.byEnv.get(env.id);
       for (const [fp, a] of map ?? []) if (a.state === 'resolved' && a.updatedAt < now - keepMs) map!.delete(fp);
     }
@@ -213,6 +221,7 @@ export class AlertService {
       this.dirty = new Map();
       try {
         await this.store.save([...batch.values()]);
+        this.onSaved?.([...batch.values()].map((a) => [a.envId, a.fingerprint]));
       } catch (err) {
         for (const [key, a] of batch) if (!this.dirty.has(key)) this.dirty.set(key, a);
         this.saveTimer ??= setTimeout(() => void this.flush(), SAVE_DELAY_MS).unref();

@@ -58,6 +58,15 @@ export class AlertStore {
     return (await this.meta.query(`SELECT ${COLUMNS} FROM alerts`)).map(toAlert);
   }
 
+  /** The stored rows of these alerts (`[envId, fingerprint]`): what another node saved. */
+  async some(keys: [string, string][]): Promise<Alert[]> {
+    if (!keys.length) return [];
+    const fps = [...new Set(keys.map(([, fp]) => fp))];
+    const wanted = new Set(keys.map(([env, fp]) => `${env}\u0000${fp}`));
+    const rows = await this.meta.query(`SELECT ${COLUMNS} FROM alerts WHERE fingerprint IN (${fps.map((_, i) => `$${i + 1}`).join(', ')})`, fps);
+    return rows.map(toAlert).filter((a) => wanted.has(`${a.envId}\u0000${a.fingerprint}`));
+  }
+
   /**
    * Writes alerts in bulk: one upsert per row cost about 10 ms each in DuckDB, so a pushed
    * batch of 100 took a second, and a parameter per value still bounded how fast pushes

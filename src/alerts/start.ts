@@ -8,7 +8,7 @@ import type { AlertsSettings } from '../config.js';
 import type { ConfigReload } from '../config-file.js';
 import type { IngestPipeline } from '../ingest/index.js';
 import type { QueryDeps } from '../query/index.js';
-import { Leases, shareChanges, type Environment, type MetaStore, type StoredEvent } from '../store/index.js';
+import { LeaseLoop, Leases, shareChanges, type Environment, type MetaStore, type StoredEvent } from '../store/index.js';
 import { AlertService } from './alert-service.js';
 import { AlertStore } from './alert-store.js';
 import { registerAlertmanagerApi } from './alertmanager-api/routes.js';
@@ -44,6 +44,9 @@ export interface AlertsDeps {
 /** Nodes announce silences and triggers made on them on these channels; the payload is the node. */
 const SILENCES_CHANNEL = 'tend_silences';
 const TRIGGERS_CHANNEL = 'tend_triggers';
+/** Nodes announce the alerts each save stored on this one (PostgreSQL's payloads hold 8000 bytes). */
+const ALERTS_CHANNEL = 'tend_alerts';
+const MAX_ANNOUNCED = 7000;
 
 export interface Alerts {
   service: AlertService;
@@ -105,6 +108,27 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
     service.adopt(stored);
     for (const env of await deps.auth.environments()) dispatcher.restore(env, stored.filter((a) => a.envId === env.id && a.state === 'firing'));
   };
+  // An alert pushed to (or acknowledged on) one node is the same alert on every node: each save
+  // is announced with the alerts it stored, and the others take those rows as they are, so the
+  // same push reaching another node is a refresh there, not a new alert notified again. The push
+  // itself waits on no announcement (it is sent after the save, which a push shares with others).
+  // Their groups here take them as told, as after a restart, so whichever node later sees them
+  // resolve tells it; one resolved elsewhere was told there, and leaves the groups here.
+  const announceAlerts = await shareChanges(deps.meta, ALERTS_CHANNEL, deps.settings.nodeId, async (what) => {
+    const stored = what ? await store.some(JSON.parse(what) as [string, string][]) : await store.all();
+    const envs = await deps.auth.environments();
+    const taken = service.adopt(stored);
+    for (const env of envs) {
+      const mine = taken.filter((a) => a.envId === env.id);
+      dispatcher.restore(env, mine.filter((a) => a.state === 'firing'));
+      dispatcher.forget(env, new Set(mine.filter((a) => a.state === 'resolved').map((a) => a.fingerprint)));
+    }
+  }, deps.log);
+  service.onSaved = (keys) => {
+    const what = JSON.stringify(keys);
+    // Too many for one payload: the others read every alert.
+    announceAlerts(what.length <= MAX_ANNOUNCED ? what : undefined);
+  };
   const triggers: TriggerService = new TriggerService({
     store: await TriggerStore.open(deps.meta),
     alerts: service,
@@ -150,6 +174,8 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
   deps.reload.register({ name: 'triggers', shared: true, read: readFile, apply: applyTriggers });
   const startedAt = Date.now();
   let sweepTimer: NodeJS.Timeout | undefined;
+  // Every node holds every pushed alert: one of them (this lease's owner) resolves the overdue ones.
+  const expiries = new LeaseLoop({ leases, name: 'alerts.expiry', everyMs: 60_000, work: async () => undefined, log: deps.log });
   let serviceOf: ServiceOf = () => undefined;
 
   return {
@@ -182,14 +208,16 @@ export async function startAlerts(deps: AlertsDeps): Promise<Alerts> {
       triggers.start();
       deliveries.start();
       const sweep = async () => {
-        await service.sweep(await deps.auth.environments(), deps.settings.keepResolvedMs);
+        await service.sweep(await deps.auth.environments(), deps.settings.keepResolvedMs, expiries.owns);
         await deliveries.prune(Date.now() - deps.settings.keepResolvedMs);
       };
+      void expiries.start();
       sweepTimer = setInterval(() => void sweep().catch((err) => deps.log.error({ err }, 'alert sweep failed')), Math.min(resolveTimeoutMs, 60_000) / 4 || 1000);
       sweepTimer.unref();
     },
     async stop() {
       clearInterval(sweepTimer);
+      await expiries.stop();
       dispatcher.stop();
       await triggers.stop();
       await deliveries.stop();

@@ -29,3 +29,8 @@ export function isS3(dest: string): boolean {
 export function openDestination(dest: string, env: NodeJS.ProcessEnv = process.env): Destination {
   return isS3(dest) ? S3Destination.parse(dest, env) : new LocalDestination(dest);
 }
+
+/** `dest` with a folder (or S3 prefix) `name` under it. */
+export function destUnder(dest: string, name: string): string {
+  return `${dest.replace(/\/+$/, '')}/${name}`;
+}

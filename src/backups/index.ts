@@ -5,7 +5,9 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ChecksService } from '../checks/index.js';
 import type { DuckDatabase, Environment, StoredEvent } from '../store/index.js';
-import { readBackupSettings } from './config.js';
+import type { ConfigReload } from '../config-file.js';
+import { readBackupSettings, type BackupSettings } from './config.js';
+import { destUnder } from './destination.js';
 import { BACKUPS_DATASET, BackupJobs } from './jobs.js';
 import { registerBackupRoutes } from './routes.js';
 import { BackupSchedule } from './schedule.js';
@@ -30,12 +32,24 @@ export interface BackupsDeps {
   configFileNamed: boolean;
   log: FastifyBaseLogger;
   processEnv?: NodeJS.ProcessEnv;
+  /**
+   * Why this node's backups would not hold the events, when they are elsewhere (ClickHouse):
+   * backups copy the data folder's embedded store, so they are refused rather than made empty.
+   */
+  eventsElsewhere?: string;
+  /**
+   * This node's name when the metadata is shared by several nodes (--meta): each node's data
+   * folder holds only the events it received, so each backs up its own, on the schedule, into
+   * a folder of that name under `dest` (nodes sharing one would remove each other's with `keep`).
+   */
+  node?: string;
+  reload?: ConfigReload;
 }
 
 export interface Backups {
   jobs: BackupJobs;
-  /** Present when tend.yaml has a `backups` section. */
-  schedule?: BackupSchedule;
+  /** Present when tend.yaml has a `backups` section (and the events are in the data folder). */
+  readonly schedule?: BackupSchedule;
   register(app: FastifyInstance): void;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -43,14 +57,39 @@ export interface Backups {
 
 export function createBackups(deps: BackupsDeps): Backups {
   const jobs = new BackupJobs({ db: deps.db, hold: deps.hold, env: deps.processEnv, record: (events) => deps.submit(deps.env, BACKUPS_DATASET, events) });
-  const settings = readBackupSettings(deps.configFile, deps.configFileNamed);
-  const schedule = settings && new BackupSchedule({ settings, jobs, checks: deps.checks, env: deps.env, log: deps.log });
+  const read = () => readBackupSettings(deps.configFile, deps.configFileNamed);
+  const scheduleOf = (settings: BackupSettings | undefined) => {
+    if (!settings) return undefined;
+    if (deps.eventsElsewhere) {
+      deps.log.warn(`tend.yaml: backups: no scheduled backups: ${deps.eventsElsewhere}`);
+      return undefined;
+    }
+    const dest = deps.node ? destUnder(settings.dest, deps.node) : settings.dest;
+    return new BackupSchedule({ settings: { ...settings, dest }, jobs, checks: deps.checks, env: deps.env, log: deps.log });
+  };
+  let schedule = scheduleOf(read());
+  let started = false;
+  // Every node applies a reload from its own copy of the file: the schedule's timer is the node's.
+  deps.reload?.register({
+    name: 'backups', read,
+    apply: async (settings) => {
+      await schedule?.stop();
+      schedule = scheduleOf(settings);
+      if (started) await schedule?.start();
+    },
+  });
   return {
     jobs,
-    schedule,
-    register: (app) => registerBackupRoutes(app, jobs),
-    start: async () => schedule?.start(),
+    get schedule() {
+      return schedule;
+    },
+    register: (app) => registerBackupRoutes(app, { jobs, schedule: () => schedule?.settings, refused: deps.eventsElsewhere }),
+    async start() {
+      started = true;
+      await schedule?.start();
+    },
     async stop() {
+      started = false;
       await schedule?.stop();
       await jobs.idle();
     },

@@ -28,6 +28,10 @@ export class BackupSchedule {
     this.next = nextRun(deps.settings.schedule, new Date());
   }
 
+  get settings(): BackupSettings & { next_run: string } {
+    return { ...this.deps.settings, next_run: this.next.toISOString() };
+  }
+
   /** Declares the heartbeat (or brings its cron up to date) and starts the timer. */
   async start(): Promise<void> {
     await this.heartbeat();

@@ -1,6 +1,7 @@
 // Per-dataset field settings (tend.yaml `datasets:`): which column holds the endpoint, the
 // customer, the build and the latency, and what makes an event an error. Shared by deploy
 // reports, customer pages and capacity.
+import type { ConfigReload } from '../config-file.js';
 import { readDatasetFieldsFile, type DatasetFieldsFile } from './config.js';
 import { resolveDatasetFields, type DatasetFields } from './fields.js';
 
@@ -19,12 +20,18 @@ export function datasetFieldsFrom(file: DatasetFieldsFile, fileEnvId: string): D
 /**
  * Reads tend.yaml (the server's --config) and answers `datasetFields(envId, dataset, columns)`.
  * `ensureEnvironment` is AuthService's: the file's `environment:` is made when missing, as the
- * other sections of tend.yaml do.
+ * other sections of tend.yaml do. A reload reads the section again: every node applies it, from
+ * its own copy of the file (deploy reports, customer pages and capacity ask at each request).
  */
 export async function loadDatasetFields(
-  configFile: string, configFileNamed: boolean, ensureEnvironment: (name: string) => Promise<{ id: string }>,
+  configFile: string, configFileNamed: boolean, ensureEnvironment: (name: string) => Promise<{ id: string }>, reload?: ConfigReload,
 ): Promise<DatasetFieldsOf> {
-  const file = readDatasetFieldsFile(configFile, configFileNamed);
-  const env = await ensureEnvironment(file.environment);
-  return datasetFieldsFrom(file, env.id);
+  const read = () => readDatasetFieldsFile(configFile, configFileNamed);
+  let current: DatasetFieldsOf;
+  const apply = async (file: DatasetFieldsFile) => {
+    current = datasetFieldsFrom(file, (await ensureEnvironment(file.environment)).id);
+  };
+  await apply(read());
+  reload?.register({ name: 'datasets', read, apply });
+  return (envId, dataset, columns) => current(envId, dataset, columns);
 }

@@ -23,7 +23,8 @@ export interface DeployServiceDeps {
   markers: MarkerStore;
   query: QueryDeps;
   fieldsOf: DatasetFieldsOf;
-  settings: DeploySettings;
+  /** tend.yaml's `deploys:` section as it is now (a reload replaces it). */
+  settings: () => DeploySettings;
   /** The catalog's service: its datasets and owning team (undefined when the catalog has none by that name). */
   serviceOf(envId: string, name: string): { datasets: string[]; owner: string } | undefined;
   envOf(id: string): Promise<Environment | undefined>;
@@ -54,7 +55,7 @@ export class DeployService {
     // A service outside the catalog is the dataset of its name (OpenTelemetry's service.name).
     const names = own?.datasets.length ? own.datasets : [nd.service];
     const found = (await Promise.all(names.map((n) => this.d.query.datasets.find(env.id, n)))).filter((x) => x !== undefined);
-    const deploy = await this.d.store.create(env.id, nd, settingsFor(this.d.settings, nd.service).windowMs, found.map((ds) => ds.name), this.now());
+    const deploy = await this.d.store.create(env.id, nd, settingsFor(this.d.settings(), nd.service).windowMs, found.map((ds) => ds.name), this.now());
     const message = `${nd.service} build ${nd.build}${nd.message ? `: ${nd.message}` : ''}`;
     for (const ds of found) {
       await this.d.markers.create({ envId: env.id, datasetId: ds.id, datasetName: ds.name }, { type: 'deploy', message, url: nd.url, start_time: Math.floor(nd.time / 1000) }, this.now());
@@ -68,7 +69,7 @@ export class DeployService {
   async report(env: Environment, id: string): Promise<DeployReport> {
     const deploy = await this.d.store.get(env.id, id);
     if (!deploy) throw notFound(`no deploy "${id}" in this environment`);
-    if (deploy.status === 'pending') return pendingReport(deploy, this.d.settings.alpha);
+    if (deploy.status === 'pending') return pendingReport(deploy, this.d.settings().alpha);
     return (await this.d.store.report(env.id, id)) as DeployReport;
   }
 
@@ -99,7 +100,7 @@ export class DeployService {
       const env = await this.d.envOf(deploy.envId);
       if (!env) continue;
       try {
-        const report = await makeReport(this.d.query, this.d.fieldsOf, env, deploy, this.d.settings.alpha);
+        const report = await makeReport(this.d.query, this.d.fieldsOf, env, deploy, this.d.settings().alpha);
         // Its event and alert come before the report shows as done, so whoever sees "done" also
         // sees them; a crash in between makes the report again, and the alert's fingerprint is the same.
         await this.afterReport(env, deploy, report);
@@ -111,7 +112,7 @@ export class DeployService {
   }
 
   private async afterReport(env: Environment, deploy: Deploy, report: DeployReport): Promise<void> {
-    const { thresholds } = settingsFor(this.d.settings, deploy.service);
+    const { thresholds } = settingsFor(this.d.settings(), deploy.service);
     const beyond = report.findings.filter((f) => breaks(f, thresholds));
     const worse = report.findings.filter((f) => f.verdict === 'worse').length;
     await this.d.write(env, DEPLOYS_DATASET, [event(this.now(), {

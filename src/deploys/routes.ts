@@ -31,7 +31,8 @@ export const DeployBody = z.strictObject({
 export interface DeployRoutesDeps {
   service: DeployService;
   store: DeployStore;
-  settings: DeploySettings;
+  /** tend.yaml's `deploys:` section as it is now (a reload replaces it). */
+  settings: () => DeploySettings;
   /** tend.yaml's environment, where webhooks record their deploys. */
   fileEnvironment(): Promise<Environment>;
 }
@@ -69,7 +70,7 @@ export function registerDeployRoutes(app: FastifyInstance, d: DeployRoutesDeps):
 
   app.post('/api/v1/deploys/github', async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    checkGithubSignature(d.settings.githubSecret, raw, request.headers['x-hub-signature-256']);
+    checkGithubSignature(d.settings().githubSecret, raw, request.headers['x-hub-signature-256']);
     const event = request.headers['x-github-event'];
     if (event !== undefined && event !== 'deployment_status') {
       if (event === 'ping') return reply.code(200).send({ recorded: false });
@@ -79,7 +80,7 @@ export function registerDeployRoutes(app: FastifyInstance, d: DeployRoutesDeps):
   });
 
   app.post('/api/v1/deploys/gitlab', async (request, reply) => {
-    checkGitlabToken(d.settings.gitlabToken, request.headers['x-gitlab-token']);
+    checkGitlabToken(d.settings().gitlabToken, request.headers['x-gitlab-token']);
     return webhook(gitlabDeploy(parseJsonBody(request.body)), reply);
   });
 }

@@ -9,7 +9,8 @@ import type { IngestPipeline } from '../ingest/index.js';
 import type { MarkerStore } from '../markers/index.js';
 import type { QueryDeps } from '../query/index.js';
 import type { MetaStore } from '../store/index.js';
-import { readDeploysFile } from './config.js';
+import type { ConfigReload } from '../config-file.js';
+import { readDeploysFile, type DeploySettings } from './config.js';
 import { DeployService } from './deploy-service.js';
 import { DeployStore } from './deploy-store.js';
 import { registerDeployRoutes } from './routes.js';
@@ -30,6 +31,7 @@ export interface DeploysStartDeps {
   env?: NodeJS.ProcessEnv;
   /** How often due reports are looked for (ms). */
   pollMs?: number;
+  reload?: ConfigReload;
 }
 
 export interface DeploysCapability {
@@ -40,13 +42,16 @@ export interface DeploysCapability {
 }
 
 export async function startDeploys(d: DeploysStartDeps): Promise<DeploysCapability> {
-  const settings = readDeploysFile(d.configFile, d.configFileNamed, d.env);
+  const read = () => readDeploysFile(d.configFile, d.configFileNamed, d.env);
+  // Every node applies a reload from its own copy of the file: settings live in memory.
+  let settings = read();
+  d.reload?.register({ name: 'deploys', read, apply: async (next: DeploySettings) => void (settings = next) });
   const store = await DeployStore.open(d.meta);
   const leases = await Leases.open(d.meta, d.nodeId);
   const pollMs = d.pollMs ?? 15_000;
   let externalUrl = d.alerts.config.external_url ?? '';
   const service = new DeployService({
-    store, markers: d.markers, query: d.query, fieldsOf: d.fieldsOf, settings, serviceOf: d.serviceOf,
+    store, markers: d.markers, query: d.query, fieldsOf: d.fieldsOf, settings: () => settings, serviceOf: d.serviceOf,
     envOf: async (id) => (await d.auth.environments()).find((e) => e.id === id),
     write: (env, dataset, events) => d.pipeline.submit(env, dataset, events),
     alerts: {
@@ -68,7 +73,7 @@ export async function startDeploys(d: DeploysStartDeps): Promise<DeploysCapabili
   return {
     service,
     register(app) {
-      registerDeployRoutes(app, { service, store, settings, fileEnvironment: () => d.auth.ensureEnvironment(settings.environment) });
+      registerDeployRoutes(app, { service, store, settings: () => settings, fileEnvironment: () => d.auth.ensureEnvironment(settings.environment) });
     },
     start(url) {
       externalUrl ||= url;

@@ -101,8 +101,9 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   registerAuthRoutes(app, auth);
   registerSessionRoutes(app, people);
   registerUserRoutes(app, people);
-  const oidc = readOidcSettings(config.checks.configFile, config.checks.configFileNamed, env);
-  registerOidcRoutes(app, people, oidc);
+  const readOidc = () => readOidcSettings(config.checks.configFile, config.checks.configFileNamed, env);
+  let oidc = readOidc();
+  registerOidcRoutes(app, people, () => oidc);
   const traceIndex = new TraceIndex(store, datasets, (err) => app.log.error({ err }, 'trace index write failed'));
   registerIngestRoutes(app, ingest, traceIndex);
   registerTraceRoutes(app, { store, datasets, index: traceIndex });
@@ -119,6 +120,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     store, datasets, environments: () => auth.environments(), override: (envId, name) => auditRetention.override(envId, name), pruneTraces: (us) => traceIndex.prune(us),
   });
   reload.register({ name: 'retention', read: readRetentionPolicy, apply: async (policy) => void (retention.policy = policy) });
+  reload.register({ name: 'auth.oidc', read: readOidc, apply: async (settings) => void (oidc = settings) });
   registerAuditRoutes(app, queryDeps, auditRetention, (name) => retention.policy.of(name).days);
   registerRetentionRoutes(app, datasets, retention);
 
@@ -165,7 +167,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     },
   });
   ownership.register(app);
-  const datasetFields = await loadDatasetFields(config.checks.configFile, config.checks.configFileNamed, (name) => auth.ensureEnvironment(name));
+  const datasetFields = await loadDatasetFields(config.checks.configFile, config.checks.configFileNamed, (name) => auth.ensureEnvironment(name), reload);
   startCustomers(app, {
     query: queryDeps, fields: datasetFields,
     slos: (envId) => slos.service.list(envId),
@@ -176,11 +178,12 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
     query: queryDeps, fields: datasetFields, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed,
     ensureEnvironment: (name) => auth.ensureEnvironment(name),
     service: (envId, name) => ownership.ownership.catalog.service(envId, name),
+    reload,
   });
   const deploys = await startDeploys({
     meta, auth, pipeline: ingest.pipeline, alerts, markers, query: queryDeps, fieldsOf: datasetFields, env,
     serviceOf: (envId, name) => ownership.ownership.catalog.service(envId, name),
-    configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log,
+    configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, nodeId: config.alerts.nodeId, log: app.log, reload,
   });
   deploys.register(app);
   const checks = await startChecks({
@@ -194,7 +197,8 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   registerChecksRoutes(app, checks.service);
   const backups = createBackups({
     db, hold: (work) => checkpoints.hold(work), env: await people.defaultEnvironment(), submit: (e, dataset, events) => ingest.pipeline.submit(e, dataset, events),
-    checks: checks.service, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, processEnv: env,
+    checks: checks.service, configFile: config.checks.configFile, configFileNamed: config.checks.configFileNamed, log: app.log, processEnv: env, reload, node: shared ? config.alerts.nodeId : undefined,
+    eventsElsewhere: sharedEvents ? 'the events are in ClickHouse, which a backup of this node would not hold: back up ClickHouse and PostgreSQL with their own tools (docs/scale-out.md)' : undefined,
   });
   backups.register(app);
   await registerStatus(app, { meta, store, datasets, auth, checks: checks.service });
@@ -203,7 +207,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   cluster.register(app);
   registerDatasetRoutes(app, queryDeps);
-  registerWebApp(app, { build: loadWebBuild(), oidc: oidc !== undefined });
+  registerWebApp(app, { build: loadWebBuild(), oidc: () => oidc !== undefined });
   registerRecentQueryRoutes(app, await RecentQueries.open(meta));
 
   const grpc =

@@ -14,7 +14,7 @@ import { spanMinutes, type Slo } from './definition.js';
 import type { DerivedColumns } from './derived-columns.js';
 import { computeMinutes, SliError } from './rollups/compute.js';
 import { MinuteSeries } from './rollups/minute-series.js';
-import type { SloStore } from './slo-store.js';
+import type { SloEvaluation, SloStore } from './slo-store.js';
 
 export const SLOS_DATASET = 'tend.slos';
 const LEASE = 'slos.evaluation';
@@ -44,6 +44,8 @@ export interface SloServiceDeps {
   onTakeOver?: () => Promise<void>;
   /** Told after every SLO stored or removed here, so the other nodes load() again. */
   onChanged?: () => void;
+  /** Told after a round stored its evaluations, so the other nodes loadEvaluations() again. */
+  onEvaluated?: () => void;
 }
 
 interface Kept {
@@ -80,6 +82,8 @@ export interface RoundReport {
 export class SloService {
   private slos = new Map<string, Slo>();
   private kept = new Map<string, Kept>();
+  /** Every SLO's latest evaluation, by whichever node made it: what statusOf answers. */
+  private evaluations = new Map<string, SloEvaluation>();
   /** `envId/dataset slug` -> minutes written since the last round (late events among them). */
   private written = new Map<string, Set<number>>();
   private readonly loop: LeaseLoop;
@@ -105,6 +109,11 @@ export class SloService {
     for (const s of stored) this.slos.set(s.id, s);
   }
 
+  /** Reads the latest evaluations from the store: at start, and when the evaluating node made new ones. */
+  async loadEvaluations(): Promise<void> {
+    this.evaluations = await this.deps.store.evaluations();
+  }
+
   list(envId: string): Slo[] {
     return [...this.slos.values()].filter((s) => s.envId === envId).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
@@ -118,10 +127,9 @@ export class SloService {
     return this.list(envId).find((s) => s.name === name);
   }
 
-  /** The latest evaluation (undefined before the first), and why it failed if it did. */
-  statusOf(id: string): { status?: SloStatus; error?: string; firing: string[] } {
-    const k = this.kept.get(id);
-    return { status: k?.status, error: k?.error, firing: [...(k?.firing ?? [])] };
+  /** The latest evaluation on any node (no status before the first), and why it failed if it did. */
+  statusOf(id: string): SloEvaluation {
+    return this.evaluations.get(id) ?? { firing: [] };
   }
 
   async put(slo: Slo): Promise<Slo> {
@@ -138,6 +146,7 @@ export class SloService {
     this.deps.onChanged?.();
     const firing = this.kept.get(id)?.firing ?? new Set();
     this.kept.delete(id);
+    this.evaluations.delete(id);
     const now = this.now();
     if (slo && firing.size) await this.deps.alerts.report(env, 'slo', [...firing].map((l) => ({ labels: JSON.parse(l) as Labels, endsAt: now })));
   }
@@ -214,10 +223,17 @@ export class SloService {
     const durationMs = performance.now() - started;
     const events = new Map<string, StoredEvent[]>();
     const reports = new Map<string, AlertReport[]>();
+    const evaluated = new Map<string, SloEvaluation>();
     for (const slo of slos) {
-      const event = this.judge(slo, this.kept.get(slo.id)!, nowMs, reports, durationMs);
+      const kept = this.kept.get(slo.id)!;
+      const event = this.judge(slo, kept, nowMs, reports, durationMs);
       (events.get(slo.envId) ?? events.set(slo.envId, []).get(slo.envId)!).push(event);
+      evaluated.set(slo.id, { status: kept.status, error: kept.error, firing: [...kept.firing] });
     }
+    // Stored for the other nodes, which answer the SLO API from them (they do not evaluate).
+    await this.deps.store.run(this.deps.store.evaluationStatements(evaluated));
+    for (const [id, e] of evaluated) this.evaluations.set(id, e);
+    if (evaluated.size) this.deps.onEvaluated?.();
     for (const [envId, list] of events) {
       const env = envs.get(envId)!;
       const rs = reports.get(envId) ?? [];

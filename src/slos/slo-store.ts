@@ -5,6 +5,16 @@ import crypto from 'node:crypto';
 import type { MetaStore, Row } from '../store/index.js';
 import type { Slo } from './definition.js';
 import { MinuteSeries } from './rollups/minute-series.js';
+import type { SloStatus } from './burn/status.js';
+
+/** An SLO's latest evaluation, as every node shows it (whichever node evaluated). */
+export interface SloEvaluation {
+  status?: SloStatus;
+  /** Why the evaluation failed, if it did. */
+  error?: string;
+  /** Burn alerts firing, by their labels (JSON). */
+  firing: string[];
+}
 
 const SCHEMA = [
   `CREATE TABLE slos (id TEXT PRIMARY KEY, env_id TEXT NOT NULL, name TEXT NOT NULL, definition TEXT NOT NULL, managed_by TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
@@ -37,6 +47,8 @@ export class SloStore {
 
   static async open(meta: MetaStore): Promise<SloStore> {
     await meta.migrate('slos.v1', SCHEMA);
+    // The latest evaluation of each SLO, written by the node evaluating, read by the others.
+    await meta.migrate('slos.v2', ['CREATE TABLE slo_evaluations (slo_id TEXT PRIMARY KEY, data TEXT NOT NULL)']);
     return new SloStore(meta);
   }
 
@@ -57,6 +69,7 @@ export class SloStore {
     await this.meta.transaction([
       { sql: 'DELETE FROM slos WHERE id = $1', params: [id] },
       { sql: 'DELETE FROM slo_rollups WHERE slo_id = $1', params: [id] },
+      { sql: 'DELETE FROM slo_evaluations WHERE slo_id = $1', params: [id] },
     ]);
   }
 
@@ -90,6 +103,22 @@ export class SloStore {
     }
     if (dropped.length) statements.push({ sql: 'DELETE FROM slo_rollups WHERE slo_id = $1 AND hour < $2', params: [sloId, Math.max(...dropped) + 1] });
     return statements;
+  }
+
+  async evaluations(): Promise<Map<string, SloEvaluation>> {
+    const rows = await this.meta.query('SELECT slo_id, data FROM slo_evaluations');
+    return new Map(rows.map((r) => [String(r.slo_id), JSON.parse(String(r.data)) as SloEvaluation]));
+  }
+
+  /** One statement storing a round's evaluations (none when there are none). */
+  evaluationStatements(evaluations: Map<string, SloEvaluation>): { sql: string; params: unknown[] }[] {
+    if (!evaluations.size) return [];
+    const params: unknown[] = [];
+    const values = [...evaluations].map(([id, e]) => {
+      params.push(id, JSON.stringify(e));
+      return `($${params.length - 1}, $${params.length})`;
+    });
+    return [{ sql: `INSERT INTO slo_evaluations (slo_id, data) VALUES ${values.join(', ')} ON CONFLICT (slo_id) DO UPDATE SET data = excluded.data`, params }];
   }
 
   async run(statements: { sql: string; params: unknown[] }[]): Promise<void> {

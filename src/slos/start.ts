@@ -35,6 +35,8 @@ export interface SlosDeps {
 
 /** Nodes announce SLOs and derived columns stored or removed through them on this channel. */
 const SLOS_CHANNEL = 'tend_slos';
+/** The node evaluating announces each round's stored evaluations on this one. */
+const EVALUATIONS_CHANNEL = 'tend_slo_evaluations';
 
 export interface Slos {
   service: SloService;
@@ -70,13 +72,16 @@ export async function startSlos(deps: SlosDeps): Promise<Slos> {
     now: deps.now,
     onTakeOver: deps.onTakeOver,
     onChanged: () => announce(),
+    onEvaluated: () => announceEvaluated(),
   });
   const announce = await shareChanges(deps.meta, SLOS_CHANNEL, deps.settings.nodeId, async () => {
     await derived.load();
     await service.load();
   }, deps.log);
+  const announceEvaluated = await shareChanges(deps.meta, EVALUATIONS_CHANNEL, deps.settings.nodeId, () => service.loadEvaluations(), deps.log);
   derived.onChanged = announce;
   await service.load();
+  await service.loadEvaluations();
   const applyFile = async (f: typeof file) => {
     if (!f) return;
     const env = await deps.auth.ensureEnvironment(f.environment);

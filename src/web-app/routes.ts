@@ -13,7 +13,8 @@ const NOT_CLIENT_ROUTES = /^\/(api|1|v1|ping|status|badge|assets)(\/|$)/;
 
 export interface WebAppOptions {
   build: WebBuild;
-  oidc: boolean;
+  /** Whether single sign-on is configured now (a reload may change it). */
+  oidc: () => boolean;
 }
 
 export function registerWebApp(app: FastifyInstance, options: WebAppOptions): void {
@@ -35,7 +36,7 @@ export function registerWebApp(app: FastifyInstance, options: WebAppOptions): vo
     return reply.send(asset.body);
   });
 
-  app.get('/api/v1/ui/settings', async () => ({ oidc: options.oidc }));
+  app.get('/api/v1/ui/settings', async () => ({ oidc: options.oidc() }));
 
   app.get('/*', async (request, reply) => {
     const path = request.url.split('?')[0];

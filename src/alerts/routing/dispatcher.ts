@@ -118,6 +118,20 @@ export class Dispatcher {
   }
 
   /**
+   * Another node saw these alerts resolve, and tells it (its groups held them as told): this
+   * node's groups forget them, so the resolution is not told twice.
+   */
+  forget(env: Environment, fps: Set<string>): void {
+    for (const g of this.groups.values()) {
+      if (g.env.id !== env.id) continue;
+      for (const fp of fps) {
+        g.fps.delete(fp);
+        g.notified.delete(fp);
+      }
+    }
+  }
+
+  /**
    * Someone acknowledged a firing alert: integrations that track acknowledgement (PagerDuty)
    * are told at once, outside grouping; the others learn nothing new.
    */

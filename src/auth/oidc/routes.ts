@@ -32,14 +32,20 @@ function safeReturn(value: unknown): string {
 
 const LOCAL = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-export function registerOidcRoutes(app: FastifyInstance, people: People, settings: OidcSettings | undefined): void {
+/** `settingsNow`: tend.yaml's auth.oidc as it is now (a reload replaces it), undefined when absent. */
+export function registerOidcRoutes(app: FastifyInstance, people: People, settingsNow: () => OidcSettings | undefined): void {
   const flows = new Map<string, Flow>();
   let discovered: Promise<client.Configuration> | undefined;
-  const configuration = () => {
+  // The provider found for these settings: new settings (a reload) are discovered again.
+  let discoveredFor: OidcSettings | undefined;
+  const configuration = async () => {
+    const settings = settingsNow();
     if (!settings) throw notFound('single sign-on is not configured: see auth.oidc in docs/security.md');
     const issuer = new URL(settings.issuer);
     // Plain HTTP only for a provider on this machine (tests, a local IdP); never across a network.
     const insecure = issuer.protocol === 'http:' && LOCAL.has(issuer.hostname);
+    if (discoveredFor !== settings) discovered = undefined;
+    discoveredFor = settings;
     discovered ??= client
       .discovery(issuer, settings.client_id, undefined, settings.client_secret ? client.ClientSecretBasic(settings.client_secret) : client.None(), {
         execute: insecure ? [client.allowInsecureRequests] : [],
@@ -48,22 +54,22 @@ export function registerOidcRoutes(app: FastifyInstance, people: People, setting
         discovered = undefined; // try again next time
         throw new HttpError(502, `the single sign-on provider ${settings.issuer} could not be reached: ${err.message}`);
       });
-    return discovered;
+    return { config: await discovered, settings };
   };
   const secure = (request: FastifyRequest) => (request.protocol === 'https' ? '; Secure' : '');
 
   app.get<{ Querystring: { return_to?: string } }>('/api/v1/auth/oidc/login', async (request, reply) => {
-    const config = await configuration();
+    const { config, settings } = await configuration();
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
-    const redirectUri = settings!.redirect_url ?? `${request.protocol}://${request.host}${CALLBACK}`;
+    const redirectUri = settings.redirect_url ?? `${request.protocol}://${request.host}${CALLBACK}`;
     const now = Date.now();
     for (const [k, f] of flows) if (f.expires < now || flows.size >= MAX_FLOWS) flows.delete(k);
     flows.set(state, { verifier, nonce, returnTo: safeReturn(request.query.return_to), redirectUri, expires: now + FLOW_MS });
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
-      scope: settings!.scopes.join(' '),
+      scope: settings.scopes.join(' '),
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
       state,
@@ -74,7 +80,7 @@ export function registerOidcRoutes(app: FastifyInstance, people: People, setting
   });
 
   app.get<{ Querystring: Record<string, string> }>(CALLBACK, async (request, reply) => {
-    const config = await configuration();
+    const { config, settings } = await configuration();
     request.audit = { action: 'auth.login_failed', env: await people.defaultEnvironment(), actor: { kind: 'anonymous', id: '' } };
     const state = request.query.state;
     const flow = state ? flows.get(state) : undefined;
@@ -96,7 +102,7 @@ export function registerOidcRoutes(app: FastifyInstance, people: People, setting
       if (err instanceof HttpError) throw err;
       throw new HttpError(401, `single sign-on failed: ${(err as Error).message}`);
     }
-    const user = await signedInUser(people, settings!, claims);
+    const user = await signedInUser(people, settings, claims);
     await startSession(people, request, reply, user);
     request.audit.action = 'auth.login';
     reply.header('set-cookie', [reply.getHeader('set-cookie') as string, `${FLOW_COOKIE}=; Path=/api/v1/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=0${secure(request)}`]);
