@@ -6,8 +6,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const url = process.argv[2];
 const agent = new http.Agent({ keepAlive: false });
-/** ms: the whole probe; connectMs: until the kernel completed the TCP handshake (the rest is Tend accepting, reading and answering). */
-const healthz: { ms: number; connectMs: number; status: number }[] = [];
+/**
+ * ms: the whole probe; connectMs: until the kernel completed the TCP handshake (the rest is Tend
+ * accepting, reading and answering); atMs: when it started, after the prober printed "probing".
+ */
+const healthz: { ms: number; connectMs: number; status: number; atMs: number }[] = [];
+const origin = performance.now();
 const readyz: { status: number; reason?: string }[] = [];
 let running = true;
 /** The prober's own event-loop delay: how late it got to run, which no server can answer faster than. */
@@ -39,8 +43,9 @@ async function every(ms: number, probe: () => Promise<void>): Promise<void> {
 
 const loops = [
   every(100, async () => {
+    const atMs = performance.now() - origin;
     const r = await get('/healthz');
-    healthz.push({ ms: r.ms, connectMs: r.connectMs, status: r.status });
+    healthz.push({ ms: r.ms, connectMs: r.connectMs, status: r.status, atMs });
   }),
   every(500, async () => {
     const r = await get('/readyz');
