@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../src/query/index.js';
 import { api } from './support/alerts.js';
 import { startTestTend, type TestTend } from './support/tend.js';
+import { seededRandom } from './support/random.js';
 
 let t: TestTend;
 const onClickHouse = Boolean(process.env.TEND_TEST_EVENTS);
@@ -16,15 +17,7 @@ const nowS = Math.floor(Date.now() / 1000);
 const midnight = Math.floor((nowS - 3 * HOUR) / 86_400) * 86_400;
 const T0 = midnight - 20 * HOUR;
 
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = (seed: number) => { const r = seededRandom(seed); return () => r.next(); };
 const rnd = random(7);
 
 function events(from: number, to: number, count: number) {

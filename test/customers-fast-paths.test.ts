@@ -9,21 +9,13 @@ import { fastExactQuantile } from '../src/customers/quantile.js';
 import { runQuery } from '../src/query/index.js';
 import { api } from './support/alerts.js';
 import { startTestTend, type TestTend } from './support/tend.js';
+import { seededRandom } from './support/random.js';
 
 let t: TestTend;
 const T0 = Math.floor(Date.now() / 1000) - 3000;
 const WINDOW = { start_time: T0, end_time: T0 + 2000 };
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = (seed: number) => { const r = seededRandom(seed); return () => r.next(); };
 
 interface Ev { at: number; customer: string; ms: number; status: number; rate: number }
 
