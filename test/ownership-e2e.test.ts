@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startAlertsTend, startReceiver, type AlertsTend, type Receiver } from './support/alerts.js';
 import { storedEvents } from './support/stored.js';
 import { tempDataDir } from './support/tend.js';
+import { until } from './support/until.js';
 
 let t: AlertsTend;
 let hook: Receiver;
@@ -92,16 +93,6 @@ paging: { receiver: pager }
 const listen = (s: net.Server, p = 0) => new Promise<number>((r) => s.listen(p, '127.0.0.1', () => r((s.address() as net.AddressInfo).port)));
 const call = (method: string, p: string, body?: unknown) => api(t, t.adminKey, method, p, body);
 const pages = (p: string) => hook.got.filter((r) => r.url === p).map((r) => JSON.parse(r.body));
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   target = net.createServer((s) => s.end());
