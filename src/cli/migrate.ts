@@ -12,9 +12,10 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.js';
 import { startTend } from '../server/index.js';
-import { DuckDatabase, migrateEvents, PgMetaStore, quoteIdent, type DayCount, type MetaStore } from '../store/index.js';
+import { DuckDatabase, insertStatements, migrateEvents, PgMetaStore, quoteIdent, type DayCount, type MetaStore } from '../store/index.js';
 
-const ROWS_PER_STATEMENT = 500;
+/** Rows copied per transaction, between two updates of the progress bar. */
+const ROWS_PER_STEP = 500;
 /** Present while a copy is under way: lets a run that was cut short start again over its own rows. */
 const MARKER = 'tend_migrate_in_progress';
 
@@ -44,9 +45,9 @@ export async function migrateMetadata(from: string, metaUrl: string, onTable: (t
         await target.query(`DELETE FROM ${quoteIdent(table)}`);
         if (!present.has(table)) continue;
         const rows = await source.query(`SELECT * FROM ${quoteIdent(table)}`);
-        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-          await insertRows(target, table, rows.slice(i, i + ROWS_PER_STATEMENT));
-          onTable(table, Math.min(i + ROWS_PER_STATEMENT, rows.length), rows.length);
+        for (let i = 0; i < rows.length; i += ROWS_PER_STEP) {
+          await insertRows(target, table, rows.slice(i, i + ROWS_PER_STEP));
+          onTable(table, Math.min(i + ROWS_PER_STEP, rows.length), rows.length);
         }
         const [{ n }] = await target.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${quoteIdent(table)}`);
         counts.push({ table, from: rows.length, to: n });
@@ -79,11 +80,7 @@ async function tablesOf(store: MetaStore): Promise<string[]> {
 async function insertRows(target: MetaStore, table: string, rows: Record<string, unknown>[]): Promise<void> {
   if (!rows.length) return;
   const columns = Object.keys(rows[0]);
-  const values = rows.map((_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ');
-  await target.query(
-    `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) VALUES ${values}`,
-    rows.flatMap((row) => columns.map((c) => row[c])),
-  );
+  await target.transaction(insertStatements(table, columns, rows.map((row) => columns.map((c) => row[c]))));
 }
 
 export function registerMigrate(program: Command): void {

@@ -1,7 +1,7 @@
 // The store's public face: event and metadata storage, datasets, the SQL compilers each engine
 // hands out, the errors reads throw, and the DuckDB defaults.
 export type { EventStore, DatasetWrite, ReadOptions, AppendOptions, Refusal } from './event-store.js';
-export { upsertStatements, type MetaStore, type Row } from './meta-store.js';
+export { insertStatements, type MetaStore, type Row } from './meta-store.js';
 export type { TraceStore, TraceEntry } from './trace-store.js';
 export * from './types.js';
 export { typeOfValue } from './column-types.js';

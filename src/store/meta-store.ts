@@ -30,21 +30,25 @@ export interface MetaStore {
   listen?(channel: string, fn: (payload: string) => void): Promise<void>;
 }
 
+/** PostgreSQL's limit on parameters in one statement. */
+const MAX_PARAMETERS = 65_535;
+
 /**
- * `upsert` as multi-row INSERT ... ON CONFLICT statements with parameters: for a driver whose
- * parameters are cheap (PostgreSQL takes up to 65,535 per statement).
+ * Multi-row INSERT statements with parameters, for a driver whose parameters are cheap
+ * (PostgreSQL). With `key` (the table's primary key), a row matching one already stored updates
+ * every other column of it (`upsert`); without, rows are plain inserts. Each statement holds
+ * at most 1,000 rows and never more parameters than PostgreSQL takes.
  */
-export function upsertStatements(table: string, columns: string[], key: string[], rows: unknown[][], rowsPerStatement = 1000): { sql: string; params: unknown[] }[] {
+export function insertStatements(table: string, columns: string[], rows: unknown[][], key?: string[]): { sql: string; params: unknown[] }[] {
   const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
-  const updates = columns.filter((c) => !key.includes(c)).map((c) => `${q(c)} = excluded.${q(c)}`).join(', ');
+  const updates = columns.filter((c) => !key?.includes(c)).map((c) => `${q(c)} = excluded.${q(c)}`);
+  const onConflict = !key ? '' : ` ON CONFLICT (${key.map(q).join(', ')}) ${updates.length ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING'}`;
+  const rowsPerStatement = Math.max(1, Math.min(1000, Math.floor(MAX_PARAMETERS / columns.length)));
   const statements = [];
   for (let i = 0; i < rows.length; i += rowsPerStatement) {
     const chunk = rows.slice(i, i + rowsPerStatement);
     const values = chunk.map((_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ');
-    statements.push({
-      sql: `INSERT INTO ${q(table)} (${columns.map(q).join(', ')}) VALUES ${values} ON CONFLICT (${key.map(q).join(', ')}) DO UPDATE SET ${updates}`,
-      params: chunk.flat(),
-    });
+    statements.push({ sql: `INSERT INTO ${q(table)} (${columns.map(q).join(', ')}) VALUES ${values}${onConflict}`, params: chunk.flat() });
   }
   return statements;
 }

@@ -2,7 +2,7 @@
 // embedded store runs ($1 parameters, the SQL both engines share), sent through a `pg` pool, so
 // several Tend nodes can share environments, keys, checks, alert state and the rest.
 import pg from 'pg';
-import { upsertStatements, type MetaStore, type Row } from '../meta-store.js';
+import { insertStatements, type MetaStore, type Row } from '../meta-store.js';
 
 /** Connections one node keeps: metadata statements are short, and nodes multiply this. */
 const POOL_SIZE = 10;
@@ -65,7 +65,7 @@ export class PgMetaStore implements MetaStore {
   }
 
   async upsert(table: string, columns: string[], key: string[], rows: unknown[][]): Promise<void> {
-    if (rows.length) await this.transaction(upsertStatements(table, columns, key, rows));
+    if (rows.length) await this.transaction(insertStatements(table, columns, rows, key));
   }
 
   async migrate(name: string, statements: string[]): Promise<void> {
