@@ -129,11 +129,12 @@ describe.skipIf(skipped)('a data folder whose disk fills up', () => {
     console.log(`disk-full: first 507 ${send.stats.firstRefusalAt - filledAt} ms after the disk filled; ${send.stats.acked} events acknowledged before`);
     expect(send.stats.lastRefusal).toMatch(/^10 Tend refuses new events: disk full: [\d.]+ MB free for the data folder, under the 24 MB minimum \(--min-free-disk\); writes resume by themselves once space is freed$/);
 
-    // OTLP/HTTP says the same as a google.rpc.Status: code 8, RESOURCE_EXHAUSTED.
+    // OTLP/HTTP says the same as a google.rpc.Status, as a 503 and code 14 (UNAVAILABLE) that exporters retry.
     const otlp = await fetch(`${t.url}/v1/logs`, { method: 'POST', headers: { 'x-honeycomb-team': t.ingestKey, 'content-type': 'application/json' }, body: '{"resourceLogs": []}' });
-    expect(otlp.status).toBe(507);
-    expect(await otlp.json()).toMatchObject({ code: 8, message: expect.stringMatching(/^Tend refuses new events: disk full: /) });
-    expect(await grpcExport(t.tend.grpc!.address, t.ingestKey)).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/^Tend refuses new events: disk full: /) });
+    expect(otlp.status).toBe(503);
+    expect(otlp.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await otlp.json()).toMatchObject({ code: 14, message: expect.stringMatching(/^Tend refuses new events: disk full: /) });
+    expect(await grpcExport(t.tend.grpc!.address, t.ingestKey)).toMatchObject({ code: grpc.status.UNAVAILABLE, details: expect.stringMatching(/^Tend refuses new events: disk full: /) });
 
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(503);

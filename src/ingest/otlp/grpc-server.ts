@@ -107,9 +107,11 @@ async function handle(deps: OtlpDeps, auth: AuthService, signal: Signal, call: g
   const principal = await auth.verify(key);
   if (!principal) throw new CallError(grpc.status.UNAUTHENTICATED, 'unknown or revoked API key');
   if (!keyHolds(principal.kind, ruleFor('POST', `/v1/${signal}`)!)) throw new CallError(grpc.status.PERMISSION_DENIED, `an ${principal.kind} key cannot send events`);
-  // The same admission control as OTLP/HTTP: no writes on a full disk, bounded calls in flight, none past a full queue.
+  // The same admission control as OTLP/HTTP: no writes on a full disk, bounded calls in flight,
+  // none past a full queue. A full disk is UNAVAILABLE, which OTLP exporters retry with backoff
+  // (RESOURCE_EXHAUSTED they retry only with a RetryInfo detail).
   const full = deps.ingest.diskFull();
-  if (full) throw new CallError(grpc.status.RESOURCE_EXHAUSTED, `Tend refuses new events: ${full}`);
+  if (full) throw new CallError(grpc.status.UNAVAILABLE, `Tend refuses new events: ${full}`);
   const release = deps.ingest.admit(call.request.length);
   if (!release) throw new OverloadedError();
   try {

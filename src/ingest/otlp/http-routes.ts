@@ -16,7 +16,7 @@ import { OtlpProblem } from './values.js';
 const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
 /** gRPC status codes carried in google.rpc.Status, by HTTP status. */
-const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 408: 4, 413: 8, 415: 3, 429: 14, 503: 14, 507: 8 };
+const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 408: 4, 413: 8, 415: 3, 429: 14, 503: 14 };
 
 type Encoding = 'protobuf' | 'json';
 
@@ -87,12 +87,14 @@ function sendError(err: FastifyError | HttpError | Error, request: FastifyReques
     status = e.status;
     headers = e.headers;
   } else if (err instanceof HttpError) {
-    status = err.status;
+    // A full disk (507 elsewhere) goes out as 503: OTLP exporters retry 429, 502, 503 and 504
+    // with backoff and drop the batch on any other status, and the disk comes back.
+    status = err.status === 507 ? 503 : err.status;
     headers = err.headers;
   } else {
     status = (err as FastifyError).statusCode ?? 500;
   }
-  // A 5xx Tend chose (507: the disk is full) is an answer; any other is a fault, logged.
+  // A 5xx Tend chose (the disk is full) is an answer; any other is a fault, logged.
   if (status >= 500 && !(err instanceof HttpError)) {
     request.log.error({ err }, 'OTLP export failed');
     status = 500;
