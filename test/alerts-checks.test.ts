@@ -3,6 +3,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startAlertsTend, startReceiver, type AlertsTend, type Receiver } from './support/alerts.js';
+import { until } from './support/until.js';
 
 let t: AlertsTend;
 let hook: Receiver;
@@ -41,14 +42,11 @@ afterAll(async () => {
 });
 
 const checkAlerts = async () => (await api(t, t.adminKey, 'GET', '/api/v1/alerts?source=check')).body.alerts as { labels: Record<string, string>; state: string; fingerprint: string }[];
-
-async function until(cond: () => Promise<boolean>, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${JSON.stringify((await api(t, t.adminKey, 'GET', '/api/v1/checks')).body.checks.map((c: { name: string; state: string; last_result?: unknown }) => [c.name, c.state, c.last_result]))} ${JSON.stringify(await checkAlerts())}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** What a timed-out wait shows: every check's state and last result, and the check alerts. */
+const checksAndAlerts = async () => ({
+  checks: (await api(t, t.adminKey, 'GET', '/api/v1/checks')).body.checks.map((c: { name: string; state: string; last_result?: unknown }) => [c.name, c.state, c.last_result]),
+  alerts: await checkAlerts(),
+});
 
 describe('check alerts', () => {
   it('fires when a check goes down and resolves when it is up again, notifying both', async () => {
@@ -56,15 +54,15 @@ describe('check alerts', () => {
     expect((await checkAlerts()).filter((a) => a.labels.alertname === 'db-port')).toHaveLength(0); // up: nothing
     await shut();
     await api(t, t.adminKey, 'POST', '/api/v1/checks/db-port/run');
-    await until(async () => (await checkAlerts()).some((a) => a.labels.alertname === 'db-port' && a.state === 'firing'));
+    await until('db-port firing', async () => (await checkAlerts()).some((a) => a.labels.alertname === 'db-port' && a.state === 'firing'), 8000, checksAndAlerts);
     const a = (await checkAlerts()).find((x) => x.labels.alertname === 'db-port')!;
     expect(a.labels).toEqual({ alertname: 'db-port', source: 'check', check_kind: 'tcp', environment: 'production', service: 'db', severity: 'critical' });
     // Told it fired before it comes back (an alert resolved within group_wait is never told, as in Alertmanager).
-    await until(async () => hook.got.some((r) => r.body.includes('"db-port"')));
+    await until('db-port told', () => hook.got.some((r) => r.body.includes('"db-port"')), 8000, checksAndAlerts);
     await listen();
     await api(t, t.adminKey, 'POST', '/api/v1/checks/db-port/run');
-    await until(async () => (await checkAlerts()).find((x) => x.labels.alertname === 'db-port')?.state === 'resolved');
-    await until(async () => hook.got.filter((r) => r.body.includes('"db-port"')).length >= 2);
+    await until('db-port resolved', async () => (await checkAlerts()).find((x) => x.labels.alertname === 'db-port')?.state === 'resolved', 8000, checksAndAlerts);
+    await until('db-port resolution told', () => hook.got.filter((r) => r.body.includes('"db-port"')).length >= 2, 8000, checksAndAlerts);
     const statuses = hook.got.filter((r) => r.body.includes('"db-port"')).map((r) => JSON.parse(r.body).status);
     expect(statuses).toEqual(['firing', 'resolved']);
   });
@@ -79,11 +77,11 @@ describe('check alerts', () => {
   it('fires when a heartbeat is late', async () => {
     // A heartbeat is watched from its first ping; one second later plus a second of grace it is late.
     await fetch(`${t.url}/ping/0f2c6a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f`);
-    await until(async () => (await checkAlerts()).some((a) => a.labels.alertname === 'nightly-job' && a.state === 'firing'), 10_000);
+    await until('nightly-job firing', async () => (await checkAlerts()).some((a) => a.labels.alertname === 'nightly-job' && a.state === 'firing'), 10_000, checksAndAlerts);
     const a = (await checkAlerts()).find((x) => x.labels.alertname === 'nightly-job')!;
     expect(a.labels).toEqual({ alertname: 'nightly-job', source: 'check', check_kind: 'heartbeat', environment: 'production', team: 'data' });
     // A ping brings it up: the alert resolves.
     await fetch(`${t.url}/ping/0f2c6a9e-1d2b-4c3d-8e4f-5a6b7c8d9e0f`);
-    await until(async () => (await checkAlerts()).find((x) => x.labels.alertname === 'nightly-job')?.state === 'resolved');
+    await until('nightly-job resolved', async () => (await checkAlerts()).find((x) => x.labels.alertname === 'nightly-job')?.state === 'resolved', 8000, checksAndAlerts);
   });
 });

@@ -7,14 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startAlertsTend, startReceiver, type AlertsTend, type Received, type Receiver } from './support/alerts.js';
 import { spawnTend, tempDataDir } from './support/tend.js';
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from './support/until.js';
 
 /** Every request, the refused ones too (startReceiver keeps only the 2xx ones in `got`). */
 function recordAll(r: Receiver, answer: (req: Received, n: number) => number): Received[] {
@@ -60,11 +53,11 @@ alerting:
   it('retries 5xx with backoff under one Idempotency-Key, and records every attempt', async () => {
     const all = recordAll(flaky, (_, n) => (n <= 2 ? 503 : 200));
     await api(t, t.ingestKey, 'POST', '/api/v2/alerts', [{ labels: { alertname: 'Flaky' } }]);
-    await until(() => flaky.got.length === 1);
+    await until('the flaky receiver answered once', () => flaky.got.length === 1, 10_000);
     expect(all).toHaveLength(3);
     expect(new Set(all.map((r) => r.headers['idempotency-key'])).size).toBe(1);
     const fp = (await api(t, t.adminKey, 'GET', '/api/v1/alerts?filter=alertname%3D%22Flaky%22')).body.alerts[0].fingerprint;
-    await until(async () => (await api(t, t.adminKey, 'GET', `/api/v1/alerts/${fp}`)).body.notifications[0]?.state === 'sent');
+    await until('the notification sent', async () => (await api(t, t.adminKey, 'GET', `/api/v1/alerts/${fp}`)).body.notifications[0]?.state === 'sent', 10_000);
     const n = (await api(t, t.adminKey, 'GET', `/api/v1/alerts/${fp}`)).body.notifications[0];
     expect(n).toMatchObject({ receiver: 'flaky', kind: 'webhook', state: 'sent', attempts: 3 });
     const events = await api(t, t.adminKey, 'POST', '/api/v1/query/tend.notifications', {
@@ -78,7 +71,7 @@ alerting:
     const all = recordAll(broken, () => 400);
     await api(t, t.ingestKey, 'POST', '/api/v2/alerts', [{ labels: { alertname: 'Broken', to: 'broken' } }]);
     const fp = (await api(t, t.adminKey, 'GET', '/api/v1/alerts?filter=alertname%3D%22Broken%22')).body.alerts[0].fingerprint;
-    await until(async () => (await api(t, t.adminKey, 'GET', `/api/v1/alerts/${fp}`)).body.notifications[0]?.state === 'failed');
+    await until('the notification failed', async () => (await api(t, t.adminKey, 'GET', `/api/v1/alerts/${fp}`)).body.notifications[0]?.state === 'failed', 10_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(all).toHaveLength(1);
     expect((await api(t, t.adminKey, 'GET', `/api/v1/alerts/${fp}`)).body.notifications[0]).toMatchObject({ attempts: 1, lastStatus: 400 });
@@ -88,7 +81,7 @@ alerting:
     slow.delayMs = 1500;
     const started = Date.now();
     await api(t, t.ingestKey, 'POST', '/api/v2/alerts', [{ labels: { alertname: 'Both', to: 'both' } }]);
-    await until(() => fast.got.length === 1, 5000);
+    await until('the fast receiver told', () => fast.got.length === 1, 5000);
     expect(Date.now() - started).toBeLessThan(1500);
   });
 });
@@ -131,13 +124,13 @@ describe('delivery across a crash', () => {
     try {
       const alerts = Array.from({ length: 5 }, (_, i) => ({ labels: { alertname: `Crash${i}` } }));
       expect((await api(tend, tend.ingestKey, 'POST', '/api/v2/alerts', alerts)).status).toBe(200);
-      await until(() => new Set(all.map((r) => r.headers['idempotency-key'])).size === 5);
+      await until('five idempotency keys', () => new Set(all.map((r) => r.headers['idempotency-key'])).size === 5, 10_000);
       const keysBefore = new Set(all.map((r) => String(r.headers['idempotency-key'])));
       tend.child.kill('SIGKILL');
       await tend.exited;
       up = true;
       tend = await spawnTend(dataDir, 0, env);
-      await until(() => receiver.got.length >= 5, 15_000);
+      await until('five notifications received', () => receiver.got.length >= 5, 15_000);
       await new Promise((r) => setTimeout(r, 1000));
       const delivered = receiver.got.map((r) => String(r.headers['idempotency-key']));
       expect(delivered).toHaveLength(5);

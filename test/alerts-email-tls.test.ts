@@ -8,6 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedCert } from './support/check-targets.js';
 import { api, startAlertsTend, type AlertsTend } from './support/alerts.js';
+import { until } from './support/until.js';
 
 const cert = selfSignedCert();
 interface Received {
@@ -72,22 +73,12 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
 });
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('email over TLS', () => {
   it('sends over SMTPS and over STARTTLS, authenticated, with the certificate verified against ca_file', async () => {
     for (const via of ['smtps', 'starttls']) {
       await api(t, t.ingestKey, 'POST', '/api/v2/alerts', [{ labels: { alertname: `Mail-${via}`, via }, annotations: { summary: via } }]);
     }
-    await until(() => (received.length >= 2 ? true : undefined));
+    await until('two mails received', () => received.length >= 2, 10_000);
     const byServer = Object.fromEntries(received.map((r) => [r.server, r]));
     expect(byServer.smtps).toEqual({ server: 'smtps', secure: true, user: 'alerts', subject: '[FIRING:1] Mail-smtps' });
     expect(byServer.starttls).toEqual({ server: 'starttls', secure: true, user: 'alerts', subject: '[FIRING:1] Mail-starttls' });
@@ -95,8 +86,8 @@ describe('email over TLS', () => {
 
   it('refuses to send when STARTTLS is required and the server does not offer it', async () => {
     await api(t, t.ingestKey, 'POST', '/api/v2/alerts', [{ labels: { alertname: 'Mail-downgraded', via: 'downgraded' }, annotations: { summary: 'no tls' } }]);
-    const fp = await until(async () => (await api(t, t.adminKey, 'GET', '/api/v1/alerts')).body.alerts.find((a: { labels: { via?: string } }) => a.labels.via === 'downgraded')?.fingerprint as string | undefined);
-    const failed = await until(async () => {
+    const fp = await until('the downgraded alert', async () => (await api(t, t.adminKey, 'GET', '/api/v1/alerts')).body.alerts.find((a: { labels: { via?: string } }) => a.labels.via === 'downgraded')?.fingerprint as string | undefined);
+    const failed = await until('the failed delivery', async () => {
       const history = (await api(t, t.adminKey, 'GET', `/api/v1/alerts/${fp}`)).body.notifications as { receiver: string; lastError?: string }[];
       return history.find((n) => n.receiver === 'downgraded' && n.lastError);
     });

@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startAlertsTend, startReceiver, type AlertsTend, type Receiver } from './support/alerts.js';
+import { until } from './support/until.js';
 
 let t: AlertsTend;
 let hook: Receiver;
@@ -75,27 +76,22 @@ afterAll(async () => {
   await new Promise((r) => target?.close(r));
 });
 
-async function until(cond: () => Promise<boolean> | boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out; prometheus said:\n${promLog.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** What a timed-out wait shows: the end of Prometheus' log. */
+const prometheusSaid = () => promLog.slice(-2000);
 
 describe('Prometheus against Tend', () => {
   it('pushes a firing alert from a rule, then its resolution', async () => {
     const firing = async () => (await api(t, t.adminKey, 'GET', '/api/v1/alerts?source=alertmanager&state=firing')).body.alerts;
-    await until(async () => (await firing()).length === 1, 30_000);
+    await until('the alert firing in Tend', async () => (await firing()).length === 1, 30_000, prometheusSaid);
     const [a] = await firing();
     expect(a.labels).toEqual({ alertname: 'QueueBacklog', severity: 'warning', queue: 'mail', instance: expect.stringMatching(/^127\.0\.0\.1:\d+$/), job: 'app' });
     expect(a.annotations.summary).toBe('queue mail holds 10 messages');
     expect(a.generator_url).toMatch(/^http:\/\/.*\/graph\?g0\.expr=/);
-    await until(() => hook.got.length >= 1, 10_000);
+    await until('the firing notification', () => hook.got.length >= 1, 10_000, prometheusSaid);
     expect(JSON.parse(hook.got[0].body)).toMatchObject({ status: 'firing', alerts: [{ labels: { alertname: 'QueueBacklog', queue: 'mail' } }] });
 
     depth = 0;
-    await until(async () => (await api(t, t.adminKey, 'GET', `/api/v1/alerts/${a.fingerprint}`)).body.state === 'resolved', 30_000);
-    await until(() => hook.got.some((r) => JSON.parse(r.body).status === 'resolved'), 10_000);
+    await until('the alert resolved', async () => (await api(t, t.adminKey, 'GET', `/api/v1/alerts/${a.fingerprint}`)).body.state === 'resolved', 30_000, prometheusSaid);
+    await until('the resolved notification', () => hook.got.some((r) => JSON.parse(r.body).status === 'resolved'), 10_000, prometheusSaid);
   }, 90_000);
 });

@@ -6,6 +6,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startAlertsTend, startReceiver, type AlertsTend, type Receiver } from './support/alerts.js';
+import { until } from './support/until.js';
 
 let t: AlertsTend;
 let hooks: Receiver;
@@ -59,18 +60,10 @@ afterAll(async () => {
 
 const byPath = (prefix: string) => hooks.got.filter((r) => r.url.startsWith(prefix));
 
-async function until(cond: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('receivers', () => {
   it('sends a firing alert to every kind in its own format', async () => {
     await api(t, t.ingestKey, 'POST', '/api/v2/alerts', [{ labels: LABELS, annotations: ANNOTATIONS }]);
-    await until(() => ['/slack', '/pd', '/ntfy', '/twilio'].every((p) => byPath(p).length >= 1) && mails.length >= 1);
+    await until('one notification at every receiver', () => ['/slack', '/pd', '/ntfy', '/twilio'].every((p) => byPath(p).length >= 1) && mails.length >= 1, 8000);
     const fp = (await api(t, t.adminKey, 'GET', '/api/v1/alerts')).body.alerts[0].fingerprint;
     const link = `https://tend.example.com/api/v1/alerts/${fp}`;
 
@@ -121,7 +114,7 @@ describe('receivers', () => {
     // An acknowledgement reaches PagerDuty (event_action acknowledge) and nothing else.
     const others = hooks.got.length - byPath('/pd').length;
     await api(t, t.adminKey, 'POST', `/api/v1/alerts/${fp}/ack`);
-    await until(() => byPath('/pd').length >= 2);
+    await until('the second PagerDuty event', () => byPath('/pd').length >= 2, 8000);
     expect(JSON.parse(byPath('/pd')[1].body)).toMatchObject({ routing_key: 'R0UT1NGKEY', event_action: 'acknowledge', dedup_key: fp });
     await new Promise((r) => setTimeout(r, 300));
     expect(hooks.got.length - byPath('/pd').length).toBe(others);
@@ -137,7 +130,7 @@ describe('receivers', () => {
     await api(t, t.ingestKey, 'POST', '/api/v2/alerts', [{ labels: LABELS, endsAt: new Date(Date.now() - 1000).toISOString() }]);
     // Every integration is told of the resolve (send_resolved is on by default); wait for all of
     // them, so none arrives during the next test and is counted there.
-    await until(() => byPath('/pd').length >= 3 && ['/slack', '/ntfy', '/twilio'].every((p) => byPath(p).length >= 2) && mails.length >= 2);
+    await until('the resolutions at every receiver', () => byPath('/pd').length >= 3 && ['/slack', '/ntfy', '/twilio'].every((p) => byPath(p).length >= 2) && mails.length >= 2, 8000);
     const ev = JSON.parse(byPath('/pd')[2].body);
     expect(ev).toMatchObject({ routing_key: 'R0UT1NGKEY', event_action: 'resolve', dedup_key: fp });
     expect(JSON.parse(byPath('/ntfy')[1].body)).toMatchObject({ title: '[RESOLVED] DiskFull', priority: 3, tags: ['white_check_mark'] });

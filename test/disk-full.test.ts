@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRequest } from '../src/ingest/otlp/index.js';
 import { startTestTend, tempDataDir, type TestTend } from './support/tend.js';
+import { until } from './support/until.js';
 
 const MiB = 1024 * 1024;
 const UUID = '3d9c8f0a-6b1e-4c2d-9a7f-5e4b3c2a1d0f';
@@ -79,16 +80,6 @@ function grpcExport(address: string, key: string): Promise<{ code: number; detai
   );
 }
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(100);
-  }
-}
-
 describe.skipIf(skipped)('a data folder whose disk fills up', () => {
   it('refuses event writes with 507 and resumes by itself, losing nothing acknowledged', async () => {
     const dataDir = path.join(mountPoint, 'data');
@@ -114,7 +105,7 @@ describe.skipIf(skipped)('a data folder whose disk fills up', () => {
 
     const send = sender(t.url, t.ingestKey);
     stopSender = send.stop;
-    await until('first events acknowledged', 10_000, () => (send.stats.acked > 0 ? true : undefined));
+    await until('first events acknowledged', () => send.stats.acked > 0, 10_000);
 
     // Fill the disk to 20 MB free: under the 24 MB minimum, with room for what is written before
     // the next look (and a checkpoint meanwhile).
@@ -125,7 +116,7 @@ describe.skipIf(skipped)('a data folder whose disk fills up', () => {
     const filler = path.join(mountPoint, 'filler');
     fs.writeFileSync(filler, Buffer.alloc(free() - 20 * MiB));
     const filledAt = Date.now();
-    await until('a 507', 10_000, () => (send.stats.refused > 0 ? true : undefined));
+    await until('a 507', () => send.stats.refused > 0, 10_000);
     console.log(`disk-full: first 507 ${send.stats.firstRefusalAt - filledAt} ms after the disk filled; ${send.stats.acked} events acknowledged before`);
     expect(send.stats.lastRefusal).toMatch(/^10 Tend refuses new events: disk full: [\d.]+ MB free for the data folder, under the 24 MB minimum \(--min-free-disk\); writes resume by themselves once space is freed$/);
 
@@ -144,7 +135,7 @@ describe.skipIf(skipped)('a data folder whose disk fills up', () => {
     expect(before).toBeGreaterThan(0);
     expect((await fetch(`${t.url}/ping/${UUID}`)).status).toBe(200);
     expect((await get('/api/v1/checks/nightly')).body.state).toBe('up');
-    const fired = await until('the disk alert', 10_000, diskAlert);
+    const fired = await until('the disk alert', diskAlert, 10_000);
     expect(fired).toMatchObject({ state: 'firing', labels: { alertname: 'TendDiskLow', source: 'tend', severity: 'critical' } });
     const ack = await fetch(`${t.url}/api/v1/alerts/${fired.fingerprint}/ack`, { method: 'POST', headers: { 'x-honeycomb-team': t.adminKey } });
     expect(ack.status).toBe(200);
@@ -154,9 +145,9 @@ describe.skipIf(skipped)('a data folder whose disk fills up', () => {
     // Space comes back: writes resume by themselves within 10 s.
     fs.rmSync(filler);
     const freedAt = Date.now();
-    await until('writes accepted again', 10_000, () => (send.stats.lastAckAt > freedAt ? true : undefined));
+    await until('writes accepted again', () => send.stats.lastAckAt > freedAt, 10_000);
     console.log(`disk-full: writes accepted again ${send.stats.lastAckAt - freedAt} ms after space returned; ${send.stats.refused} batches refused meanwhile`);
-    expect((await until('the alert resolved', 10_000, async () => ((await diskAlert())?.state === 'resolved' ? true : undefined)))).toBe(true);
+    await until('the alert resolved', async () => (await diskAlert())?.state === 'resolved', 10_000);
     expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
 
     await send.stop();
