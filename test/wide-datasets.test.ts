@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliPath, spawnTend, startTestTend, tempDataDir, type ChildTend } from './support/tend.js';
 import { storedEvents } from './support/stored.js';
-import { describeRun, runWideWorkload } from './support/wide-workload.js';
+import { api } from './support/alerts.js';
+import { describeRun, runWideWorkload, wideEvent } from './support/wide-workload.js';
 
 let server: ChildTend | undefined;
 afterAll(async () => server?.stop('SIGKILL'));
@@ -29,6 +30,35 @@ describe('wide datasets', () => {
     // "Memory of wide datasets", `npm run bench:wide-memory`). This bound catches growth per
     // append (before: 14 GB and rising).
     expect(run.grown, figures).toBeLessThan(1500 * 2 ** 20);
+  });
+});
+
+describe('a dataset wider than the memory limit allows', () => {
+  // Appending to a table after a checkpoint takes a block per column of buffer memory: one
+  // 1,999-field event to a checkpointed 2,000-column table needs about 1 GB, all of a 1 GB
+  // --memory-limit (the default below 5 GB of RAM). That answered 500 before; it is a 503 the
+  // client may retry, and the dataset's one-field events and other datasets keep going in.
+  it('answers 503 with Retry-After for the wide event and keeps taking the rest', { timeout: 120_000 }, async () => {
+    const dir = tempDataDir('tend-wide-memory');
+    const args = ['--memory-limit', '1GB'];
+    const post = async (t: ChildTend, dataset: string, data: Record<string, unknown>) => {
+      const res = await fetch(`${t.url}/1/events/${dataset}`, { method: 'POST', headers: { 'x-honeycomb-team': t.ingestKey, 'content-type': 'application/json' }, body: JSON.stringify(data) });
+      const text = await res.text();
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (text ? JSON.parse(text) : {}) as { error?: string } };
+    };
+    const first = await spawnTend(dir, 0, {}, args);
+    expect((await post(first, 'wide', wideEvent(1))).status).toBe(202);
+    await first.stop('SIGTERM'); // the clean stop checkpoints the table
+    server = await spawnTend(dir, 0, {}, args);
+    const refused = await post(server, 'wide', wideEvent(2));
+    expect(refused).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), body: { error: expect.stringMatching(/memory \(--memory-limit\) is used up/) } });
+    expect(server.output()).not.toMatch(/internal error|"level":50/);
+    expect((await post(server, 'wide', { seq: 3 })).status).toBe(202);
+    expect((await post(server, 'narrow', { seq: 4, endpoint: '/pay' })).status).toBe(202);
+    const stored = await api(server, server.adminKey, 'POST', '/api/v1/query/wide', { time_range: 3600, calculations: [{ op: 'COUNT' }], breakdowns: ['seq'], orders: [{ column: 'seq' }] });
+    expect(stored.body.data.results.map((r: { data: Record<string, unknown> }) => r.data)).toEqual([{ seq: 1, COUNT: 1 }, { seq: 3, COUNT: 1 }]);
+    await server.stop('SIGKILL');
+    server = undefined;
   });
 });
 

@@ -24,3 +24,5 @@ export const overloaded = (message: string, retryAfterSeconds = 1) =>
 export const requestTimeout = (message: string) => new HttpError(408, message);
 /** The data folder's disk is short of space (src/disk): retry once space is freed. */
 export const insufficientStorage = (message: string, retryAfterSeconds = 10) => new HttpError(507, message, { 'retry-after': String(retryAfterSeconds) });
+/** Tend cannot take this now for lack of a resource other than disk (memory): retry later. */
+export const unavailable = (message: string, retryAfterSeconds = 10) => new HttpError(503, message, { 'retry-after': String(retryAfterSeconds) });

@@ -6,7 +6,7 @@
 // store refuses (it would pass the dataset's column limit) is left out and named, the
 // request's other events are stored.
 import type { IngestLimits } from '../config.js';
-import { badRequest, insufficientStorage } from '../http/index.js';
+import { badRequest, insufficientStorage, unavailable } from '../http/index.js';
 import type { DatasetRegistry, Environment, EventStore, StoredEvent } from '../store/index.js';
 import type { DatasetWrite } from '../store/index.js';
 import type { Counter, MetricsRegistry } from '../telemetry/index.js';
@@ -154,7 +154,7 @@ export class IngestPipeline {
       if (refusals.length > 0) refused = new Map(refusals.map((r) => [r.event, r.problem]));
     } catch (err) {
       if (group.length === 1) {
-        group[0].reject(diskFull(err) ?? err);
+        group[0].reject(shortOfRoom(err) ?? err);
         return;
       }
       for (const p of group) await this.commit([p]);
@@ -172,13 +172,24 @@ export class IngestPipeline {
 }
 
 /**
- * The disk filled between two looks of src/disk (or under --min-free-disk 0): the commit failed
- * whole, nothing was stored, and the client gets the 507 the disk watch would have given.
+ * A commit the machine had no room for failed whole, nothing was stored, and the client gets an
+ * answer it can retry instead of a 500. The disk filled between two looks of src/disk (or under
+ * --min-free-disk 0): the 507 the disk watch would have given. DuckDB's buffer memory
+ * (--memory-limit) ran out: a 503. Appending to a table after a checkpoint takes a block per
+ * column, so one event to a dataset of thousands of columns can need a gigabyte; queries hold
+ * buffer memory too, which is why it may pass later.
  */
-function diskFull(err: unknown) {
+function shortOfRoom(err: unknown) {
   const text = String((err as Error)?.message ?? err);
-  if (!/No space left on device|ENOSPC/i.test(text)) return undefined;
-  return insufficientStorage("Tend could not store these events: the data folder's disk is full; writes resume once space is freed");
+  if (/No space left on device|ENOSPC/i.test(text)) {
+    return insufficientStorage("Tend could not store these events: the data folder's disk is full; writes resume once space is freed");
+  }
+  if (/Out of Memory|could not allocate block/i.test(text)) {
+    return unavailable(
+      "Tend could not store these events: the store's memory (--memory-limit) is used up; each append to a dataset takes memory for every column it has, so very wide datasets need a larger --memory-limit",
+    );
+  }
+  return undefined;
 }
 
 function mergeByDataset(writes: DatasetWrite[]): DatasetWrite[] {

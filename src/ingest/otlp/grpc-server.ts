@@ -136,8 +136,8 @@ function toServiceError(err: unknown, logError: (err: unknown) => void): Partial
   if (err instanceof CallError) return { code: err.code, details: err.message };
   // The pipeline answers a 400 when the store refuses events (past the column limit): bad input too.
   if (err instanceof OtlpProblem || (err instanceof HttpError && err.status === 400)) return { code: grpc.status.INVALID_ARGUMENT, details: err.message };
-  // OTLP clients retry UNAVAILABLE with backoff.
-  if (err instanceof OverloadedError) return { code: grpc.status.UNAVAILABLE, details: err.message };
+  // OTLP clients retry UNAVAILABLE with backoff: busy, or a commit that found no memory or disk.
+  if (err instanceof OverloadedError || (err instanceof HttpError && (err.status === 503 || err.status === 507))) return { code: grpc.status.UNAVAILABLE, details: err.message };
   logError(err);
   return { code: grpc.status.INTERNAL, details: 'internal error: see the server log' };
 }
