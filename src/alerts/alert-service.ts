@@ -220,7 +220,8 @@ export class AlertService {
   /**
    * Like flush(), but rejects when the save failed. The failed rows stay queued (unless changed
    * again since) and are tried again after SAVE_DELAY_MS. The events of state changes go with
-   * the rows; a failure to store them is logged, as before they had a save of their own.
+   * the rows; a failure to store them is logged and does not fail the save (as when they had
+   * a commit of their own).
    */
   private save(): Promise<void> {
     if (!this.dirty.size && !this.history.size) return this.saving;
