@@ -6,11 +6,15 @@
 //   appender: DuckDB's appender into a temporary staging table, then one INSERT ... SELECT
 //             ... ON CONFLICT from it
 //   json:     every row in one JSON text parameter, unnested by DuckDB's from_json
-// Prints main-thread (process CPU) and wall time per row. Run: node --import tsx bench/meta-upsert.ts
+// Prints main-thread (process CPU) and wall time per row. Then new rows (what every pushed
+// alert that fires adds) through the kept code, DuckDatabase.upsert, 500 rows per call as a
+// save of concurrent pushes has: as `rows` (ON CONFLICT) and as `newRows` (plain insert).
+// Run: node --import tsx bench/meta-upsert.ts
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDatabase } from '../src/store/duckdb/database.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
 const ROUNDS = 5;
@@ -95,3 +99,32 @@ async function measure(name: string, design: Design) {
 const results: Record<string, { cpuUs: number; wallUs: number }> = {};
 for (const [name, design] of Object.entries({ params, appender, json })) results[name] = await measure(name, design);
 console.log(`ratios (wall, update): appender ${(results.params.wallUs / results.appender.wallUs).toFixed(1)}x faster than params, json ${(results.params.wallUs / results.json.wallUs).toFixed(1)}x`);
+
+/** New rows, ROWS per round in calls of 500, through DuckDatabase.upsert: CPU (all threads) and wall per row, median round. */
+async function newRows(asNew: boolean) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-meta-upsert-'));
+  const db = await DuckDatabase.open(dir);
+  await db.query(DDL('alerts'));
+  const perRow: { cpuUs: number; wallUs: number }[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const data = rows(round).map((r) => [r[0], `${r[1]}-${round}`, ...r.slice(2)]);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < data.length; i += 500) {
+      const part = data.slice(i, i + 500);
+      await db.upsert('alerts', COLS, ['env_id', 'fingerprint'], asNew ? [] : part, asNew ? part : []);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    perRow.push({ cpuUs: (cpu.user + cpu.system) / ROWS, wallUs: ((performance.now() - t0) * 1000) / ROWS });
+  }
+  const count = Number((await db.query('SELECT count(*) AS n FROM alerts'))[0].n);
+  if (count !== ROWS * ROUNDS) throw new Error(`new rows: ${count} rows stored`);
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  const mid = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  return { cpuUs: mid(perRow.map((r) => r.cpuUs)), wallUs: mid(perRow.map((r) => r.wallUs)) };
+}
+
+const upserted = await newRows(false);
+const inserted = await newRows(true);
+console.log(`new rows, 500 per call: as rows (ON CONFLICT) ${upserted.wallUs.toFixed(1)} us/row wall, ${upserted.cpuUs.toFixed(1)} CPU; as newRows (INSERT) ${inserted.wallUs.toFixed(1)} us/row wall, ${inserted.cpuUs.toFixed(1)} CPU (${(upserted.cpuUs / inserted.cpuUs).toFixed(1)}x less CPU)`);

@@ -80,6 +80,9 @@ describe.each(STORES)('metadata on %s', (_label, open) => {
     await store.upsert('t', ['a', 'b', 'v'], ['a', 'b'], [['x', '1', 1], ['x', '2', 2]]);
     await store.upsert('t', ['a', 'b', 'v'], ['a', 'b'], [['x', '2', 20], ['y', '1', 3]]);
     expect(await store.query('SELECT a, b, v FROM t ORDER BY a, b')).toEqual([{ a: 'x', b: '1', v: 1 }, { a: 'x', b: '2', v: 20 }, { a: 'y', b: '1', v: 3 }]);
+    // Rows said to be new are written too, and one that is stored after all is updated.
+    await store.upsert('t', ['a', 'b', 'v'], ['a', 'b'], [['x', '1', 10]], [['z', '1', 4], ['y', '1', 30]]);
+    expect(await store.query('SELECT a, b, v FROM t ORDER BY a, b')).toEqual([{ a: 'x', b: '1', v: 10 }, { a: 'x', b: '2', v: 20 }, { a: 'y', b: '1', v: 30 }, { a: 'z', b: '1', v: 4 }]);
     await close();
   });
 

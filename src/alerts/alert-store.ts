@@ -70,12 +70,14 @@ export class AlertStore {
   /**
    * Writes alerts in bulk: one upsert per row cost about 10 ms each in DuckDB, so a pushed
    * batch of 100 took a second, and a parameter per value still bounded how fast pushes
-   * could come in (bench:alerts, part c; bench/meta-upsert.ts).
+   * could come in (bench:alerts, part c; bench/meta-upsert.ts). `isNew` names the alerts
+   * never stored before (the store inserts them without looking for a stored row first).
    */
-  async save(alerts: Alert[]): Promise<void> {
+  async save(alerts: Alert[], isNew: (a: Alert) => boolean = () => false): Promise<void> {
     // One row per alert: a statement may not update the same key twice.
     const latest = [...new Map(alerts.map((a) => [`${a.envId}\u0000${a.fingerprint}`, a])).values()];
-    await this.meta.upsert('alerts', COLUMNS.split(', '), KEY, latest.map(params));
+    const [created, changed] = [latest.filter(isNew), latest.filter((a) => !isNew(a))];
+    await this.meta.upsert('alerts', COLUMNS.split(', '), KEY, changed.map(params), created.map(params));
   }
 
   async deleteResolvedBefore(ms: number): Promise<void> {

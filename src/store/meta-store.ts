@@ -19,8 +19,11 @@ export interface MetaStore {
    * Inserts many rows at once, updating every other column of a row whose `key` columns match
    * one already stored (the table's primary key). For rows written in bulk, where one
    * statement per row, or parameters per value, would cost more than the work itself.
+   * `newRows` are written too: rows the caller believes are not stored yet (it made them). A
+   * store may insert those without looking for a stored match, and redoes the whole write as
+   * an upsert when one turns out to be stored after all.
    */
-  upsert(table: string, columns: string[], key: string[], rows: unknown[][]): Promise<void>;
+  upsert(table: string, columns: string[], key: string[], rows: unknown[][], newRows?: unknown[][]): Promise<void>;
   /**
    * Tells every other node sharing this store (PostgreSQL's NOTIFY), for changes a node keeps
    * in memory, such as revoked keys. Absent on the embedded store: there is no other node.

@@ -84,4 +84,19 @@ describe('DuckDatabase bulk upserts', () => {
     await db.upsert('t', cols, ['env', 'id'], [['e', 'c', 5, null, null, null]]);
     expect(await db.query(`SELECT id, n FROM t WHERE env = 'e' ORDER BY id`)).toEqual([{ id: 'a', n: 1_700_000_000_123 }, { id: 'b', n: 3 }, { id: 'c', n: 5 }]);
   });
+
+  it('inserts rows said to be new beside the upserted ones, and upserts them all when one is stored after all', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'database-'));
+    db = await DuckDatabase.open(dir);
+    await db.query('CREATE TABLE t (env TEXT NOT NULL, id TEXT NOT NULL, n BIGINT, PRIMARY KEY (env, id))');
+    const cols = ['env', 'id', 'n'];
+    await db.upsert('t', cols, ['env', 'id'], [], [['e', 'a', 1], ['e', 'b', 2]]);
+    await db.upsert('t', cols, ['env', 'id'], [['e', 'a', 10]], [['e', 'c', 3]]);
+    expect(await db.query('SELECT id, n FROM t ORDER BY id')).toEqual([{ id: 'a', n: 10 }, { id: 'b', n: 2 }, { id: 'c', n: 3 }]);
+    // 'b' is stored: the insert fails, and the whole write is redone as an upsert.
+    await db.upsert('t', cols, ['env', 'id'], [['e', 'a', 11]], [['e', 'b', 20], ['e', 'd', 4]]);
+    expect(await db.query('SELECT id, n FROM t ORDER BY id')).toEqual([{ id: 'a', n: 11 }, { id: 'b', n: 20 }, { id: 'c', n: 3 }, { id: 'd', n: 4 }]);
+    await expect(db.upsert('t', cols, ['env', 'id'], [], [['e', 'x', 'not a number']])).rejects.toThrow();
+    expect(await db.query('SELECT count(*) AS n FROM t')).toEqual([{ n: 4 }]);
+  });
 });

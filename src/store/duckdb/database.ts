@@ -102,10 +102,10 @@ export class DuckDatabase implements MetaStore {
     });
   }
 
-  async upsert(table: string, columns: string[], key: string[], rows: unknown[][]): Promise<void> {
+  async upsert(table: string, columns: string[], key: string[], rows: unknown[][], newRows: unknown[][] = []): Promise<void> {
     await this.metaWrites.run(async () => {
       this.bulk ??= new BulkUpsert(await this.instance.connect());
-      await this.bulk.run(table, columns, key, rows);
+      await this.bulk.run(table, columns, key, rows, newRows);
     });
   }
 

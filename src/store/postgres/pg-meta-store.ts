@@ -64,8 +64,10 @@ export class PgMetaStore implements MetaStore {
     });
   }
 
-  async upsert(table: string, columns: string[], key: string[], rows: unknown[][]): Promise<void> {
-    if (rows.length) await this.transaction(insertStatements(table, columns, rows, key));
+  /** PostgreSQL's ON CONFLICT costs about what a plain insert does: new rows are upserted too. */
+  async upsert(table: string, columns: string[], key: string[], rows: unknown[][], newRows: unknown[][] = []): Promise<void> {
+    const all = newRows.length ? [...rows, ...newRows] : rows;
+    if (all.length) await this.transaction(insertStatements(table, columns, all, key));
   }
 
   async migrate(name: string, statements: string[]): Promise<void> {
