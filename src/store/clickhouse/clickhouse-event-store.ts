@@ -101,7 +101,7 @@ export class ClickHouseEventStore implements EventStore {
       state = await this.stateOf(datasetId);
     }
     if (plan.times.length > 0) {
-      await this.tables.insert(eventTable(datasetId), plan.text);
+      await this.tables.insert(eventTable(datasetId), plan.columns, 'RowBinary', plan.rows);
       for (const time of plan.times) state.days.add(Math.floor(time / DAY_US));
     }
     return plan.refused;
