@@ -81,6 +81,8 @@ function perEvent(cpu: Record<string, number>): string {
 interface Build {
   name: string;
   cli: string;
+  /** More environment for its nodes. */
+  env: Record<string, string>;
 }
 
 function builds(): Build[] {
@@ -89,9 +91,10 @@ function builds(): Build[] {
     .split(/\s+/)
     .filter(Boolean)
     .map((item) => {
-      const [name, cli] = item.split('=');
+      const [spec, ...settings] = item.split('+');
+      const [name, cli] = spec.split('=');
       if (!cli) throw new Error(`BENCH_BUILDS: expected name=path/to/dist/cli/index.js, got ${item}`);
-      return { name, cli: path.resolve(cli) };
+      return { name, cli: path.resolve(cli), env: Object.fromEntries(settings.map((s) => s.split('='))) as Record<string, string> };
     });
 }
 
@@ -108,7 +111,7 @@ async function startNodes(nodes: ChildTend[], build: Build, events: string, meta
   const mine: ChildTend[] = [];
   for (let i = 1; i <= 2; i++) {
     const dir = tempDir(`scale-${build.name}-${i}`);
-    const env = { ...nodeOptions, TEND_NODE_ID: `${build.name}-${i}` };
+    const env = { ...nodeOptions, ...build.env, TEND_NODE_ID: `${build.name}-${i}` };
     const first = nodes[0];
     // A joining node writes no keys.json; spawnTend reads the first's from its folder.
     if (first) fs.copyFileSync(`${keysDir}/keys.json`, `${dir}/keys.json`);
