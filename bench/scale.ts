@@ -10,8 +10,9 @@
 // Settings (env): BENCH_EVENTS (default 200,000), BENCH_BATCH (1,000), BENCH_CONNECTIONS (4),
 // BENCH_ROUNDS (ingest rounds, 1: each round ingests through every build's nodes, then the
 // reference, and a build's ratio is the median over rounds of its rate against the same round's
-// reference), BENCH_BUILDS (space-separated `name=path/to/dist/cli/index.js`, two nodes each,
-// sharing the stores; default this checkout's build; the first one's events are queried),
+// reference), BENCH_BUILDS (space-separated `name=path/to/dist/cli/index.js`, or
+// `name=path+NAME=value+...` to set the nodes' environment; two nodes each, sharing the stores;
+// default this checkout's build; the first one's events are queried),
 // BENCH_RUNS (query repetitions, 5), BENCH_SHARDS (1), BENCH_PARTS (`ingest,queries`: which parts to run), BENCH_NODE_OPTIONS (NODE_OPTIONS for the nodes
 // alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
 // The ingest part prints each side's CPU per event (the processes' user + system time over the
