@@ -95,7 +95,8 @@ function builds(): Build[] {
       const [spec, ...settings] = item.split('+');
       const [name, cli] = spec.split('=');
       if (!cli) throw new Error(`BENCH_BUILDS: expected name=path/to/dist/cli/index.js, got ${item}`);
-      return { name, cli: path.resolve(cli), env: Object.fromEntries(settings.map((s) => s.split('='))) as Record<string, string> };
+      const env = Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
+      return { name, cli: path.resolve(cli), env };
     });
 }
 
