@@ -50,7 +50,10 @@ export function planRows(schema: TableSchema, events: StoredEvent[], maxColumns:
   const types = new Map(schema.types);
   const plan: RowsPlan = { columns: [TIME_COLUMN, SAMPLERATE_COLUMN], rows: Buffer.alloc(0), times: [], added: [], widened: [], refused: [] };
   const kept: StoredEvent[] = [];
-  /** The batch's columns (their place in plan.columns minus the two of every row). */
+  /**
+   * The batch's columns (their place in plan.columns minus the two of every row). A refused
+   * event's columns of its own type may have one: a column of NULLs, harmless.
+   */
   const slotOf = new Map<string, number>();
   const slot = (column: string) => {
     if (!slotOf.has(column)) slotOf.set(column, slotOf.size);
@@ -63,7 +66,10 @@ export function planRows(schema: TableSchema, events: StoredEvent[], maxColumns:
     for (const name in event.fields) {
       const value = event.fields[name];
       const type = types.get(name);
-      if (type !== undefined && typeOfValue(value) === type) continue;
+      if (type !== undefined && typeOfValue(value) === type) {
+        slot(name);
+        continue;
+      }
       const l = landing(types, name, value);
       if (!types.has(l.column) && !changes?.some((c) => c.column === l.column)) newColumns++;
       (changes ??= []).push(l);
@@ -73,6 +79,7 @@ export function planRows(schema: TableSchema, events: StoredEvent[], maxColumns:
       continue;
     }
     for (const { column, type, widen } of changes ?? []) {
+      slot(column);
       if (!types.has(column)) {
         types.set(column, type);
         plan.added.push({ name: column, type });
@@ -80,10 +87,6 @@ export function planRows(schema: TableSchema, events: StoredEvent[], maxColumns:
         types.set(column, 'float');
         plan.widened.push(column);
       }
-    }
-    for (const name in event.fields) {
-      const type = types.get(name)!;
-      slot(typeOfValue(event.fields[name]) === type ? name : landing(types, name, event.fields[name]).column);
     }
     kept.push(event);
     plan.times.push(event.time);
@@ -102,12 +105,15 @@ function encodeRows(events: StoredEvent[], types: Map<string, ColumnType>, slotO
   for (const event of events) {
     for (const name in event.fields) {
       const value = event.fields[name];
-      const type = types.get(name)!;
-      if (typeOfValue(value) === type || (type === 'float' && typeof value === 'number')) {
-        values[slotOf.get(name)!] = value;
-        continue;
+      const k = slotOf.get(name);
+      if (k !== undefined) {
+        const type = columnTypes[k];
+        if (typeOfValue(value) === type || (type === 'float' && typeof value === 'number')) {
+          values[k] = value;
+          continue;
+        }
       }
-      const p = place(name, type, value);
+      const p = place(name, types.get(name)!, value);
       // The types are final here, so nothing widens: a value is stored converted or in a sibling.
       values[slotOf.get(p.kind === 'sibling' ? p.column : name)!] = p.value;
     }
