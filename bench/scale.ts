@@ -8,10 +8,19 @@
 // `?cluster=tend` (docs/scale-out.md), the reference inserting into the shards' local tables in
 // turn as Tend does, and both reading through the Distributed table.
 // Settings (env): BENCH_EVENTS (default 200,000), BENCH_BATCH (1,000), BENCH_CONNECTIONS (4),
-// BENCH_RUNS (query repetitions, 5), BENCH_SHARDS (1).
+// BENCH_ROUNDS (ingest rounds, 1: each round ingests through every build's nodes, then the
+// reference, and a build's ratio is the median over rounds of its rate against the same round's
+// reference), BENCH_BUILDS (space-separated `name=path/to/dist/cli/index.js`, or
+// `name=path+NAME=value+...` to set the nodes' environment; two nodes each, sharing the stores;
+// default this checkout's build; the first one's events are queried),
+// BENCH_RUNS (query repetitions, 5), BENCH_SHARDS (1), BENCH_PARTS (`ingest,queries`: which parts to run), BENCH_NODE_OPTIONS (NODE_OPTIONS for the nodes
+// alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+// The ingest part prints each side's CPU per event (the processes' user + system time over the
+// part, from /proc): on a machine whose cores the nodes share with ClickHouse, the rate is set by it.
 import fs from 'node:fs';
 import os from 'node:os';
-import { spawnTend, type ChildTend } from '../test/support/tend.js';
+import path from 'node:path';
+import { cliPath, spawnTend, type ChildTend } from '../test/support/tend.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { clickHouseVersion, startClickHouse, startClickHouseCluster, type ClickHouse } from './clickhouse.js';
 import { generateEvents } from './generator.js';
@@ -23,6 +32,8 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SHARDS = Number(process.env.BENCH_SHARDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'ingest,queries').split(','));
 const END_MS = Math.floor(Date.now() / 3_600_000) * 3_600_000;
 const SPAN_MS = 3_600_000;
 const timeMs = (i: number) => Math.floor(END_MS - SPAN_MS + (i * SPAN_MS) / TOTAL);
@@ -40,19 +51,82 @@ function bodies(): { tend: Buffer[]; ch: Buffer[] } {
   return { tend, ch };
 }
 
-/** Two nodes sharing the stores (pushed onto `nodes` as they start); the second joins with the first's keys. */
-async function startNodes(nodes: ChildTend[], events: string, meta: string): Promise<void> {
-  const args = ['--events', events, '--meta', meta, '--grpc-port', 'off'];
-  const firstDir = tempDir('scale-1');
-  nodes.push(await spawnTend(firstDir, 0, { TEND_NODE_ID: 'node-1' }, args));
-  // A joining node writes no keys.json; spawnTend reads the first's from its folder.
-  const secondDir = tempDir('scale-2');
-  fs.copyFileSync(`${firstDir}/keys.json`, `${secondDir}/keys.json`);
-  nodes.push(await spawnTend(secondDir, 0, { TEND_NODE_ID: 'node-2', TEND_INGEST_KEY: nodes[0].ingestKey, TEND_ADMIN_KEY: nodes[0].adminKey }, args));
+/** CPU seconds (user + system, all threads) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+/** Runs `work`, answering with it the CPU seconds each group of processes (and this one, the load generator) spent meanwhile. */
+async function withCpu<T>(groups: Record<string, number[]>, work: () => Promise<T>): Promise<T & { cpu: Record<string, number> }> {
+  const sum = (pids: number[]) => pids.reduce((t, pid) => t + cpuSeconds(pid), 0);
+  const before = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, sum(pids)]));
+  const self = process.cpuUsage();
+  const result = await work();
+  const cpu: Record<string, number> = Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, sum(pids) - before[k]]));
+  const used = process.cpuUsage(self);
+  cpu.loadGenerator = (used.user + used.system) / 1e6;
+  return { ...result, cpu };
 }
 
-async function ingestThroughTend(nodes: ChildTend[], batches: Buffer[]) {
-  const posts = nodes.map((n) => httpPoster(`${n.url}/1/batch/scale`, { 'x-honeycomb-team': n.ingestKey, 'content-type': 'application/json' }, Math.ceil(CONNECTIONS / nodes.length)));
+/** `clickhouse 9.1 us/event, tend 25.0, ...` */
+function perEvent(cpu: Record<string, number>): string {
+  return Object.entries(cpu)
+    .map(([k, s]) => `${k} ${((s / TOTAL) * 1e6).toFixed(1)}`)
+    .join(', ');
+}
+
+interface Build {
+  name: string;
+  cli: string;
+  /** More environment for its nodes. */
+  env: Record<string, string>;
+}
+
+function builds(): Build[] {
+  const spec = process.env.BENCH_BUILDS ?? `now=${cliPath}`;
+  return spec
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((item) => {
+      const [spec, ...settings] = item.split('+');
+      const [name, cli] = spec.split('=');
+      if (!cli) throw new Error(`BENCH_BUILDS: expected name=path/to/dist/cli/index.js, got ${item}`);
+      const env = Object.fromEntries(settings.map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
+      return { name, cli: path.resolve(cli), env };
+    });
+}
+
+/** Where the first node's keys.json is kept for the nodes that join. */
+const keysDir = tempDir('scale-keys');
+
+/**
+ * Two nodes of `build` sharing the stores (pushed onto `nodes` as they start). The very first
+ * node bootstraps the metadata store's keys; every later one joins with them.
+ */
+async function startNodes(nodes: ChildTend[], build: Build, events: string, meta: string): Promise<ChildTend[]> {
+  const args = ['--events', events, '--meta', meta, '--grpc-port', 'off'];
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {};
+  const mine: ChildTend[] = [];
+  for (let i = 1; i <= 2; i++) {
+    const dir = tempDir(`scale-${build.name}-${i}`);
+    const env = { ...nodeOptions, ...build.env, TEND_NODE_ID: `${build.name}-${i}` };
+    const first = nodes[0];
+    // A joining node writes no keys.json; spawnTend reads the first's from its folder.
+    if (first) fs.copyFileSync(`${keysDir}/keys.json`, `${dir}/keys.json`);
+    const node = await spawnTend(dir, 0, first ? { ...env, TEND_INGEST_KEY: first.ingestKey, TEND_ADMIN_KEY: first.adminKey } : env, args, { cli: build.cli });
+    if (!first) fs.copyFileSync(`${dir}/keys.json`, `${keysDir}/keys.json`);
+    nodes.push(node);
+    mine.push(node);
+  }
+  return mine;
+}
+
+async function ingestThroughTend(nodes: ChildTend[], batches: Buffer[], dataset: string) {
+  const posts = nodes.map((n) => httpPoster(`${n.url}/1/batch/${dataset}`, { 'x-honeycomb-team': n.ingestKey, 'content-type': 'application/json' }, Math.ceil(CONNECTIONS / nodes.length)));
   let turn = 0;
   let rejected = 0;
   const run = await sendAll(batches, CONNECTIONS, async (body) => {
@@ -66,16 +140,21 @@ async function ingestThroughTend(nodes: ChildTend[], batches: Buffer[]) {
 }
 
 /**
- * ClickHouse's own rate: the same rows into a table shaped as Tend makes them (`like`), on a
- * cluster into each server's share in turn behind a Distributed table, as Tend writes.
+ * Where ClickHouse's own rate is measured: a table shaped as Tend makes them (`like`), on a
+ * cluster each server's share behind a Distributed table.
  */
-async function ingestReference(servers: ClickHouse[], batches: Buffer[], like: string) {
+async function createReference(servers: ClickHouse[], like: string): Promise<void> {
   const local = servers.length > 1 ? 'ev_local' : 'ev';
   for (const server of servers) {
     await server.query('CREATE DATABASE IF NOT EXISTS ref');
     await server.query(`CREATE TABLE ref.${local} AS ${like}${servers.length > 1 ? '_local' : ''}`);
     if (servers.length > 1) await server.query(`CREATE TABLE ref.ev AS ref.ev_local ENGINE = Distributed(tend, ref, ev_local)`);
   }
+}
+
+/** ClickHouse's own rate: the same rows into the reference table, on a cluster into each server's share in turn, as Tend writes. */
+async function ingestReference(servers: ClickHouse[], batches: Buffer[]) {
+  const local = servers.length > 1 ? 'ev_local' : 'ev';
   const posts = servers.map((server) => httpPoster(`${server.url}/?query=${encodeURIComponent(`INSERT INTO ref.${local} FORMAT JSONEachRow`)}`, {}, Math.ceil(CONNECTIONS / servers.length)));
   let turn = 0;
   const run = await sendAll(batches, CONNECTIONS, async (body) => {
@@ -158,6 +237,23 @@ async function timeQueries(ch: ClickHouse, node: ChildTend, table: string) {
   return rows;
 }
 
+/** The tables of Tend's events (the Distributed ones on a cluster). */
+async function eventTables(ch: ClickHouse): Promise<string[]> {
+  const text = await ch.query("SELECT name FROM system.tables WHERE database = 'tend' AND name LIKE 'ev\\_%' AND NOT endsWith(name, '_local') FORMAT TSV");
+  return text.trim().split('\n').filter(Boolean);
+}
+
+interface IngestRun {
+  seconds: number;
+  latencies: number[];
+  cpu: Record<string, number>;
+}
+
+function describeRun(label: string, run: IngestRun, extra: string): string {
+  const rate = Math.round(TOTAL / run.seconds).toLocaleString();
+  return `${label.padEnd(34)} ${rate.padStart(8)} events/s  batch p50 ${percentile(run.latencies, 50).toFixed(1)} ms  p99 ${percentile(run.latencies, 99).toFixed(1)} ms  ${extra}\n    CPU us/event: ${perEvent(run.cpu)}`;
+}
+
 async function main() {
   console.log(`bench:scale — ${TOTAL.toLocaleString()} events, batches of ${BATCH}, ${CONNECTIONS} connections, ${os.cpus().length} cores`);
   const cluster = SHARDS > 1 ? await startClickHouseCluster(SHARDS) : undefined;
@@ -170,24 +266,59 @@ async function main() {
     const version = await clickHouseVersion(ch);
     console.log(`ClickHouse ${version}, ${servers.length} shard(s)`);
     const { tend: tendBodies, ch: chBodies } = bodies();
-    await startNodes(nodes, `${ch.url.replace('http://', 'clickhouse://default:@')}/tend${cluster ? `?cluster=${cluster.name}` : ''}`, pg.url('tend'));
-    const tend = await ingestThroughTend(nodes, tendBodies);
-    const [table] = (await ch.query("SELECT name FROM system.tables WHERE database = 'tend' AND name LIKE 'ev\\_%' AND NOT endsWith(name, '_local') FORMAT TSV")).trim().split('\n');
-    const stored = Number((await ch.query(`SELECT count() FROM tend.${table}`)).trim());
-    // Merged first, so the reference's inserts do not share the servers with Tend's merges.
-    for (const server of servers) await server.query(`OPTIMIZE TABLE tend.${table}${cluster ? '_local' : ''} FINAL`);
-    const ref = await ingestReference(servers, chBodies, `tend.${table}`);
-    const tendRate = TOTAL / tend.seconds;
-    const refRate = TOTAL / ref.seconds;
-    console.log(`Tend, 2 nodes -> ClickHouse ${version}: ${Math.round(tendRate).toLocaleString()} events/s  batch p50 ${percentile(tend.latencies, 50).toFixed(1)} ms  p99 ${percentile(tend.latencies, 99).toFixed(1)} ms  stored ${stored}  rejected ${tend.rejected}`);
-    console.log(`ClickHouse HTTP JSONEachRow:    ${Math.round(refRate).toLocaleString()} events/s  batch p50 ${percentile(ref.latencies, 50).toFixed(1)} ms  p99 ${percentile(ref.latencies, 99).toFixed(1)} ms  stored ${ref.stored}`);
-    console.log(`Tend / ClickHouse ingest = ${(tendRate / refRate).toFixed(2)} (goal >= 0.8)\n`);
-    const queries = await timeQueries(ch, nodes[1], `tend.${table}`);
-    recordResult('scale', {
-      events: TOTAL, batch: BATCH, connections: CONNECTIONS, clickhouse: version, shards: servers.length,
-      ingest: { tendEventsPerSecond: tendRate, clickhouseEventsPerSecond: refRate, ratio: tendRate / refRate, stored, referenceStored: ref.stored, rejected: tend.rejected },
-      queries,
-    });
+    const eventsUrl = `${ch.url.replace('http://', 'clickhouse://default:@')}/tend${cluster ? `?cluster=${cluster.name}` : ''}`;
+    const nodesOf = new Map<Build, ChildTend[]>();
+    for (const build of builds()) nodesOf.set(build, await startNodes(nodes, build, eventsUrl, pg.url('tend')));
+    const clickhouse = servers.map((s) => s.pid);
+    const runs = new Map<Build, { tend: IngestRun; ratio: number }[]>([...nodesOf.keys()].map((b) => [b, []]));
+    const references: IngestRun[] = [];
+    let queried: string | undefined;
+    // The query part needs the events, so the first round runs even when only it does.
+    const rounds = PARTS.has('ingest') ? ROUNDS : 1;
+    for (let round = 1; round <= rounds; round++) {
+      const tendRuns = new Map<Build, IngestRun>();
+      for (const [build, own] of nodesOf) {
+        const before = new Set(await eventTables(ch));
+        const dataset = queried === undefined ? 'scale' : `scale-${build.name}-${round}`;
+        const tend = await withCpu({ clickhouse, tend: own.map((n) => n.child.pid!) }, () => ingestThroughTend(own, tendBodies, dataset));
+        const table = (await eventTables(ch)).find((t) => !before.has(t))!;
+        queried ??= table;
+        const stored = Number((await ch.query(`SELECT count() FROM tend.${table}`)).trim());
+        console.log(describeRun(`round ${round}, Tend (${build.name}), 2 nodes`, tend, `stored ${stored}  rejected ${tend.rejected}`));
+        // Merged now, so the next inserts do not share the servers with these merges.
+        for (const server of servers) await server.query(`OPTIMIZE TABLE tend.${table}${cluster ? '_local' : ''} FINAL`);
+        tendRuns.set(build, tend);
+      }
+      if (!PARTS.has('ingest')) break;
+      if (round === 1) await createReference(servers, `tend.${queried}`);
+      const ref = await withCpu({ clickhouse, tend: nodes.map((n) => n.child.pid!) }, () => ingestReference(servers, chBodies));
+      await ch.query(`OPTIMIZE TABLE ref.${cluster ? 'ev_local' : 'ev'} FINAL`);
+      console.log(describeRun(`round ${round}, ClickHouse JSONEachRow`, ref, `stored ${ref.stored}`));
+      references.push(ref);
+      for (const [build, tend] of tendRuns) runs.get(build)!.push({ tend, ratio: ref.seconds / tend.seconds });
+      console.log(`  Tend / ClickHouse: ${[...tendRuns].map(([b, t]) => `${b.name} ${(ref.seconds / t.seconds).toFixed(2)}`).join(', ')}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+    }
+    let ingest: Record<string, unknown> | undefined;
+    if (PARTS.has('ingest')) {
+      const usPerEvent = (list: IngestRun[]) => {
+        const keys = Object.keys(list[0].cpu);
+        return Object.fromEntries(keys.map((k) => [k, +((list.reduce((t, r) => t + r.cpu[k], 0) / list.length / TOTAL) * 1e6).toFixed(2)]));
+      };
+      const rate = (list: IngestRun[]) => median(list.map((r) => TOTAL / r.seconds));
+      ingest = {
+        clickhouseEventsPerSecond: rate(references),
+        referenceCpuUsPerEvent: usPerEvent(references),
+        builds: [...runs].map(([b, list]) => ({ name: b.name, tendEventsPerSecond: rate(list.map((r) => r.tend)), ratio: median(list.map((r) => r.ratio)), ratios: list.map((r) => r.ratio), tendCpuUsPerEvent: usPerEvent(list.map((r) => r.tend)) })),
+        loadAverage: os.loadavg(),
+      };
+      console.log(`ClickHouse JSONEachRow: median ${Math.round(rate(references)).toLocaleString()} events/s, CPU us/event ${JSON.stringify(ingest.referenceCpuUsPerEvent)}`);
+      for (const b of ingest.builds as { name: string; tendEventsPerSecond: number; ratio: number; tendCpuUsPerEvent: unknown }[]) {
+        console.log(`Tend (${b.name}): median ${Math.round(b.tendEventsPerSecond).toLocaleString()} events/s, ratio ${b.ratio.toFixed(2)} (goal >= 0.8), CPU us/event ${JSON.stringify(b.tendCpuUsPerEvent)}`);
+      }
+      console.log();
+    }
+    const queries = PARTS.has('queries') ? await timeQueries(ch, nodes[1], `tend.${queried}`) : undefined;
+    recordResult('scale', { events: TOTAL, batch: BATCH, connections: CONNECTIONS, rounds, clickhouse: version, shards: servers.length, ingest, queries });
   } finally {
     for (const n of nodes) await n.stop();
     if (cluster) await cluster.stop();

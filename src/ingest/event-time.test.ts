@@ -21,6 +21,16 @@ describe('parseEventTime', () => {
     expect(us('2026-11-22T04:00:00-0530')).toBe(at('2026-11-22T09:30:00Z'));
     expect(us('2026-11-22T10:00:00.123456789Z')).toBe(at('2026-11-22T10:00:00Z') + 123457);
   });
+  it("reads JavaScript's toISOString form exactly, and refuses it out of range as any RFC3339", () => {
+    for (let k = 0; k < 200; k++) {
+      const ms = Date.UTC(1990, 0, 1) + Math.floor((k * 7919 * 1.4e8) / 200) + (k % 1000);
+      expect(us(new Date(ms).toISOString())).toBe(ms * 1000);
+    }
+    expect(us('2026-11-22t10:00:00.007z')).toBe(at('2026-11-22T10:00:00.007Z'));
+    for (const bad of ['2026-13-01T00:00:00.000Z', '2026-11-00T00:00:00.000Z', '2026-11-22T24:00:00.000Z', '2026-11-22T10:60:00.000Z', '2026-11-22T10:00:00.0a0Z', '2026-11-2xT10:00:00.000Z']) {
+      expect(parseEventTime(bad, now).ok, bad).toBe(false);
+    }
+  });
   it('tells epoch seconds, ms, µs and ns apart by size', () => {
     const s = Date.UTC(2026, 10, 22, 11) / 1000;
     expect(us(String(s))).toBe(s * 1e6);

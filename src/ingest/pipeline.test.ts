@@ -51,6 +51,17 @@ describe('IngestPipeline', () => {
     expect(await storedIds('b')).toEqual([3]);
   });
 
+  it('waits the time the store asks for before a group commit, so later requests join it', async () => {
+    const lingering = Object.create(store, { commitLingerMs: { value: 50 } });
+    const p = new IngestPipeline(lingering, datasets, defaultIngestLimits, metrics);
+    const first = p.submit(env, 'a', [ev(1)]);
+    // A later turn of the event loop, well within the store's 50 ms.
+    await new Promise((r) => setTimeout(r, 5));
+    await Promise.all([first, p.submit(env, 'a', [ev(2)])]);
+    expect(committed()).toBe(1);
+    expect(await storedIds('a')).toEqual([1, 2]);
+  });
+
   it('fails only the request the store refuses when a group commit fails', async () => {
     const p = new IngestPipeline(store, datasets, defaultIngestLimits, metrics);
     await p.submit(env, 'a', [ev(0)]);

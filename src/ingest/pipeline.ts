@@ -98,11 +98,13 @@ export class IngestPipeline {
     const done = new Promise<Refused>((resolve, reject) => this.queue.push({ writes: { dataset, events }, resolve, reject }));
     if (!this.scheduled) {
       this.scheduled = true;
-      // Let requests that arrive in the same tick join this commit.
-      setImmediate(() => {
+      // Let requests that arrive in the same tick (or, if the store asks, a little later) join this commit.
+      const start = () => {
         this.scheduled = false;
         this.startCommits();
-      });
+      };
+      if (this.store.commitLingerMs) setTimeout(start, this.store.commitLingerMs);
+      else setImmediate(start);
     }
     const refused = await done;
     return events.map((e) => refused?.get(e));

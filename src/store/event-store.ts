@@ -77,4 +77,10 @@ export interface EventStore {
   dropBefore(beforeUs: number, which?: (datasetId: string) => boolean): Promise<number>;
   /** Bytes used on disk. */
   sizeBytes(): number;
+  /**
+   * How long ingest waits for more requests before a group commit starts (0 or absent: only for
+   * the requests of the same turn of the event loop): for a store whose every commit has a
+   * high fixed cost, fewer and larger commits.
+   */
+  readonly commitLingerMs?: number;
 }

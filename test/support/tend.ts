@@ -81,13 +81,14 @@ export interface ChildTend {
 
 /**
  * `tend serve` (built CLI) as a child process; resolves once it prints its banner. `fromSource`
- * runs the TypeScript sources through tsx instead, for tests that must not depend on a build.
+ * runs the TypeScript sources through tsx instead, for tests that must not depend on a build;
+ * `cli` runs another build's dist/cli/index.js (benchmarks comparing builds).
  */
-export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = [], opts: { fromSource?: boolean } = {}): Promise<ChildTend> {
+export async function spawnTend(dataDir: string, port = 0, env: NodeJS.ProcessEnv = {}, extraArgs: string[] = [], opts: { fromSource?: boolean; cli?: string } = {}): Promise<ChildTend> {
   const meta = testMeta(dataDir);
   const events = testEvents(dataDir);
   const args = ['serve', '--data', dataDir, '--port', String(port), '--log-level', 'error', ...(meta ? ['--meta', meta] : []), ...(events ? ['--events', events] : []), ...extraArgs];
-  const cli = opts.fromSource ? ['--import', 'tsx', path.join(repoRoot, 'src/cli/index.ts')] : [cliPath];
+  const cli = opts.fromSource ? ['--import', 'tsx', path.join(repoRoot, 'src/cli/index.ts')] : [opts.cli ?? cliPath];
   const child = spawn(process.execPath, [...cli, ...args], {
     env: { ...process.env, TEND_INGEST_KEY: '', TEND_ADMIN_KEY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

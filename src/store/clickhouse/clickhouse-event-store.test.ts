@@ -69,6 +69,42 @@ describe('the ClickHouse event store', () => {
     ]);
   });
 
+  it('stores every kind of value exactly as sent, in one insert of the rows in RowBinary', async () => {
+    // The first byte of the first row (its time's lowest byte) is a newline: the rows start right after the statement's.
+    const t = T0 - (T0 % 256) + 0x0a;
+    const strings = ['', 'a', 'x'.repeat(127), 'y'.repeat(128), 'é'.repeat(60), `${'z'.repeat(126)}é`, 'ünïcødé 🚀', 'nul\u0000 line\nbreak\ttab', 'ä'.repeat(5000)];
+    const events = [
+      ev(t, { s: strings[0], i: -1, f: 0.1, b: true, wide: 1 }, 2 ** 40),
+      ...strings.slice(1).map((v, k) => ev(t + 1 + k, { s: v, i: k % 2 ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER, f: k % 2 ? 1e308 : -5e-324, b: k % 2 === 0 })),
+      // In the same batch: the integer column widens, text that reads as its column's type is converted, the rest goes to siblings.
+      ev(t + 20, { wide: 2.5, i: '42', b: 'false', f: '1.25', s: 17 }),
+      ev(t + 21, { i: 'many', b: 3 }),
+    ];
+    await store.append([{ dataset: ds('k1'), events }]);
+    expect(await store.columns('k1')).toEqual([
+      { name: 's', type: 'string' }, { name: 'i', type: 'integer' }, { name: 'f', type: 'float' }, { name: 'b', type: 'boolean' },
+      { name: 'wide', type: 'float' }, { name: 'i:string', type: 'string' }, { name: 'b:integer', type: 'integer' },
+    ]);
+    const rows = await read('SELECT __time AS t, __samplerate AS r, s, i, f, b, wide, `i:string` AS is, `b:integer` AS bi FROM ev_k1 ORDER BY __time');
+    expect(rows).toEqual([
+      { t, r: 2 ** 40, s: '', i: -1, f: 0.1, b: true, wide: 1, is: null, bi: null },
+      ...strings.slice(1).map((v, k) => ({ t: t + 1 + k, r: 1, s: v, i: k % 2 ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER, f: k % 2 ? 1e308 : -5e-324, b: k % 2 === 0, wide: null, is: null, bi: null })),
+      { t: t + 20, r: 1, s: '17', i: 42, f: 1.25, b: false, wide: 2.5, is: null, bi: null },
+      { t: t + 21, r: 1, s: null, i: null, f: null, b: null, wide: null, is: 'many', bi: 3 },
+    ]);
+  });
+
+  it('writes into a table whose column list is longer than a URL may be', async () => {
+    const names = Array.from({ length: 600 }, (_, k) => `a_field_name_of_thirty_chars_${String(k).padStart(3, '0')}`);
+    await store.append([{ dataset: ds('w1'), events: [ev(T0, Object.fromEntries(names.map((n, k) => [n, k])))] }]);
+    await store.append([{ dataset: ds('w1'), events: [ev(T0 + 1, Object.fromEntries(names.map((n, k) => [n, -k]))), ev(T0 + 2, { [names[599]]: 7 })] }]);
+    expect(await read(`SELECT \`${names[0]}\` AS first, \`${names[599]}\` AS last FROM ev_w1 ORDER BY __time`)).toEqual([
+      { first: 0, last: 599 },
+      { first: 0, last: -599 },
+      { first: null, last: 7 },
+    ]);
+  });
+
   it('refuses events past the column limit and stores the rest', async () => {
     const refused = await store.append([{ dataset: ds('l1'), events: [ev(T0, { a: 1, b: 2 }), ev(T0, { c: 1 }), ev(T0, { a: 3 })] }], { maxColumnsPerDataset: 2 });
     expect(refused.map((r) => r.event.fields)).toEqual([{ c: 1 }]);

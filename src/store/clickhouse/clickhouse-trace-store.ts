@@ -9,6 +9,7 @@ import type { Tables } from './tables.js';
 
 const DAY_US = 86_400_000_000;
 const TABLE = 'trace_index';
+const TRACE_COLUMNS = ['env_id', 'trace_id', 'dataset_id', 'first_us', 'last_us'];
 
 export class ClickHouseTraceStore implements TraceStore {
   private queue: { entries: TraceEntry[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
@@ -56,7 +57,7 @@ export class ClickHouseTraceStore implements TraceStore {
       const group = this.queue.splice(0);
       try {
         const rows = group.flatMap((g) => g.entries).map((e) => JSON.stringify({ env_id: e.envId, trace_id: e.traceId, dataset_id: e.datasetId, first_us: e.firstUs, last_us: e.lastUs }));
-        await this.tables.insert(TABLE, rows.join('\n'));
+        await this.tables.insert(TABLE, TRACE_COLUMNS, 'JSONEachRow', rows.join('\n'));
         for (const g of group) g.resolve();
       } catch (err) {
         for (const g of group) g.reject(err);
