@@ -245,7 +245,7 @@ describe('query results on ClickHouse', () => {
           ...s,
           calculations: calcs,
           havings: s.havings.filter((h) => asked(h.calc)).map((h) => ({ calculate_op: h.calc.op, column: h.calc.column, op: h.op, value: h.value })),
-          orders: s.orders.flatMap((o) => ('calc' in o ? (asked(o.calc) ? [{ op: o.calc.op, column: o.calc.column, order: o.order }] : []) : s.breakdowns.includes(o.column) ? [o] : [])),
+          orders: s.orders.flatMap((o): { op?: string; column?: string; order: string }[] => ('calc' in o ? (asked(o.calc) ? [{ op: o.calc.op, column: o.calc.column, order: o.order }] : []) : s.breakdowns.includes(o.column) ? [o] : [])),
           start_time: T0,
           end_time: T0 + 3600,
         };
