@@ -1,6 +1,11 @@
 // The aggregate statement on ClickHouse. query/compile.ts builds one statement of common table
 // expressions, window functions and GROUPING SETS, none of which ClickHouse 18.16 has (measured:
-// each is a syntax error there), so this engine answers the same rows from nested subqueries:
+// each is a syntax error there), so this engine answers the same rows from nested subqueries.
+//
+// Every calculation but CONCURRENCY is answered from one read of the events (oneScan below):
+// one GROUP BY of groups and time buckets, whose rows are folded per group into its totals and
+// its series, and the groups folded into the figures. With CONCURRENCY the former statement
+// stays, which reads the events at each mention (no common table expressions):
 //
 //   ev      the events of the window that pass the filters: group keys, time bucket, inputs
 //           (and the bounds of each HEATMAP input, joined on)
@@ -9,14 +14,12 @@
 //           by ranking again with only the calculations that order and filter)
 //   figures events read (__total_rows) and groups past the havings (__groups): from the totals
 //           row with one group, else from scalar subqueries (one without havings)
-// Without common table expressions each mention reads the events again; the costly aggregates
-// are computed once for the totals and once for the series, as hand-written SQL would.
 //
-// One level of aggregation answers every calculation: percentiles are quantileExactWeighted,
-// ClickHouse's exact weighted nearest rank (the smallest value whose cumulative sample rate
-// reaches q of the total), so they are exact with or without sample rates; a heatmap is a
-// sumMap of weights per bucket index between the bounds of every matching event; CONCURRENCY
-// spreads each span over the buckets it overlaps (arrayJoin) in a third subquery joined to S.
+// Percentiles are quantileExactWeighted, ClickHouse's exact weighted nearest rank (the smallest
+// value whose cumulative sample rate reaches q of the total), so they are exact with or without
+// sample rates; a heatmap is a sumMap of weights per bucket index between the bounds of every
+// matching event; CONCURRENCY spreads each span over the buckets it overlaps (arrayJoin) in a
+// third subquery joined to S.
 // Rows read alike from the default statement: g0.., t (NULL on totals), __rows, c0.., __rank.
 import type { CompileOptions, QueryPlan } from '../../query/index.js';
 import type { StatementParts } from '../sql-compiler.js';
