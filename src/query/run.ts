@@ -144,6 +144,9 @@ export async function runQuery(deps: QueryDeps, env: Environment, dataset: strin
     let rows = await read(approximate);
     if (!approximate && Number(rows[0]?.__max_w ?? 1) > 1) rows = await read(true);
     for (const r of rows) (r.t === null || r.t === undefined ? totals : series).push(r);
+    // Without breakdowns or havings there is the one overall group even when no event
+    // matched: an engine's totals row (ClickHouse's WITH TOTALS) may be left out then.
+    if (totals.length === 0 && plan.groups.length === 0 && plan.havings.length === 0) totals = [{ __rows: 0 }];
   } else if (plan.groups.length === 0) {
     // No stored event can match: the one overall group, empty.
     totals = [{ __rows: 0 }];

@@ -100,7 +100,7 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
   const having = plan.havings.length ? ` HAVING ${plan.havings.map((h) => `${calc(h.calc)} ${HAVING_SQL[h.op]} ${c.param(h.value, 'float')}`).join(' AND ')}` : '';
   const order = plan.orders.map((o) => `${o.calc !== undefined ? calc(o.calc) : g[o.group!]} ${o.descending ? 'DESC' : 'ASC'} NULLS LAST`);
   g.forEach((x) => order.push(`${x} ASC NULLS LAST`));
-  const folded = oneScan();
+  const folded = withTotals() ?? oneScan();
   if (folded) return folded;
 
   /** Totals per group with the aggregates of calculations `ks` only, past the havings. */
@@ -146,6 +146,21 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
       : { select: [totalRows, groups], join: ` CROSS JOIN (SELECT (SELECT count() FROM ${events}) AS ${totalRows}, (SELECT count() FROM (${totalsOf(havingCalcs)})) AS ${groups})` };
   const final = [...g.map((x, i) => `${x} AS ${id(`g${i}`)}`), `${t} AS ${id('t')}`, ...plan.calcs.map((_, k) => `${calc(k)} AS ${id(`c${k}`)}`), rows, rank, ...figures.select];
   return `SELECT ${final.join(', ')} FROM ${rowsRead}${figures.join} ORDER BY ${rank}, ${t} NULLS FIRST`;
+
+  /**
+   * Without breakdowns or havings, and without CONCURRENCY: one level of aggregation over the
+   * events, its totals row from ClickHouse's WITH TOTALS (the aggregates over every bucket's
+   * rows, merged as the -Merge combinators do: the same answers), which the reader adds as the
+   * last row; its bucket key, Nullable, is NULL there. The answer's names are given over the
+   * events subquery, whose columns all start with __, so no user column is shadowed by them.
+   */
+  function withTotals(): string | undefined {
+    if (span || g.length > 0 || plan.havings.length > 0) return undefined;
+    const cols = [...plan.calcs.map((_, k) => `${aggregate(k)} AS ${id(`c${k}`)}`), `count() AS ${rows}`, `toUInt64(1) AS ${rank}`, `toUInt64(1) AS ${id('__groups')}`, `${rows} AS ${id('__total_rows')}`];
+    const time = id('t');
+    if (!options.series) return `SELECT ${c.nullOf('integer')} AS ${time}, ${cols.join(', ')} FROM ${ev}`;
+    return `SELECT ${c.cast(t, 'integer')} AS ${time}, ${cols.join(', ')} FROM ${ev} GROUP BY ${time} WITH TOTALS ORDER BY ${time}`;
+  }
 
   /**
    * The same rows and figures from one read of the events (two with a heatmap: its bounds),
