@@ -126,6 +126,12 @@ export async function runQuery(deps: QueryDeps, env: Environment, dataset: strin
   const datasets = await resolveDatasets(deps.datasets, env, dataset);
   const plan = await planFor(deps, datasets, spec, options.nowSeconds);
   const source = datasets.length ? await deps.store.source(plan.datasetIds, plan.window.startUs, plan.window.endUs, planColumns(plan)) : undefined;
+  const start = plan.window.startUs / 1e6;
+  const end = plan.window.endUs / 1e6;
+  // Asked for beside the read, not after it: the metadata store answers while the events are read.
+  const markers = deps.markers?.(env, datasets, start, end);
+  // A read that fails first leaves them unawaited; their own failure is then not the answer's.
+  markers?.catch(() => undefined);
 
   let totals: Row[] = [];
   const series: Row[] = [];
@@ -138,13 +144,14 @@ export async function runQuery(deps: QueryDeps, env: Environment, dataset: strin
     let rows = await read(approximate);
     if (!approximate && Number(rows[0]?.__max_w ?? 1) > 1) rows = await read(true);
     for (const r of rows) (r.t === null || r.t === undefined ? totals : series).push(r);
+    // Without breakdowns or havings there is the one overall group even when no event
+    // matched: an engine's totals row (ClickHouse's WITH TOTALS) may be left out then.
+    if (totals.length === 0 && plan.groups.length === 0 && plan.havings.length === 0) totals = [{ __rows: 0 }];
   } else if (plan.groups.length === 0) {
     // No stored event can match: the one overall group, empty.
     totals = [{ __rows: 0 }];
   }
 
-  const start = plan.window.startUs / 1e6;
-  const end = plan.window.endUs / 1e6;
   const result: QueryResult = {
     query: spec,
     data: shapeResults(plan, totals, series, options.series ?? true),
@@ -162,7 +169,7 @@ export async function runQuery(deps: QueryDeps, env: Environment, dataset: strin
       duration_ms: 0,
     },
   };
-  if (deps.markers) result.markers = await deps.markers(env, datasets, start, end);
+  if (markers) result.markers = await markers;
   result.metadata.duration_ms = Date.now() - started;
   return result;
 }

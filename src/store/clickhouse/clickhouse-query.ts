@@ -1,6 +1,11 @@
 // The aggregate statement on ClickHouse. query/compile.ts builds one statement of common table
 // expressions, window functions and GROUPING SETS, none of which ClickHouse 18.16 has (measured:
-// each is a syntax error there), so this engine answers the same rows from nested subqueries:
+// each is a syntax error there), so this engine answers the same rows from nested subqueries.
+//
+// Every calculation but CONCURRENCY is answered from one read of the events (oneScan below):
+// one GROUP BY of groups and time buckets, whose rows are folded per group into its totals and
+// its series, and the groups folded into the figures. With CONCURRENCY the former statement
+// stays, which reads the events at each mention (no common table expressions):
 //
 //   ev      the events of the window that pass the filters: group keys, time bucket, inputs
 //           (and the bounds of each HEATMAP input, joined on)
@@ -9,14 +14,12 @@
 //           by ranking again with only the calculations that order and filter)
 //   figures events read (__total_rows) and groups past the havings (__groups): from the totals
 //           row with one group, else from scalar subqueries (one without havings)
-// Without common table expressions each mention reads the events again; the costly aggregates
-// are computed once for the totals and once for the series, as hand-written SQL would.
 //
-// One level of aggregation answers every calculation: percentiles are quantileExactWeighted,
-// ClickHouse's exact weighted nearest rank (the smallest value whose cumulative sample rate
-// reaches q of the total), so they are exact with or without sample rates; a heatmap is a
-// sumMap of weights per bucket index between the bounds of every matching event; CONCURRENCY
-// spreads each span over the buckets it overlaps (arrayJoin) in a third subquery joined to S.
+// Percentiles are quantileExactWeighted, ClickHouse's exact weighted nearest rank (the smallest
+// value whose cumulative sample rate reaches q of the total), so they are exact with or without
+// sample rates; a heatmap is a sumMap of weights per bucket index between the bounds of every
+// matching event; CONCURRENCY spreads each span over the buckets it overlaps (arrayJoin) in a
+// third subquery joined to S.
 // Rows read alike from the default statement: g0.., t (NULL on totals), __rows, c0.., __rank.
 import type { CompileOptions, QueryPlan } from '../../query/index.js';
 import type { StatementParts } from '../sql-compiler.js';
@@ -43,12 +46,13 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
     return inputs.indexOf(sql);
   });
   const span = plan.calcs.some((x) => x.op === 'CONCURRENCY');
-  const evCols = plan.groups.map((grp, i) => `${grp.expr.type === 'null' ? c.nullOf('string') : c.expr(grp.expr)} AS ${g[i]}`);
-  evCols.push(`${c.timeBucket(plan.granularity * 1e6)} AS ${t}`);
+  const keyCols = [...plan.groups.map((grp, i) => `${grp.expr.type === 'null' ? c.nullOf('string') : c.expr(grp.expr)} AS ${g[i]}`), `${c.timeBucket(plan.granularity * 1e6)} AS ${t}`];
+  const evCols = [...keyCols];
   inputs.forEach((sql, i) => evCols.push(`${sql} AS ${a(i)}`));
   evCols.push(`${c.weightColumn} AS ${w}`);
   if (span) evCols.push(`${c.timeColumn} AS ${s}`, `${plan.duration.type === 'integer' || plan.duration.type === 'float' ? c.expr(plan.duration) : c.nullOf('float')} AS ${d}`);
-  const events = `(SELECT ${evCols.join(', ')} FROM ${source} WHERE ${parts.where()})`;
+  const where = `${source} WHERE ${parts.where()}`;
+  const events = `(SELECT ${evCols.join(', ')} FROM ${where})`;
 
   const endUs = `toInt64(${c.int(plan.window.endUs)})`;
   const spanEnd = `least(${s} + ${c.cast(`${d} * 1000`, 'integer')}, ${endUs})`;
@@ -61,30 +65,34 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
     ? `(SELECT * FROM ${events} CROSS JOIN (SELECT ${bounded.map((i) => `min(${a(i)}) AS ${lo(i)}, max(${a(i)}) AS ${hi(i)}`).join(', ')} FROM ${events}))`
     : events;
   /** The aggregate of calculation k over the rows of one group (and bucket). */
-  const aggregate = (k: number): string => {
-    const x = a(inputOf[k]);
+  const aggregate = (k: number, x = a(inputOf[k]), weightOf = w): string => {
     const present = `countIf(isNotNull(${x}))`;
     switch (plan.calcs[k].op) {
-      case 'COUNT': return `sum(${w})`;
-      case 'SUM': case 'RATE_SUM': return `sum(${x} * toFloat64(${w}))`;
-      case 'AVG': case 'RATE_AVG': return `if(${present} = 0, NULL, sum(${x} * toFloat64(${w})) / toFloat64(sumIf(${w}, isNotNull(${x}))))`;
+      case 'COUNT': return `sum(${weightOf})`;
+      case 'SUM': case 'RATE_SUM': return `sum(${x} * toFloat64(${weightOf}))`;
+      case 'AVG': case 'RATE_AVG': return `if(${present} = 0, NULL, sum(${x} * toFloat64(${weightOf})) / toFloat64(sumIf(${weightOf}, isNotNull(${x}))))`;
       case 'MIN': return `min(${x})`;
       case 'MAX': case 'RATE_MAX': return `max(${x})`;
       case 'COUNT_DISTINCT': return `uniqExact(${x})`;
-      case 'CONCURRENCY': return `sumIf(${w} * (${spanEnd} - ${s}), ${d} >= 0) / ${c.cast(c.int(plan.window.endUs - plan.window.startUs), 'float')}`;
-      case 'HEATMAP': {
-        const [l, h] = [lo(inputOf[k]), hi(inputOf[k])];
-        const n = parts.heatmapBuckets;
-        // Bucket 0 when the bounds are equal (or there are none): 18.16's if() trips on NULL bounds.
-        const idx = `least(${n - 1}, toInt32(floor(ifNull((${x} - ${l}) / nullIf(toFloat64(${h} - ${l}), 0), 0) * ${n})))`;
-        // Rows whose value is NULL are left out by the If.
-        const m = `sumMapIf([${idx}], [${w}], isNotNull(${x}))`;
-        const pairs = `arrayStringConcat(arrayMap((i, v) -> concat(toString(i), ':', toString(v)), tupleElement(${m}, 1), tupleElement(${m}, 2)), ',')`;
-        return `if(${present} = 0, NULL, concat(${pairs}, '|', toString(any(${l})), '|', toString(any(${h}))))`;
-      }
+      case 'CONCURRENCY': return `sumIf(${weightOf} * (${spanEnd} - ${s}), ${d} >= 0) / ${c.cast(c.int(plan.window.endUs - plan.window.startUs), 'float')}`;
+      case 'HEATMAP': return heatmapText(heatmapWeights(k), present, `any(${lo(inputOf[k])})`, `any(${hi(inputOf[k])})`);
     }
-    return `quantileExactWeighted(${plan.calcs[k].quantile})(${x}, toUInt64(${w}))`;
+    return `quantileExactWeighted(${plan.calcs[k].quantile})(${x}, toUInt64(${weightOf}))`;
   };
+  /** A heatmap's weights per bucket index between the bounds, as sumMap's (indexes, weights). */
+  function heatmapWeights(k: number): string {
+    const [x, l, h] = [a(inputOf[k]), lo(inputOf[k]), hi(inputOf[k])];
+    const n = parts.heatmapBuckets;
+    // Bucket 0 when the bounds are equal (or there are none): 18.16's if() trips on NULL bounds.
+    const idx = `least(${n - 1}, toInt32(floor(ifNull((${x} - ${l}) / nullIf(toFloat64(${h} - ${l}), 0), 0) * ${n})))`;
+    // Rows whose value is NULL are left out by the If.
+    return `sumMapIf([${idx}], [${w}], isNotNull(${x}))`;
+  }
+  /** A heatmap as results.ts reads it: `index:weight,...|low|high`, NULL without values. */
+  function heatmapText(weights: string, present: string, low: string, high: string): string {
+    const pairs = `arrayStringConcat(arrayMap((i, v) -> concat(toString(i), ':', toString(v)), tupleElement(${weights}, 1), tupleElement(${weights}, 2)), ',')`;
+    return `if(${present} = 0, NULL, concat(${pairs}, '|', toString(${low}), '|', toString(${high})))`;
+  }
   const aggs = plan.calcs.map((_, k) => `${aggregate(k)} AS ${calc(k)}`);
   // A group's identity as one non-null text, for joins: ClickHouse joins never match NULL keys.
   const keyText = g.length ? `arrayStringConcat([${g.map((x) => `ifNull(concat('v', toString(length(toString(${x}))), ':', toString(${x})), 'n')`).join(', ')}], '')` : `''`;
@@ -92,6 +100,8 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
   const having = plan.havings.length ? ` HAVING ${plan.havings.map((h) => `${calc(h.calc)} ${HAVING_SQL[h.op]} ${c.param(h.value, 'float')}`).join(' AND ')}` : '';
   const order = plan.orders.map((o) => `${o.calc !== undefined ? calc(o.calc) : g[o.group!]} ${o.descending ? 'DESC' : 'ASC'} NULLS LAST`);
   g.forEach((x) => order.push(`${x} ASC NULLS LAST`));
+  const folded = withTotals() ?? oneScan();
+  if (folded) return folded;
 
   /** Totals per group with the aggregates of calculations `ks` only, past the havings. */
   const totalsOf = (ks: number[]) => `SELECT ${[...g, ...ks.map((k) => aggs[k]), `count() AS ${rows}`, `${keyText} AS ${gk}`].join(', ')} FROM ${ev}${groupBy()}${having}`;
@@ -126,7 +136,7 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
   // They are joined as one row: as scalar subqueries of the outer SELECT, 18.16 took as long
   // again as reading them alone (measured on 100,000 events: 30.5 against 18.7 ms in all).
   const [totalRows, groups] = [id('__total_rows'), id('__groups')];
-  const rowsRead = oneScan() ?? `(${branches.join(' UNION ALL ')})`;
+  const rowsRead = `(${branches.join(' UNION ALL ')})`;
   const fig = id('__figures');
   const havingCalcs = plan.calcs.flatMap((_, k) => (plan.havings.some((h) => h.calc === k) ? [k] : []));
   const figures = single
@@ -138,46 +148,114 @@ export function clickHouseQuery(c: ClickHouseCompiler, plan: QueryPlan, source: 
   return `SELECT ${final.join(', ')} FROM ${rowsRead}${figures.join} ORDER BY ${rank}, ${t} NULLS FIRST`;
 
   /**
-   * The same rows from one read of the events, when every calculation's totals can be made
-   * from its buckets (counts, sums, averages, extremes): the buckets of each group, folded into
-   * an array per group beside the group's totals (made from them), ranked and cut as above, then
-   * unfolded again, the totals first; only the charted groups keep their buckets.
+   * Without breakdowns or havings, and without CONCURRENCY: one level of aggregation over the
+   * events, its totals row from ClickHouse's WITH TOTALS (the aggregates over every bucket's
+   * rows, merged as the -Merge combinators do: the same answers), which the reader adds as the
+   * last row; its bucket key, Nullable, is NULL there. The answer's names are given over the
+   * events subquery, whose columns all start with __, so no user column is shadowed by them.
+   */
+  function withTotals(): string | undefined {
+    if (span || g.length > 0 || plan.havings.length > 0) return undefined;
+    const cols = [...plan.calcs.map((_, k) => `${aggregate(k)} AS ${id(`c${k}`)}`), `count() AS ${rows}`, `toUInt64(1) AS ${rank}`, `toUInt64(1) AS ${id('__groups')}`, `${rows} AS ${id('__total_rows')}`];
+    const time = id('t');
+    if (!options.series) return `SELECT ${c.nullOf('integer')} AS ${time}, ${cols.join(', ')} FROM ${ev}`;
+    return `SELECT ${c.cast(t, 'integer')} AS ${time}, ${cols.join(', ')} FROM ${ev} GROUP BY ${time} WITH TOTALS ORDER BY ${time}`;
+  }
+
+  /**
+   * The same rows and figures from one read of the events (two with a heatmap: its bounds),
+   * for every calculation but CONCURRENCY. One GROUP BY of groups and buckets keeps what each
+   * calculation's totals are made from (sums; quantileExactWeighted's and uniqExact's states,
+   * whose -Merge answers exactly what the aggregate over the group's events does; a heatmap's
+   * weights per bucket index), folded per group into an array beside the group's totals; the
+   * groups are folded again into one array beside the figures (groups past the havings, events
+   * read), unfolded in the query's order and cut, and each group's buckets unfolded after its
+   * totals (only the charted groups keep theirs).
+   * Every level of nesting costs 18.16 about a millisecond or more whatever its rows (measured:
+   * 4.5 ms for the GROUP BY alone, 9-10 ms with five levels above it), so the levels are few: the
+   * events are read by the GROUP BY itself (on a cluster, each shard then aggregates its share),
+   * and the last levels unfold with arrayJoin beside what they compute.
    */
   function oneScan(): string | undefined {
-    if (!plan.calcs.every((x) => FROM_BUCKETS.has(x.op))) return undefined;
+    if (span) return undefined;
     const b = (k: number) => id(`__b${k}`);
-    const [num, den, has] = [(k: number) => id(`__n${k}`), (k: number) => id(`__d${k}`), (k: number) => id(`__p${k}`)];
+    const [num, den, has, st] = [(k: number) => id(`__n${k}`), (k: number) => id(`__d${k}`), (k: number) => id(`__p${k}`), (k: number) => id(`__st${k}`)];
+    const [bl, bh] = [(k: number) => id(`__bl${k}`), (k: number) => id(`__bh${k}`)];
     const r = id('__r');
+    // A heatmap's bounds are joined to the events, which must then be a subquery (a cluster's
+    // Distributed table cannot be joined to a subquery reading it); otherwise the GROUP BY reads
+    // the table itself, its inputs written in place.
+    const inPlace = bounded.length === 0;
+    const input = (k: number) => (inPlace ? `(${inputs[inputOf[k]]})` : a(inputOf[k]));
+    const wt = inPlace ? c.weightColumn : w;
     const bucketCols: string[] = [];
-    const totalCols: string[] = [];
+    const totalOf: string[] = [];
     plan.calcs.forEach((x, k) => {
-      const op = FROM_BUCKETS.get(x.op)!;
-      const v = a(inputOf[k]);
-      if (op === 'AVG') {
-        bucketCols.push(`sum(${v} * toFloat64(${w})) AS ${num(k)}`, `sumIf(${w}, isNotNull(${v})) AS ${den(k)}`, `countIf(isNotNull(${v})) AS ${has(k)}`);
-        bucketCols.push(`if(${has(k)} = 0, NULL, ${num(k)} / toFloat64(${den(k)})) AS ${b(k)}`);
-        totalCols.push(`if(sum(${has(k)}) = 0, NULL, sum(${num(k)}) / toFloat64(sum(${den(k)}))) AS ${calc(k)}`);
+      const v = input(k);
+      const present = `countIf(isNotNull(${v})) AS ${has(k)}`;
+      const none = (count: string, value: string) => `if(${count} = 0, NULL, ${value})`;
+      const fold = FROM_BUCKETS.get(x.op) ?? x.op;
+      if (fold === 'AVG') {
+        bucketCols.push(`sum(${v} * toFloat64(${wt})) AS ${num(k)}`, `sumIf(${wt}, isNotNull(${v})) AS ${den(k)}`, present);
+        bucketCols.push(`${none(has(k), `${num(k)} / toFloat64(${den(k)})`)} AS ${b(k)}`);
+        totalOf.push(`${none(`sum(${has(k)})`, `sum(${num(k)}) / toFloat64(sum(${den(k)}))`)}`);
+      } else if (fold === 'COUNT' || fold === 'SUM' || fold === 'MIN' || fold === 'MAX') {
+        bucketCols.push(`${aggregate(k, v, wt)} AS ${b(k)}`);
+        totalOf.push(`${fold === 'MIN' ? 'min' : fold === 'MAX' ? 'max' : 'sum'}(${b(k)})`);
+      } else if (fold === 'COUNT_DISTINCT') {
+        bucketCols.push(`uniqExactState(${v}) AS ${st(k)}`, `finalizeAggregation(${st(k)}) AS ${b(k)}`);
+        totalOf.push(`uniqExactMerge(${st(k)})`);
+      } else if (fold === 'HEATMAP') {
+        const [l, h] = [lo(inputOf[k]), hi(inputOf[k])];
+        bucketCols.push(`${heatmapWeights(k)} AS ${st(k)}`, present, `any(${l}) AS ${bl(k)}`, `any(${h}) AS ${bh(k)}`);
+        bucketCols.push(`${heatmapText(st(k), has(k), bl(k), bh(k))} AS ${b(k)}`);
+        totalOf.push(`${heatmapText(`sumMap(tupleElement(${st(k)}, 1), tupleElement(${st(k)}, 2))`, `sum(${has(k)})`, `any(${bl(k)})`, `any(${bh(k)})`)}`);
       } else {
-        bucketCols.push(`${aggregate(k)} AS ${b(k)}`);
-        totalCols.push(`${op === 'MIN' ? 'min' : op === 'MAX' ? 'max' : 'sum'}(${b(k)}) AS ${calc(k)}`);
+        // finalizeAggregation answers nan, not NULL, for a state of no values.
+        const q = x.quantile!;
+        bucketCols.push(`quantileExactWeightedState(${q})(${v}, toUInt64(${wt})) AS ${st(k)}`, present, `${none(has(k), `finalizeAggregation(${st(k)})`)} AS ${b(k)}`);
+        totalOf.push(`${none(`sum(${has(k)})`, `quantileExactWeightedMerge(${q})(${st(k)})`)}`);
       }
     });
-    const buckets = `(SELECT ${[...g, t, ...bucketCols, `count() AS ${r}`].join(', ')} FROM ${ev}${groupBy([t])})`;
-    const points = id('__pts');
-    const point = (time: string, values: string[], n: string) => `tuple(${[time, ...values, n].join(', ')})`;
-    const perGroup = `SELECT ${[...g, ...totalCols, `sum(${r}) AS ${rows}`, `groupArray(${point(c.cast(t, 'integer'), plan.calcs.map((_, k) => b(k)), r)}) AS ${points}`].join(', ')} FROM ${buckets}${groupBy()}${having}`;
-    const ranked = single
-      ? `(SELECT *, ${first} FROM (${perGroup}))`
-      : `(SELECT *, rowNumberInAllBlocks() + 1 AS ${rank} FROM (${perGroup}${order.length ? ` ORDER BY ${order.join(', ')}` : ''} LIMIT ${Math.trunc(plan.limit)}))`;
-    const totalsPoint = point(c.nullOf('integer'), plan.calcs.map((_, k) => calc(k)), rows);
-    // Sliced, not replaced by [], whose element type would not match.
-    const charted = `arraySlice(${points}, 1, ${options.series ? `if(${rank} <= ${c.int(parts.seriesGroups)}, length(${points}), 0)` : '0'})`;
-    const all = id('__all');
-    // Unfolded one level up: an alias naming a column of its own expression would be circular.
-    const folded = `(SELECT ${[...g, rank, `arrayConcat([${totalsPoint}], ${charted}) AS ${all}`].join(', ')} FROM ${ranked})`;
-    const p = id('__point');
-    const cols = [...g, `tupleElement(${p}, 1) AS ${t}`, ...plan.calcs.map((_, k) => `tupleElement(${p}, ${k + 2}) AS ${calc(k)}`), `tupleElement(${p}, ${plan.calcs.length + 2}) AS ${rows}`, rank];
-    return `(SELECT ${cols.join(', ')} FROM ${folded} ARRAY JOIN ${all} AS ${p})`;
+    const bounds = `(SELECT ${bounded.map((i) => `min(${a(i)}) AS ${lo(i)}, max(${a(i)}) AS ${hi(i)}`).join(', ')} FROM ${events})`;
+    const read = inPlace ? where : `${events} CROSS JOIN ${bounds}`;
+    const buckets = `(SELECT ${[...(inPlace ? keyCols : [...g, t]), ...bucketCols, `count() AS ${r}`].join(', ')} FROM ${read}${groupBy([t])})`;
+    const point = (time: string, values: string[], count: string) => `tuple(${[time, ...values, count].join(', ')})`;
+    /** Each group's totals, count and buckets, named by `as` (of g0.., c0.., n, pts). */
+    const perGroup = (as: (name: string) => string) => [
+      ...g.map((x, i) => `${x} AS ${as(`g${i}`)}`), ...totalOf.map((sql, k) => `${sql} AS ${as(`c${k}`)}`), `sum(${r}) AS ${as('n')}`,
+      `groupArray(${point(c.cast(t, 'integer'), plan.calcs.map((_, k) => b(k)), r)}) AS ${as('pts')}`,
+    ];
+    const named = (name: string) => id(`__${name}`);
+    const [rank, p, n, points] = [id('__rank'), id('__point'), named('n'), named('pts')];
+    /**
+     * The rows of the answer from the groups in order (`from`, with the columns `computed` there
+     * and the clause `tail`), numbered by `rankSql`: each group's totals, then its buckets.
+     */
+    const unfold = (from: string, computed: string[], tail: string, rankSql: string, figures: string[]) => {
+      // Sliced, not replaced by [], whose element type would not match.
+      const charted = `arraySlice(${points}, 1, ${options.series ? `if(${rank} <= ${c.int(parts.seriesGroups)}, length(${points}), 0)` : '0'})`;
+      const totalsPoint = point(c.nullOf('integer'), plan.calcs.map((_, k) => calc(k)), n);
+      const cols = [
+        ...computed, ...g.map((x, i) => `${x} AS ${id(`g${i}`)}`), `${rankSql} AS ${rank}`, ...figures,
+        `arrayJoin(arrayConcat([${totalsPoint}], ${charted})) AS ${p}`,
+        `tupleElement(${p}, 1) AS ${id('t')}`, ...plan.calcs.map((_, k) => `tupleElement(${p}, ${k + 2}) AS ${id(`c${k}`)}`), `tupleElement(${p}, ${plan.calcs.length + 2}) AS ${rows}`,
+      ];
+      return `SELECT ${cols.join(', ')} FROM ${from}${tail} ORDER BY ${rank}, ${id('t')} NULLS FIRST`;
+    };
+    const [totalRows, groups, one] = [id('__total_rows'), id('__groups'), id('__one')];
+    // Without breakdowns the one group is its totals row: no ranking, and its count is the events read.
+    if (g.length === 0) return unfold(buckets, perGroup(named), having, 'toUInt64(1)', [`toUInt64(1) AS ${groups}`, `${n} AS ${totalRows}`]);
+    // Every group's events count among those read; only the groups past the havings are kept.
+    // Folded under other names: an alias naming a column of its own expression would be circular.
+    const folded = (name: string) => id(`__f${name}`);
+    const kept = plan.havings.map((h) => `${folded(`c${h.calc}`)} ${HAVING_SQL[h.op]} ${c.param(h.value, 'float')}`).join(' AND ');
+    const names = [...g.map((_, i) => `g${i}`), ...plan.calcs.map((_, k) => `c${k}`), 'n', 'pts'];
+    const group = `tuple(${names.map(folded).join(', ')})`;
+    const keptGroups = kept ? [`arrayJoin(groupArrayIf(${group}, ifNull(${kept}, 0))) AS ${one}`, `countIf(ifNull(${kept}, 0)) AS ${groups}`] : [`arrayJoin(groupArray(${group})) AS ${one}`, `count() AS ${groups}`];
+    const unfolded = names.map((name, i) => `tupleElement(${one}, ${i + 1}) AS ${named(name)}`);
+    const ordered = `(SELECT ${[...keptGroups, `sum(${folded('n')}) AS ${totalRows}`, ...unfolded].join(', ')} FROM (SELECT ${perGroup(folded).join(', ')} FROM ${buckets}${groupBy()})${order.length ? ` ORDER BY ${order.join(', ')}` : ''} LIMIT ${Math.trunc(plan.limit)})`;
+    return unfold(ordered, [], '', 'rowNumberInAllBlocks() + 1', [groups, totalRows]);
   }
 }
 

@@ -32,7 +32,9 @@ export async function readRows(client: ClickHouseClient, sql: string, options: R
       abort_signal: abort.signal,
       clickhouse_settings: { max_execution_time: Math.max(1, Math.ceil(options.timeoutMs / 1000)) },
     });
-    const { meta, data } = await rs.json<Row>();
+    const { meta, data, totals } = await rs.json<Row>();
+    // A statement WITH TOTALS answers its totals row last (the one for all the rows grouped).
+    if (totals) data.push(totals);
     // UInt8 is what ClickHouse answers where DuckDB answers BOOLEAN: boolean columns (stored
     // as UInt8) and comparisons. Tend's other numbers are Int64, Float64 or UInt64.
     const flags = (meta ?? []).filter((m) => /^(Nullable\()?UInt8\)?$/.test(m.type)).map((m) => m.name);
