@@ -18,6 +18,16 @@ const schemas = new Map<string, { version: number; schema: DatasetSchema }>();
 /** Plans whose commit is under way: each table's chunks (in plan order), filled when asked for. */
 const plans = new Map<number, (() => FilledChunk)[][]>();
 
+/**
+ * Work waiting, a commit's (prepare, chunk) before new bodies' (check): a commit holds one of the
+ * store's writers and its transaction open while it waits for its chunks, so it must not wait
+ * behind a queue of bodies to parse.
+ */
+type Work = Extract<ToWorker, { id: number }>;
+const commits: Work[] = [];
+const bodies: Work[] = [];
+let scheduled = false;
+
 port.on('message', (message: ToWorker) => {
   if (message.kind === 'release') {
     for (const id of message.batches) held.delete(id);
@@ -27,6 +37,16 @@ port.on('message', (message: ToWorker) => {
     plans.delete(message.plan);
     return;
   }
+  (message.kind === 'check' ? bodies : commits).push(message);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(next);
+  }
+});
+
+/** Does one piece of work, then lets messages that arrived meanwhile queue before the next. */
+function next(): void {
+  const message = (commits.shift() ?? bodies.shift())!;
   try {
     if (message.kind === 'check') check(message);
     else if (message.kind === 'prepare') prepare(message);
@@ -35,7 +55,9 @@ port.on('message', (message: ToWorker) => {
     const status = err instanceof HttpError ? err.status : 500;
     port.postMessage({ kind: 'failed', id: message.id, status, message: (err as Error).message } satisfies FromWorker);
   }
-});
+  scheduled = commits.length + bodies.length > 0;
+  if (scheduled) setImmediate(next);
+}
 
 function check(message: Extract<ToWorker, { kind: 'check' }>): void {
   const body = Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength);
