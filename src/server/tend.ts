@@ -223,6 +223,8 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   const url = address.replace('[::1]', 'localhost');
   health.started();
+  // Once serving: its modules load on another thread, and loaded with the server they slowed a start.
+  ingest.pipeline.workerThread()?.start();
   await backups.start();
   // Only now: a log a crash left behind is folded in at once, which must not hold up the start.
   checkpoints.start();

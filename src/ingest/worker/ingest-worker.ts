@@ -32,8 +32,9 @@ type Waiter = { resolve: (reply: FromWorker) => void; reject: (err: Error) => vo
 
 export class IngestWorker {
   /**
-   * Started on first use, not with the server: loading its modules on another thread slowed a
-   * start (to /healthz 200) by 0.2-0.9 s on a busy 2-core machine.
+   * Started once the server serves (start()), or on first use: started with the server, loading
+   * its modules on another thread slowed a start (to /healthz 200) by 0.2-0.9 s on a busy
+   * 2-core machine; started on first use, the first batches after a start waited 0.4 s for it.
    */
   private worker?: Worker;
   private readonly waiting = new Map<number, Waiter>();
@@ -42,6 +43,10 @@ export class IngestWorker {
   private sent = new Map<string, number>();
 
   constructor(private readonly onError: (err: Error) => void) {}
+
+  start(): void {
+    this.thread();
+  }
 
   /** Parses and checks a batch body in the worker; the body's memory moves there (`body` is unusable after). */
   async check(body: Buffer, receivedUs: number, limits: IngestLimits): Promise<HeldBatch> {
