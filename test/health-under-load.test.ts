@@ -7,7 +7,7 @@
 // Issue 18 asks for 50 ms at p99, which this shared 2-core machine meets only when quiet: with batches
 // parsed, planned and filled in the ingest worker thread (src/ingest/worker) the server's own
 // event-loop delay has p99 14-49 ms under the flood, and /healthz p99 was 32-290 ms at load
-// average 3-10 (32-42 ms in 4 of 8 runs, at 3.3-5.6), against 81-674 ms with that work on the
+// average 2-10 (32-42 ms in 5 of 10 runs, at 2.0-5.6), against 81-674 ms with that work on the
 // main thread (docs/benchmarks.md, "Liveness under a flood"): the rest is the machine (the
 // prober's own loop is late by up to 50-500 ms in the same runs). The test prints its figures and asserts a
 // bound loose enough for a loaded machine that the code before the turns fix missed by seconds
