@@ -56,6 +56,12 @@ export interface TendConfig {
    */
   minFreeDisk: MinFreeDisk;
   ingest: IngestLimits;
+  /**
+   * Parse Honeycomb batches and fill their chunks in a worker thread (src/ingest/worker), so the
+   * main thread stays free for HTTP and health probes under a flood; TEND_INGEST_WORKER=0 keeps
+   * that work on the main thread (the behaviour before, for comparison). Embedded store only.
+   */
+  ingestWorker: boolean;
   checks: ChecksSettings;
   /** Alerts: triggers, routing, delivery (docs/alerts.md); routes and receivers are in tend.yaml. */
   alerts: AlertsSettings;
@@ -340,6 +346,7 @@ export function loadConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv =
         toInt(env.TEND_MAX_COLUMNS_PER_DATASET, 'TEND_MAX_COLUMNS_PER_DATASET') ??
         defaultIngestLimits.maxColumnsPerDataset,
     },
+    ingestWorker: env.TEND_INGEST_WORKER !== '0',
     checks: {
       // An empty TEND_CONFIG means "not set", as for the other variables.
       configFile: path.resolve(flags.config || env.TEND_CONFIG || './tend.yaml'),

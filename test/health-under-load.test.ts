@@ -2,15 +2,16 @@
 // taking writes. 50 clients flood /1/batch with ~300 KB batches for 20 s against a child
 // `tend serve` whose queue (20,000 events) is smaller than what they send at once, so 429s are
 // part of the flood, while another process probes /healthz every 100 ms on a new connection
-// and /readyz every 500 ms. /healthz must answer every probe, 99% of them within 1 s;
+// and /readyz every 500 ms. /healthz must answer every probe, 99% of them within 500 ms;
 // /readyz must have answered 503 "overloaded" during the flood and 200 after it.
-// Issue 18 asks for 50 ms at p99, which is NOT met yet: 79-388 ms at load average 4-11 on 2
-// cores, 107 and 132 ms at 2.6-3.4 (docs/benchmarks.md, "Liveness under a flood"). What is left:
-// Node accepts one new connection per turn of its event loop, so the first probe waits 0.5-0.7 s
-// behind the flood's 50-90 connections (only at its start: they are kept alive, none churn), and
-// turns under the flood still take 4-30 ms, which sets the p99 later on. The
-// test prints its figures for docs/benchmarks.md and asserts a bound the code before the fix
-// missed by seconds (median 4.4 s), so a return of that outage fails it.
+// Issue 18 asks for 50 ms at p99, which this shared 2-core machine meets only when quiet: with batches
+// parsed, planned and filled in the ingest worker thread (src/ingest/worker) the server's own
+// event-loop delay has p99 14-49 ms under the flood, and /healthz p99 was 32-290 ms at load
+// average 2-10 (32-42 ms in 5 of 10 runs, at 2.0-5.6), against 81-674 ms with that work on the
+// main thread (docs/benchmarks.md, "Liveness under a flood"): the rest is the machine (the
+// prober's own loop is late by up to 50-500 ms in the same runs). The test prints its figures and asserts a
+// bound loose enough for a loaded machine that the code before the turns fix missed by seconds
+// (median 4.4 s), and the main-thread path alone missed once (670 ms).
 // Needs `npm run build` first.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,8 +22,8 @@ import { cliPath, repoRoot, spawnTend, tempDataDir, type ChildTend } from './sup
 const CLIENTS = 50;
 const FLOOD_MS = 20_000;
 const QUEUE_EVENTS = 20_000;
-/** What a load balancer's health probe tolerates; the 50 ms target is tracked in docs/benchmarks.md. */
-const P99_LIMIT_MS = 1_000;
+/** Loose for a loaded shared machine; the 50 ms target is printed by bench:flood and tracked in docs/benchmarks.md. */
+const P99_LIMIT_MS = 500;
 
 let server: ChildTend | undefined;
 afterAll(async () => server?.stop('SIGKILL'));
@@ -42,7 +43,7 @@ function batch(first: number): string {
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 describe('health under load', () => {
-  it('/healthz answers every probe, p99 within 1 s, while 50 clients flood ingest; /readyz says overloaded, then ready', { timeout: 120_000 }, async () => {
+  it('/healthz answers every probe, p99 within 500 ms, while 50 clients flood ingest; /readyz says overloaded, then ready', { timeout: 120_000 }, async () => {
     expect(fs.existsSync(cliPath), 'run `npm run build` first').toBe(true);
     server = await spawnTend(tempDataDir('tend-health'), 0, { TEND_MAX_QUEUED_EVENTS: String(QUEUE_EVENTS) });
     const { url, ingestKey } = server;

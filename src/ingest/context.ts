@@ -12,10 +12,11 @@
 // arrival and again once their body is in.
 import type { onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import type { IngestLimits } from '../config.js';
-import type { DatasetRegistry, EventStore } from '../store/index.js';
+import { DuckEventStore, type DatasetRegistry, type EventStore } from '../store/index.js';
 import type { Counter, MetricsRegistry } from '../telemetry/index.js';
 import { insufficientStorage, overloaded, takeTurn } from '../http/index.js';
 import { IngestPipeline } from './pipeline.js';
+import { IngestWorker } from './worker/ingest-worker.js';
 
 /** Ingest requests being checked or committed at once; more wait for a 429's Retry-After. */
 export const MAX_INGEST_IN_FLIGHT = 64;
@@ -50,6 +51,8 @@ export interface IngestContext {
   busy(): string | undefined;
   /** Why event writes are refused for lack of disk space now (507), or undefined. */
   diskFull(): string | undefined;
+  /** Stops the ingest worker thread, once the pipeline is idle. */
+  close(): Promise<void>;
 }
 
 export function createIngestContext(
@@ -58,8 +61,11 @@ export function createIngestContext(
   limits: IngestLimits,
   metrics: MetricsRegistry,
   diskFull: () => string | undefined = () => undefined,
+  options: { worker?: boolean; onWorkerError?: (err: Error) => void } = {},
 ): IngestContext {
-  const pipeline = new IngestPipeline(store, datasets, limits, metrics);
+  // The worker thread hands filled chunks to the embedded store's appender; other stores take events.
+  const thread = options.worker && store instanceof DuckEventStore ? new IngestWorker(options.onWorkerError ?? (() => undefined)) : undefined;
+  const pipeline = new IngestPipeline(store, datasets, limits, metrics, thread && { thread, store: store as DuckEventStore });
   let inFlight = 0;
   let bytesInFlight = 0;
   metrics.gauge('tend_ingest_requests_in_flight', 'Ingest requests being handled', () => inFlight);
@@ -124,5 +130,8 @@ export function createIngestContext(
     admission,
     busy,
     diskFull,
+    close: async () => {
+      await thread?.close();
+    },
   };
 }

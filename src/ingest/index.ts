@@ -5,7 +5,7 @@ import { registerHoneycombRoutes } from './honeycomb/routes.js';
 import { registerOtlpHttpRoutes, type TraceIndexWriter } from './otlp/index.js';
 
 export { createIngestContext, type IngestContext } from './context.js';
-export { IngestPipeline, OverloadedError } from './pipeline.js';
+export { IngestPipeline, OverloadedError, type Written } from './pipeline.js';
 export { normalizeEvent } from './normalize.js';
 export { parseEventTime } from './event-time.js';
 export { startOtlpGrpcServer, type OtlpGrpcServer, type TraceIndexWriter, type TraceRef } from './otlp/index.js';

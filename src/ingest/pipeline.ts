@@ -4,12 +4,14 @@
 // while the store commits the other (the commit runs on DuckDB's threads). The queue is bounded: past the bound
 // submit() throws OverloadedError and the adapter answers 429 with Retry-After. An event the
 // store refuses (it would pass the dataset's column limit) is left out and named, the
-// request's other events are stored.
+// request's other events are stored. A request's events are here, or held by the ingest worker
+// thread (src/ingest/worker: Honeycomb batches on the embedded store), which plans and fills
+// them at commit time; a group commit takes requests of one kind.
 import type { IngestLimits } from '../config.js';
 import { badRequest, insufficientStorage, unavailable } from '../http/index.js';
-import type { DatasetRegistry, Environment, EventStore, StoredEvent } from '../store/index.js';
-import type { DatasetWrite } from '../store/index.js';
+import type { Dataset, DatasetRegistry, DuckEventStore, Environment, EventStore, StoredEvent } from '../store/index.js';
 import type { Counter, MetricsRegistry } from '../telemetry/index.js';
+import type { HeldBatch, HeldWrite, IngestWorker } from './worker/ingest-worker.js';
 
 export class OverloadedError extends Error {
   constructor(readonly retryAfterSeconds = 1) {
@@ -17,13 +19,26 @@ export class OverloadedError extends Error {
   }
 }
 
-/** Events the store refused, with why; undefined when it took them all. */
-type Refused = Map<StoredEvent, string> | undefined;
+/**
+ * A request's events the store refused, with why, by index (in its event list, or in its body for
+ * a held batch); undefined when it took them all.
+ */
+type Refused = Map<number, string> | undefined;
 
-interface Pending {
-  writes: DatasetWrite;
+/** A request's events: here, or held by the ingest worker thread. */
+type Part = { events: StoredEvent[]; held?: undefined } | { held: HeldBatch; events?: undefined };
+
+type Pending = Part & {
+  dataset: Dataset;
+  count: number;
   resolve: (refused: Refused) => void;
   reject: (err: unknown) => void;
+};
+
+/** What a commit listener hears: each request's dataset and its events' times (microseconds). */
+export interface Written {
+  dataset: Dataset;
+  times: ArrayLike<number>;
 }
 
 /** Group commits under way at once: one being committed while the next is prepared. */
@@ -36,7 +51,7 @@ export class IngestPipeline {
   private inFlight = 0;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
-  private readonly committedListeners: ((writes: DatasetWrite[]) => void)[] = [];
+  private readonly committedListeners: ((written: Written[]) => void)[] = [];
   /** Events refused for bad input (counted by the adapters) or overload (counted here). */
   readonly rejected: Counter;
   /** Requests refused as overloaded, here or at admission (ingest/context.ts). */
@@ -50,6 +65,8 @@ export class IngestPipeline {
     private readonly datasets: DatasetRegistry,
     private readonly limits: IngestLimits,
     metrics: MetricsRegistry,
+    /** The ingest worker thread and the store it commits held batches to, when in use. */
+    private readonly worker?: { thread: IngestWorker; store: DuckEventStore },
   ) {
     this.rejected = metrics.counter('tend_ingest_events_rejected_total', 'Events refused for bad input or overload');
     this.refused = metrics.counter('tend_ingest_requests_refused_total', 'Ingest requests refused as overloaded (429, UNAVAILABLE)');
@@ -87,15 +104,43 @@ export class IngestPipeline {
    */
   async submitEach(env: Environment, datasetName: string, events: StoredEvent[]): Promise<(string | undefined)[]> {
     if (events.length === 0) return [];
-    const dataset = await this.datasets.findOrCreate(env.id, datasetName);
-    // Checked after the await, so requests resolving their datasets at once cannot overshoot.
-    if (this.queuedEvents > 0 && this.queuedEvents + events.length > this.limits.maxQueuedEvents) {
-      this.refused.inc();
-      this.rejected.inc(events.length);
-      throw new OverloadedError();
+    const refused = await this.enqueue(env, datasetName, { events }, events.length);
+    return events.map((_, i) => refused?.get(i));
+  }
+
+  /**
+   * Like submitEach(), for a batch the ingest worker thread holds (IngestWorker.check()):
+   * resolves once its events are committed, with those the store refused by index in the body.
+   */
+  async submitHeld(env: Environment, datasetName: string, batch: HeldBatch): Promise<Refused> {
+    if (batch.good === 0) {
+      this.worker?.thread.release([batch.id]);
+      return undefined;
     }
-    this.queuedEvents += events.length;
-    const done = new Promise<Refused>((resolve, reject) => this.queue.push({ writes: { dataset, events }, resolve, reject }));
+    return this.enqueue(env, datasetName, { held: batch }, batch.good);
+  }
+
+  /** The ingest worker thread, when Honeycomb batches are parsed there. */
+  workerThread(): IngestWorker | undefined {
+    return this.worker?.thread;
+  }
+
+  private async enqueue(env: Environment, datasetName: string, part: Part, count: number): Promise<Refused> {
+    let dataset: Dataset;
+    try {
+      dataset = await this.datasets.findOrCreate(env.id, datasetName);
+      // Checked after the await, so requests resolving their datasets at once cannot overshoot.
+      if (this.queuedEvents > 0 && this.queuedEvents + count > this.limits.maxQueuedEvents) {
+        this.refused.inc();
+        this.rejected.inc(count);
+        throw new OverloadedError();
+      }
+    } catch (err) {
+      if (part.held) this.worker?.thread.release([part.held.id]);
+      throw err;
+    }
+    this.queuedEvents += count;
+    const done = new Promise<Refused>((resolve, reject) => this.queue.push({ ...part, dataset, count, resolve, reject }));
     if (!this.scheduled) {
       this.scheduled = true;
       // Let requests that arrive in the same tick (or, if the store asks, a little later) join this commit.
@@ -106,15 +151,14 @@ export class IngestPipeline {
       if (this.store.commitLingerMs) setTimeout(start, this.store.commitLingerMs);
       else setImmediate(start);
     }
-    const refused = await done;
-    return events.map((e) => refused?.get(e));
+    return done;
   }
 
   /**
    * Calls `listener` after each successful commit, before the writers are answered, with what
    * was written (refused events included): SLO rollups recompute the minutes late events land in.
    */
-  onCommitted(listener: (writes: DatasetWrite[]) => void): void {
+  onCommitted(listener: (written: Written[]) => void): void {
     this.committedListeners.push(listener);
   }
 
@@ -128,14 +172,20 @@ export class IngestPipeline {
   private startCommits(): void {
     while (this.queue.length > 0 && this.inFlight < COMMITS_IN_FLIGHT) {
       const group: Pending[] = [];
+      const held = this.queue[0].held !== undefined;
       let count = 0;
-      while (this.queue.length > 0 && (group.length === 0 || count + this.queue[0].writes.events.length <= this.limits.maxCommitEvents)) {
+      while (
+        this.queue.length > 0 &&
+        (this.queue[0].held !== undefined) === held &&
+        (group.length === 0 || count + this.queue[0].count <= this.limits.maxCommitEvents)
+      ) {
         const p = this.queue.shift()!;
         group.push(p);
-        count += p.writes.events.length;
+        count += p.count;
       }
       this.inFlight++;
       void this.commit(group).finally(() => {
+        if (held) this.worker!.thread.release(group.map((p) => p.held!.id));
         this.queuedEvents -= count;
         this.inFlight--;
         this.startCommits();
@@ -150,10 +200,9 @@ export class IngestPipeline {
    */
   private async commit(group: Pending[]): Promise<void> {
     const started = performance.now();
-    let refused: Refused;
+    let refused: Map<Pending, Refused>;
     try {
-      const refusals = await this.store.append(mergeByDataset(group.map((p) => p.writes)), { maxColumnsPerDataset: this.limits.maxColumnsPerDataset });
-      if (refusals.length > 0) refused = new Map(refusals.map((r) => [r.event, r.problem]));
+      refused = group[0].held ? await this.commitHeld(group) : await this.commitEvents(group);
     } catch (err) {
       if (group.length === 1) {
         group[0].reject(shortOfRoom(err) ?? err);
@@ -164,12 +213,43 @@ export class IngestPipeline {
     }
     this.commitSeconds.observe((performance.now() - started) / 1000);
     this.batches.inc();
-    this.rejected.inc(refused?.size ?? 0);
-    for (const listener of this.committedListeners) listener(group.map((p) => p.writes));
+    let refusedCount = 0;
+    for (const r of refused.values()) refusedCount += r?.size ?? 0;
+    this.rejected.inc(refusedCount);
+    const written = group.map((p) => ({ dataset: p.dataset, times: p.held ? p.held.times : p.events!.map((e) => e.time) }));
+    for (const listener of this.committedListeners) listener(written);
     for (const p of group) {
-      this.accepted.inc(p.writes.events.length - (refused ? p.writes.events.filter((e) => refused.has(e)).length : 0));
-      p.resolve(refused);
+      this.accepted.inc(p.count - (refused.get(p)?.size ?? 0));
+      p.resolve(refused.get(p));
     }
+  }
+
+  private async commitEvents(group: Pending[]): Promise<Map<Pending, Refused>> {
+    const refusals = await this.store.append(mergeByDataset(group), { maxColumnsPerDataset: this.limits.maxColumnsPerDataset });
+    const byRequest = new Map<Pending, Refused>();
+    if (refusals.length === 0) return byRequest;
+    const problems = new Map(refusals.map((r) => [r.event, r.problem]));
+    for (const p of group) {
+      p.events!.forEach((e, i) => {
+        const problem = problems.get(e);
+        if (problem === undefined) return;
+        if (!byRequest.has(p)) byRequest.set(p, new Map());
+        byRequest.get(p)!.set(i, problem);
+      });
+    }
+    return byRequest;
+  }
+
+  private async commitHeld(group: Pending[]): Promise<Map<Pending, Refused>> {
+    const byDataset = new Map<string, HeldWrite>();
+    for (const p of group) {
+      const write = byDataset.get(p.dataset.id);
+      if (write) write.batches.push(p.held!.id);
+      else byDataset.set(p.dataset.id, { datasetId: p.dataset.id, batches: [p.held!.id] });
+    }
+    const { thread, store } = this.worker!;
+    const refused = await thread.commit(store, [...byDataset.values()], this.limits.maxColumnsPerDataset);
+    return new Map(group.map((p) => [p, refused.get(p.held!.id)]));
   }
 }
 
@@ -194,12 +274,12 @@ function shortOfRoom(err: unknown) {
   return undefined;
 }
 
-function mergeByDataset(writes: DatasetWrite[]): DatasetWrite[] {
-  const byId = new Map<string, DatasetWrite>();
-  for (const w of writes) {
-    const existing = byId.get(w.dataset.id);
-    if (existing) for (const e of w.events) existing.events.push(e);
-    else byId.set(w.dataset.id, { dataset: w.dataset, events: [...w.events] });
+function mergeByDataset(group: Pending[]): { dataset: Dataset; events: StoredEvent[] }[] {
+  const byId = new Map<string, { dataset: Dataset; events: StoredEvent[] }>();
+  for (const p of group) {
+    const existing = byId.get(p.dataset.id);
+    if (existing) for (const e of p.events!) existing.events.push(e);
+    else byId.set(p.dataset.id, { dataset: p.dataset, events: [...p.events!] });
   }
   return [...byId.values()];
 }

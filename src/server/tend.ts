@@ -87,7 +87,10 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   metrics.gauge('tend_store_wal_bytes', 'Bytes in the write-ahead log, replayed by a start after a crash', () => embedded.walBytes());
   const checkpointSeconds = metrics.histogram('tend_store_checkpoint_seconds', 'Time each background checkpoint held appends back', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
   const disk = new DiskWatch(config.dataDir, config.minFreeDisk);
-  const ingest = createIngestContext(store, datasets, config.ingest, metrics, () => disk.problem());
+  const ingest = createIngestContext(store, datasets, config.ingest, metrics, () => disk.problem(), {
+    worker: config.ingestWorker,
+    onWorkerError: (err) => app.log.error({ err }, 'the ingest worker thread failed'),
+  });
 
   const app = createApp(config, auth, people);
   const audit = new AuditLog((e, dataset, events) => ingest.pipeline.submit(e, dataset, events), (err) => app.log.error({ err }, 'audit log write failed'));
@@ -220,6 +223,8 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
   });
   const url = address.replace('[::1]', 'localhost');
   health.started();
+  // Once serving: its modules load on another thread, and loaded with the server they slowed a start.
+  ingest.pipeline.workerThread()?.start();
   await backups.start();
   // Only now: a log a crash left behind is folded in at once, which must not hold up the start.
   checkpoints.start();
@@ -256,6 +261,7 @@ export async function startTend(config: TendConfig, env: NodeJS.ProcessEnv = pro
       }
       await grpc?.close();
       await ingest.pipeline.idle();
+      await ingest.close();
       // Everything is committed: fold the log in, so the next start has nothing to replay.
       await checkpoints.stop();
       db.close();

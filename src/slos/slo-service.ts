@@ -7,7 +7,8 @@ import crypto from 'node:crypto';
 import type { AlertReport, Labels } from '../alerts/index.js';
 import { cleanLabels } from '../alerts/index.js';
 import type { QueryDeps } from '../query/index.js';
-import { LeaseLoop, type DatasetWrite, type Environment, type FieldValue, type Leases, type StoredEvent } from '../store/index.js';
+import type { Written } from '../ingest/index.js';
+import { LeaseLoop, type Environment, type FieldValue, type Leases, type StoredEvent } from '../store/index.js';
 import { judgeBurnAlert } from './burn/burn-alerts.js';
 import { endMinuteOf, sloStatus, type SloStatus } from './burn/status.js';
 import { spanMinutes, type Slo } from './definition.js';
@@ -164,7 +165,7 @@ export class SloService {
   }
 
   /** The write path's note of what it committed: the minutes each dataset got events in. */
-  noteWrites(writes: DatasetWrite[]): void {
+  noteWrites(writes: Written[]): void {
     // Another node evaluates: what this one noted would only pile up.
     if (this.slos.size === 0 || !this.loop.owns) return;
     for (const w of writes) {
@@ -172,8 +173,8 @@ export class SloService {
       let minutes = this.written.get(key);
       if (!minutes) this.written.set(key, (minutes = new Set()));
       let last = NaN;
-      for (const e of w.events) {
-        const m = Math.floor(e.time / 60_000_000);
+      for (let i = 0; i < w.times.length; i++) {
+        const m = Math.floor(w.times[i] / 60_000_000);
         if (m !== last) minutes.add((last = m));
       }
     }

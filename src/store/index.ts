@@ -18,3 +18,7 @@ export { Leases, LeaseLoop, LEASE_TTL_MS, LEASE_RENEW_MS, type LeaseLoopOptions 
 export { shareChanges } from './shared-changes.js';
 export { migrateEvents, type DayCount } from './migrate-events.js';
 export { quoteIdent, partitionTable, DAY_US } from './duckdb/partitions.js';
+export type { VersionedSchema, PreparedWrite } from './duckdb/duckdb-event-store.js';
+export { planDataset, type DatasetSchema, type SchemaChanges } from './duckdb/write-plan.js';
+export { chunksOf } from './duckdb/chunk-fill.js';
+export { chunkTransfers, type FilledChunk } from './duckdb/vector-chunk.js';

@@ -8,6 +8,7 @@ import { datasetNameProblem, type StoredEvent } from '../../store/index.js';
 import type { IngestContext } from '../context.js';
 import { normalizeEvent } from '../normalize.js';
 import { OverloadedError } from '../pipeline.js';
+import { checkBatch } from './check-batch.js';
 
 type DatasetRoute = { Params: { dataset: string } };
 
@@ -37,11 +38,30 @@ export function registerHoneycombRoutes(app: FastifyInstance, ctx: IngestContext
 
   app.post<DatasetRoute>('/1/batch/:dataset', ingest, async (request, reply) => {
     const dataset = checkedDataset(request.params.dataset);
-    const { statuses, good, goodAt } = checkBatch(request, ctx);
-    const problems = await submit(ctx, request, dataset, good);
-    problems.forEach((problem, k) => {
-      if (problem !== undefined) statuses[goodAt[k]] = { status: 400, error: problem };
-    });
+    const body = request.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) throw badRequest('request body is empty: send a JSON document');
+    // Neither the body's bytes nor the parsed items are held while the events wait for their
+    // commit (under a flood, 64 requests waiting held both).
+    request.body = undefined;
+    const receivedUs = Date.now() * 1000;
+    const worker = ctx.pipeline.workerThread();
+    let statuses: { status: number; error?: string }[];
+    if (worker) {
+      // Parsed, checked and held by the ingest worker thread: the main thread stays free.
+      const batch = await worker.check(body, receivedUs, ctx.limits);
+      statuses = answers(batch.total, batch.problems);
+      ctx.rejected.inc(batch.problems.length);
+      const refused = await overloadedAs429(() => ctx.pipeline.submitHeld(principalOf(request).env, dataset, batch));
+      for (const [i, problem] of refused ?? []) statuses[i] = { status: 400, error: problem };
+    } else {
+      const batch = checkBatch(body, receivedUs, ctx.limits);
+      statuses = answers(batch.total, batch.problems);
+      ctx.rejected.inc(batch.problems.length);
+      const problems = await submit(ctx, request, dataset, batch.good);
+      problems.forEach((problem, k) => {
+        if (problem !== undefined) statuses[batch.goodAt[k]] = { status: 400, error: problem };
+      });
+    }
     reply.code(200).send(statuses);
   });
 
@@ -53,37 +73,11 @@ export function registerHoneycombRoutes(app: FastifyInstance, ctx: IngestContext
   });
 }
 
-/**
- * Parses and checks a batch. Only what is kept leaves this function: while the events wait for
- * their commit, neither the body's bytes nor the parsed items they came from are held (under a
- * flood, 64 requests waiting held both).
- */
-function checkBatch(request: FastifyRequest, ctx: IngestContext) {
-  const body = parseJsonBody(request.body);
-  request.body = undefined;
-  if (!Array.isArray(body)) throw badRequest('request body: expected a JSON array of {"data": {...}, "time"?, "samplerate"?} objects');
-  const receivedUs = Date.now() * 1000;
-  const statuses: { status: number; error?: string }[] = new Array(body.length);
-  const good: StoredEvent[] = [];
-  /** good[k] is body[goodAt[k]]. */
-  const goodAt: number[] = [];
-  for (let i = 0; i < body.length; i++) {
-    const item = body[i] as { data?: unknown; time?: unknown; samplerate?: unknown } | null;
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      statuses[i] = { status: 400, error: `event ${i}: expected an object with a "data" field` };
-      continue;
-    }
-    const r = normalizeEvent(item.data, item.time, item.samplerate, receivedUs, ctx.limits);
-    if (r.ok) {
-      good.push(r.event);
-      goodAt.push(i);
-      statuses[i] = ACCEPTED;
-    } else {
-      statuses[i] = { status: 400, error: r.problem };
-    }
-  }
-  ctx.rejected.inc(body.length - good.length);
-  return { statuses, good, goodAt };
+/** One status per item of a batch: accepted, unless it is among the problems. */
+function answers(total: number, problems: [number, string][]): { status: number; error?: string }[] {
+  const statuses: { status: number; error?: string }[] = new Array(total).fill(ACCEPTED);
+  for (const [i, problem] of problems) statuses[i] = { status: 400, error: problem };
+  return statuses;
 }
 
 function checkedDataset(name: string): string {
@@ -93,9 +87,13 @@ function checkedDataset(name: string): string {
 }
 
 /** Each event's fate: undefined once committed, else why it was refused. */
-async function submit(ctx: IngestContext, request: FastifyRequest, dataset: string, events: StoredEvent[]): Promise<(string | undefined)[]> {
+function submit(ctx: IngestContext, request: FastifyRequest, dataset: string, events: StoredEvent[]): Promise<(string | undefined)[]> {
+  return overloadedAs429(() => ctx.pipeline.submitEach(principalOf(request).env, dataset, events));
+}
+
+async function overloadedAs429<T>(work: () => Promise<T>): Promise<T> {
   try {
-    return await ctx.pipeline.submitEach(principalOf(request).env, dataset, events);
+    return await work();
   } catch (err) {
     if (err instanceof OverloadedError) throw overloaded(err.message, err.retryAfterSeconds);
     throw err;

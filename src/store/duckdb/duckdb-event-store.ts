@@ -14,8 +14,9 @@ import { readRows, sourceOf } from './duckdb-reader.js';
 import { DuckTraceStore } from './duckdb-trace-store.js';
 import { WriteGate, type WriteMode } from './write-gate.js';
 import { DAY_US, quoteIdent } from './partitions.js';
-import { appendToTable } from './table-appender.js';
-import { changesSchema, emptySchema, planDataset, type DatasetPlan, type DatasetSchema, type DayTable } from './write-plan.js';
+import { chunksOf } from './chunk-fill.js';
+import { appendChunks, type ChunkSource } from './table-appender.js';
+import { changesSchema, emptySchema, planDataset, type DatasetSchema, type DayTable, type SchemaChanges } from './write-plan.js';
 
 const SCHEMA = [
   `CREATE TABLE dataset_columns (dataset_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, PRIMARY KEY (dataset_id, name))`,
@@ -31,8 +32,31 @@ const SCHEMA_V2 = [
 /** Transactions appending at once; more would only contend for the same two cores. */
 const CONCURRENT_WRITERS = 2;
 
+/** A dataset's schema as the store holds it, and a number that changes whenever it does. */
+export interface VersionedSchema {
+  version: number;
+  schema: DatasetSchema;
+}
+
+/** One dataset's part of a write, planned (write-plan.ts) and cut into chunks, ready to commit. */
+export interface PreparedWrite extends SchemaChanges {
+  /** The schema once committed: the one it was planned against when it changes nothing. */
+  schema: DatasetSchema;
+  /** Each destination table's chunks, in order. */
+  tables: { name: string; chunks: ChunkSource[] }[];
+}
+
+/**
+ * Plans a write against the schemas it is given, by dataset id; called again (with the same
+ * schemas) when a plan changes a schema while other writers run, to be redone alone.
+ */
+export type PrepareWrite = (schemas: Map<string, VersionedSchema>) => Promise<Map<string, PreparedWrite>>;
+
 export class DuckEventStore implements EventStore {
   private schemas = new Map<string, DatasetSchema>();
+  /** dataset id -> the number of its cached schema (VersionedSchema), from one counter. */
+  private versions = new Map<string, number>();
+  private lastVersion = 0;
   private readonly gate = new WriteGate(CONCURRENT_WRITERS);
 
   private constructor(
@@ -55,37 +79,62 @@ export class DuckEventStore implements EventStore {
 
   async append(writes: DatasetWrite[], options: AppendOptions = {}): Promise<Refusal[]> {
     const byDataset = eventsByDataset(writes);
-    // Plan against the cached schemas under a shared slot; a plan that changes a schema is
-    // redone alone, since another writer may change the schemas in between.
+    let refused: Refusal[] = [];
+    await this.appendPrepared([...byDataset.keys()], async (schemas) => {
+      refused = [];
+      const prepared = new Map<string, PreparedWrite>();
+      for (const [id, events] of byDataset) {
+        const plan = planDataset(id, schemas.get(id)!.schema, events, options.maxColumnsPerDataset ?? Infinity);
+        refused.push(...plan.refused);
+        prepared.set(id, { ...plan, tables: [...plan.writes].map(([table, list]) => ({ name: table.name, chunks: chunksOf(plan.schema, table, list).map((fill) => ({ fill })) })) });
+      }
+      return prepared;
+    });
+    return refused;
+  }
+
+  /**
+   * Commits a write that `prepare` plans against the current schemas: append() plans here; an
+   * ingest worker thread plans and fills events it holds (src/ingest/worker), so that work
+   * leaves the main thread. Planned under a shared slot; a plan that changes a schema is redone
+   * alone, since another writer may change the schemas in between.
+   */
+  async appendPrepared(datasetIds: string[], prepare: PrepareWrite): Promise<void> {
     let mode: WriteMode = 'shared';
-    let plans: Map<string, DatasetPlan>;
+    let prepared: Map<string, PreparedWrite>;
     for (;;) {
       await this.gate.acquire(mode);
       try {
-        plans = new Map();
-        for (const [id, events] of byDataset) {
-          plans.set(id, planDataset(id, await this.schemaOf(id), events, options.maxColumnsPerDataset ?? Infinity));
+        const schemas = new Map<string, VersionedSchema>();
+        for (const id of datasetIds) {
+          const schema = await this.schemaOf(id);
+          schemas.set(id, { version: this.versions.get(id)!, schema });
         }
+        prepared = await prepare(schemas);
       } catch (err) {
         this.gate.release(mode);
         throw err;
       }
-      if (mode === 'exclusive' || ![...plans.values()].some(changesSchema)) break;
+      if (mode === 'exclusive' || ![...prepared.values()].some(changesSchema)) break;
       this.gate.release(mode);
       mode = 'exclusive';
     }
     try {
       await this.inTransaction(async (conn) => {
-        for (const [id, plan] of plans) if (changesSchema(plan)) await applySchemaChanges(conn, id, plan);
-        for (const plan of plans.values()) {
-          for (const [table, events] of plan.writes) await appendToTable(conn, plan.schema, table, events);
+        for (const [id, write] of prepared) if (changesSchema(write)) await applySchemaChanges(conn, id, write);
+        for (const write of prepared.values()) {
+          for (const table of write.tables) await appendChunks(conn, table.name, table.chunks);
         }
       });
-      for (const [id, plan] of plans) this.schemas.set(id, plan.schema);
+      for (const [id, write] of prepared) if (write.schema !== this.schemas.get(id)) this.remember(id, write.schema);
     } finally {
       this.gate.release(mode);
     }
-    return [...plans.values()].flatMap((p) => p.refused);
+  }
+
+  private remember(datasetId: string, schema: DatasetSchema): void {
+    this.schemas.set(datasetId, schema);
+    this.versions.set(datasetId, ++this.lastVersion);
   }
 
   private async inTransaction(work: (conn: DuckDBConnection) => Promise<void>): Promise<void> {
@@ -132,6 +181,7 @@ export class DuckEventStore implements EventStore {
         });
         // Reloaded on next use: cheaper to get right than to edit in place.
         this.schemas.delete(r.dataset_id);
+        this.versions.delete(r.dataset_id);
       } finally {
         this.gate.release('exclusive');
       }
@@ -202,7 +252,7 @@ export class DuckEventStore implements EventStore {
     }
     // Tables sort by name, the day's first table (no suffix) first; later ones keep their order.
     for (const list of schema.days.values()) list.sort((a, b) => a.name.length - b.name.length || a.name.localeCompare(b.name, 'en', { numeric: true }));
-    this.schemas.set(datasetId, schema);
+    this.remember(datasetId, schema);
     return schema;
   }
 }
@@ -215,7 +265,7 @@ const ROWS_PER_INSERT = 500;
  * adds hundreds of columns over many day tables makes a handful of round trips to DuckDB, not
  * one per statement (each of which waits for a turn of a busy event loop).
  */
-async function applySchemaChanges(conn: DuckDBConnection, datasetId: string, plan: DatasetPlan): Promise<void> {
+async function applySchemaChanges(conn: DuckDBConnection, datasetId: string, plan: SchemaChanges): Promise<void> {
   if (plan.ddl.length > 0) await conn.run(plan.ddl.join(';\n'));
   const insert = async (table: string, columns: string[], rows: unknown[][]) => {
     for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {

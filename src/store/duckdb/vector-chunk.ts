@@ -110,20 +110,70 @@ export class VectorChunkBuilder {
 
   /** The filled chunk, for an appender. The builder is spent. */
   finish(): duckdb.DataChunk {
-    const chunk = duckdb.create_data_chunk(this.types.map(logicalType));
-    duckdb.data_chunk_set_size(chunk, this.rows);
-    for (let i = 0; i < this.columns.length; i++) {
-      const c = this.columns[i];
-      const vector = duckdb.data_chunk_get_vector(chunk, i);
-      if (c.longRows.length > 0) pointAtHeap(vector, c);
-      duckdb.copy_data_to_vector(vector, 0, c.bytes.buffer as ArrayBuffer, 0, this.rows * WIDTH[c.type]);
-      if (c.nulls > 0) {
-        duckdb.vector_ensure_validity_writable(vector);
-        duckdb.copy_data_to_vector_validity(vector, 0, c.validity.buffer as ArrayBuffer, 0, c.validity.byteLength);
-      }
-    }
-    return chunk;
+    return nativeChunk(this.filled());
   }
+
+  /**
+   * The chunk's column buffers, not yet handed to DuckDB: what an ingest worker thread fills and
+   * transfers (ingest/worker), so only nativeChunk() runs on the main thread. The builder is spent.
+   */
+  filled(): FilledChunk {
+    return {
+      rows: this.rows,
+      columns: this.columns.map((c) => ({
+        type: c.type,
+        data: c.bytes.buffer as ArrayBuffer,
+        validity: c.nulls > 0 ? c.validity : undefined,
+        // A copy of just the used part: the heap may have grown past it, and it is transferred.
+        heap: c.longRows.length > 0 ? new Uint8Array(c.heap.subarray(0, c.heapUsed)) : undefined,
+        longRows: c.longRows,
+        longOffsets: c.longOffsets,
+      })),
+    };
+  }
+}
+
+/** A data chunk's columns in DuckDB's vector layout, as plain buffers (transferable between threads). */
+export interface FilledChunk {
+  rows: number;
+  columns: {
+    type: VectorType;
+    data: ArrayBuffer;
+    /** One bit per row, 1 = not null; undefined when no row is null. */
+    validity?: Uint8Array;
+    /** Long strings' bytes, one after another; longRows[k]'s starts at longOffsets[k]. */
+    heap?: Uint8Array;
+    longRows: number[];
+    longOffsets: number[];
+  }[];
+}
+
+/** The buffers in `transfer`'s list that move a filled chunk to another thread without a copy. */
+export function chunkTransfers(chunk: FilledChunk): ArrayBuffer[] {
+  const list: ArrayBuffer[] = [];
+  for (const c of chunk.columns) {
+    list.push(c.data);
+    if (c.validity) list.push(c.validity.buffer as ArrayBuffer);
+    if (c.heap) list.push(c.heap.buffer as ArrayBuffer);
+  }
+  return list;
+}
+
+/** A native DuckDB data chunk holding a filled chunk's values: one copy per column. */
+export function nativeChunk(chunk: FilledChunk): duckdb.DataChunk {
+  const native = duckdb.create_data_chunk(chunk.columns.map((c) => logicalType(c.type)));
+  duckdb.data_chunk_set_size(native, chunk.rows);
+  for (let i = 0; i < chunk.columns.length; i++) {
+    const c = chunk.columns[i];
+    const vector = duckdb.data_chunk_get_vector(native, i);
+    if (c.heap) pointAtHeap(vector, c);
+    duckdb.copy_data_to_vector(vector, 0, c.data, 0, chunk.rows * WIDTH[c.type]);
+    if (c.validity) {
+      duckdb.vector_ensure_validity_writable(vector);
+      duckdb.copy_data_to_vector_validity(vector, 0, c.validity.buffer as ArrayBuffer, 0, c.validity.byteLength);
+    }
+  }
+  return native;
 }
 
 /** Writes a string_t: inline when it fits, else its bytes to the column's heap. */
@@ -177,15 +227,16 @@ function setString(c: ColumnBuffer, row: number, s: string): void {
  * which lives as long as the chunk), reads back where DuckDB put it, and points each long
  * row's string_t at its part.
  */
-function pointAtHeap(vector: duckdb.Vector, c: ColumnBuffer): void {
-  duckdb.vector_assign_string_element_len(vector, 0, c.heap.subarray(0, c.heapUsed));
+function pointAtHeap(vector: duckdb.Vector, c: FilledChunk['columns'][number]): void {
+  duckdb.vector_assign_string_element_len(vector, 0, c.heap!);
   const entry = duckdb.vector_get_data(vector, 16);
   const view = new DataView(entry.buffer, entry.byteOffset, 16);
   const base = view.getUint32(8, true) + view.getUint32(12, true) * TWO_32;
+  const words = new Int32Array(c.data);
   for (let k = 0; k < c.longRows.length; k++) {
     const pointer = base + c.longOffsets[k];
     const hi = Math.floor(pointer / TWO_32);
-    c.words[c.longRows[k] * 4 + 2] = pointer - hi * TWO_32;
-    c.words[c.longRows[k] * 4 + 3] = hi;
+    words[c.longRows[k] * 4 + 2] = pointer - hi * TWO_32;
+    words[c.longRows[k] * 4 + 3] = hi;
   }
 }

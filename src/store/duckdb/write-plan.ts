@@ -39,17 +39,21 @@ export interface DatasetSchema {
   days: Map<number, DayTable[]>;
 }
 
-export interface DatasetPlan {
-  /** The schema once the plan is committed (the same object as before when nothing changes). */
-  schema: DatasetSchema;
-  /** Events by destination table. */
-  writes: Map<DayTable, StoredEvent[]>;
+/** What committing a plan changes in the schema. */
+export interface SchemaChanges {
   /** CREATE and ALTER statements, in order, to run in the write's transaction. */
   ddl: string[];
   /** Rows for the metadata: new columns (position, name, type), new tables (day, name), widened columns. */
   newColumns: [number, string, ColumnType][];
   newTables: [number, string][];
   widened: string[];
+}
+
+export interface DatasetPlan extends SchemaChanges {
+  /** The schema once the plan is committed (the same object as before when nothing changes). */
+  schema: DatasetSchema;
+  /** Events by destination table. */
+  writes: Map<DayTable, StoredEvent[]>;
   /** Events refused whole, with the reason. */
   refused: { event: StoredEvent; problem: string }[];
 }
@@ -69,12 +73,12 @@ function landing(schema: DatasetSchema, name: string, value: FieldValue): { colu
   return { column: name, type, widen: p.kind === 'widen' };
 }
 
-/** Plans one dataset's events against its current schema, which is left untouched. */
 /** Whether committing the plan changes the schema (and so must run alone). */
-export function changesSchema(plan: DatasetPlan): boolean {
+export function changesSchema(plan: SchemaChanges): boolean {
   return plan.ddl.length > 0 || plan.newColumns.length > 0 || plan.newTables.length > 0 || plan.widened.length > 0;
 }
 
+/** Plans one dataset's events against its current schema, which is left untouched. */
 export function planDataset(datasetId: string, current: DatasetSchema, events: StoredEvent[], maxColumns: number): DatasetPlan {
   const plan: DatasetPlan = { schema: current, writes: new Map(), ddl: [], newColumns: [], newTables: [], widened: [], refused: [] };
   // Copy on first change: most writes change nothing and pay nothing.
