@@ -13,13 +13,21 @@ import { storedEvents } from './support/stored.js';
 import { api } from './support/alerts.js';
 import { describeRun, runWideWorkload, wideEvent } from './support/wide-workload.js';
 
-let server: ChildTend | undefined;
-afterAll(async () => server?.stop('SIGKILL'));
+/** Every `tend serve` child the tests start, stopped at the end whether they passed or not. */
+const children: ChildTend[] = [];
+const spawned = async (...args: Parameters<typeof spawnTend>) => {
+  const child = await spawnTend(...args);
+  children.push(child);
+  return child;
+};
+afterAll(async () => {
+  for (const child of children) await child.stop('SIGKILL');
+});
 
 describe('wide datasets', () => {
   it('keep one-field appends as fast as in a narrow dataset, with bounded memory', { timeout: 180_000 }, async () => {
     expect(fs.existsSync(cliPath), 'run `npm run build` first').toBe(true);
-    server = await spawnTend(tempDataDir('tend-wide'));
+    const server = await spawned(tempDataDir('tend-wide'));
     const run = await runWideWorkload(server.url, server.ingestKey, server.child.pid!);
     const figures = describeRun(run);
     console.log(figures);
@@ -46,19 +54,17 @@ describe('a dataset wider than the memory limit allows', () => {
       const text = await res.text();
       return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (text ? JSON.parse(text) : {}) as { error?: string } };
     };
-    const first = await spawnTend(dir, 0, {}, args);
-    expect((await post(first, 'wide', wideEvent(1))).status).toBe(202);
+    const first = await spawned(dir, 0, {}, args);
+    expect((await post(first, 'wide', wideEvent(1))).status, first.output()).toBe(202);
     await first.stop('SIGTERM'); // the clean stop checkpoints the table
-    server = await spawnTend(dir, 0, {}, args);
+    const server = await spawned(dir, 0, {}, args);
     const refused = await post(server, 'wide', wideEvent(2));
-    expect(refused).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), body: { error: expect.stringMatching(/memory \(--memory-limit\) is used up/) } });
+    expect(refused, server.output()).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), body: { error: expect.stringMatching(/memory \(--memory-limit\) is used up/) } });
     expect(server.output()).not.toMatch(/internal error|"level":50/);
-    expect((await post(server, 'wide', { seq: 3 })).status).toBe(202);
-    expect((await post(server, 'narrow', { seq: 4, endpoint: '/pay' })).status).toBe(202);
+    expect((await post(server, 'wide', { seq: 3 })).status, server.output()).toBe(202);
+    expect((await post(server, 'narrow', { seq: 4, endpoint: '/pay' })).status, server.output()).toBe(202);
     const stored = await api(server, server.adminKey, 'POST', '/api/v1/query/wide', { time_range: 3600, calculations: [{ op: 'COUNT' }], breakdowns: ['seq'], orders: [{ column: 'seq' }] });
     expect(stored.body.data.results.map((r: { data: Record<string, unknown> }) => r.data)).toEqual([{ seq: 1, COUNT: 1 }, { seq: 3, COUNT: 1 }]);
-    await server.stop('SIGKILL');
-    server = undefined;
   });
 });
 
