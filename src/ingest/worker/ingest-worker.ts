@@ -51,8 +51,9 @@ export class IngestWorker {
   /** Parses and checks a batch body in the worker; the body's memory moves there (`body` is unusable after). */
   async check(body: Buffer, receivedUs: number, limits: IngestLimits): Promise<HeldBatch> {
     const id = ++this.lastId;
-    // A body sharing its memory with others (Node's pool for small buffers) is copied, so only it moves.
-    const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Buffer.from(body);
+    // A body sharing its memory with others (Node's pool for small buffers) is copied into memory
+    // of its own (not Buffer.from, which takes small copies from the pool again), so only it moves.
+    const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : new Uint8Array(body);
     const reply = await this.ask({ kind: 'check', id, body: own, receivedUs, limits }, [own.buffer as ArrayBuffer]);
     if (reply.kind !== 'checked') throw new Error(`unexpected answer from the ingest worker: ${reply.kind}`);
     return { id, total: reply.total, good: reply.good, problems: reply.problems, times: reply.times };
@@ -143,11 +144,19 @@ export class IngestWorker {
 
   private ask(message: Extract<ToWorker, { id: number }>, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
+      try {
+        this.thread().postMessage(message, transfer);
+      } catch (err) {
+        // Memory Node marked as not transferable (Node 21+ refuses it where Node 20 quietly
+        // copied): sent as a copy instead.
+        if ((err as Error).name !== 'DataCloneError') throw err;
+        this.thread().postMessage(message);
+      }
+      // Set once sent (a reply cannot come before this turn ends), so a refused send leaves nothing waiting.
       this.waiting.set(message.id, {
         resolve: (reply) => (reply.kind === 'failed' ? reject(reply.status === 500 ? new Error(reply.message) : new HttpError(reply.status, reply.message)) : resolve(reply)),
         reject,
       });
-      this.thread().postMessage(message, transfer);
     });
   }
 
