@@ -45,23 +45,18 @@ export function registerHoneycombRoutes(app: FastifyInstance, ctx: IngestContext
     request.body = undefined;
     const receivedUs = Date.now() * 1000;
     const worker = ctx.pipeline.workerThread();
-    let statuses: { status: number; error?: string }[];
-    if (worker) {
-      // Parsed, checked and held by the ingest worker thread: the main thread stays free.
-      const batch = await worker.check(body, receivedUs, ctx.limits);
-      statuses = answers(batch.total, batch.problems);
-      ctx.rejected.inc(batch.problems.length);
-      const refused = await overloadedAs429(() => ctx.pipeline.submitHeld(principalOf(request).env, dataset, batch));
-      for (const [i, problem] of refused ?? []) statuses[i] = { status: 400, error: problem };
-    } else {
-      const batch = checkBatch(body, receivedUs, ctx.limits);
-      statuses = answers(batch.total, batch.problems);
-      ctx.rejected.inc(batch.problems.length);
-      const problems = await submit(ctx, request, dataset, batch.good);
-      problems.forEach((problem, k) => {
-        if (problem !== undefined) statuses[batch.goodAt[k]] = { status: 400, error: problem };
-      });
-    }
+    // Parsed, checked and held by the ingest worker thread when there is one: the main thread stays free.
+    const batch = worker ? await worker.check(body, receivedUs, ctx.limits) : checkBatch(body, receivedUs, ctx.limits);
+    const statuses = answers(batch.total, batch.problems);
+    ctx.rejected.inc(batch.problems.length);
+    const env = principalOf(request).env;
+    // What the store refused, by index in the body.
+    const refused = await overloadedAs429(async () => {
+      if ('id' in batch) return ctx.pipeline.submitHeld(env, dataset, batch);
+      const problems = await ctx.pipeline.submitEach(env, dataset, batch.good);
+      return new Map(problems.flatMap((problem, k) => (problem === undefined ? [] : [[batch.goodAt[k], problem] as const])));
+    });
+    for (const [i, problem] of refused ?? []) statuses[i] = { status: 400, error: problem };
     reply.code(200).send(statuses);
   });
 
